@@ -1,0 +1,62 @@
+/**
+ * The Node CLI over src/core. Commands and flag names are the original
+ * TensorFlow scripts' own, so an old command line runs with the same words:
+ *   npm run --silent cli -- create_pretraining_data --input_file=a.txt --output_file=a.tfrecord --vocab_file=vocab.txt
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatHelp, parseFlags, UsageError } from './args.ts';
+import type { Command } from './command.ts';
+
+const commandsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
+
+function commandNames(): string[] {
+  return readdirSync(commandsDir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+async function loadCommand(name: string): Promise<Command> {
+  const mod = (await import(path.join(commandsDir, `${name}.ts`))) as { default: Command };
+  return mod.default;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const names = commandNames();
+  if (!name || name === '--help' || name === 'help') {
+    const lines = ['Usage: npm run --silent cli -- <command> [--flag=value ...]', '', 'Commands:'];
+    for (const n of names) lines.push(`  ${n.padEnd(30)} ${(await loadCommand(n)).description.split('\n')[0]}`);
+    lines.push('', 'Run a command with --help for its flags.');
+    console.log(lines.join('\n'));
+    return name ? 0 : 1;
+  }
+  if (!names.includes(name)) {
+    console.error(`error: unknown command "${name}". Commands: ${names.join(', ')}`);
+    return 2;
+  }
+  const command = await loadCommand(name);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(formatHelp(name, command.description, command.flags));
+    return 0;
+  }
+  try {
+    const flags = parseFlags(rest, command.flags);
+    await command.run(flags);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}\n(run with --help for usage)`);
+      return 2;
+    }
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.DEBUG) console.error(err);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

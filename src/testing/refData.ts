@@ -1,0 +1,24 @@
+/**
+ * Test helper (Node only): locates ../shared/ref, the real public files that
+ * tests read. A fresh clone has no ../shared; tests that need it then skip and
+ * say why, so `npm test` still passes there.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe } from 'vitest';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const REF_DIR = process.env.REF_DIR ?? path.resolve(REPO_ROOT, '../shared/ref');
+export const HAS_REF = existsSync(REF_DIR);
+
+/** Absolute path of a file under the reference folder. */
+export function refPath(...parts: string[]): string {
+  return path.join(REF_DIR, ...parts);
+}
+
+/** `describe` that skips, with the reason in its title, when ../shared/ref is absent. */
+export const describeWithRef: typeof describe = HAS_REF
+  ? describe
+  : (((name: string, fn: () => void) =>
+      describe.skip(`${name} [skipped: reference data not found at ${REF_DIR}]`, fn)) as unknown as typeof describe);
