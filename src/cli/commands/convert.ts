@@ -1,0 +1,66 @@
+/**
+ * `convert`: reads a checkpoint in any supported format and writes it as
+ * Hugging Face safetensors (model.safetensors + config.json + vocab.txt), a TF1
+ * checkpoint (bert_model.ckpt.* + bert_config.json + vocab.txt) or tfjs
+ * (model.json + shards); with --layers it first builds a student keeping those layers.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Command } from '../command.ts';
+import { UsageError } from '../args.ts';
+import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
+import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
+import { parseLayerList, studentFromLayers } from '../../core/model/student.ts';
+import { checkpointFiles } from './forward.ts';
+
+const FORMATS: ExportFormat[] = ['safetensors', 'tf', 'tfjs'];
+
+const command: Command = {
+  description:
+    'Convert a BERT checkpoint between formats (safetensors | tf | tfjs); with --layers=0,1,2 build a student\n' +
+    'that keeps those encoder layers (plus embeddings, pooler and masked-LM head).',
+  flags: {
+    init_checkpoint: {
+      type: 'string',
+      required: true,
+      help: 'checkpoint: a folder, model.safetensors, pytorch_model.bin, model.json, or a TF1 prefix such as dir/bert_model.ckpt',
+    },
+    output_dir: { type: 'string', required: true, help: 'folder to write the converted checkpoint into (created if needed)' },
+    format: { type: 'string', default: 'safetensors', help: 'safetensors (Hugging Face), tf (TF1 checkpoint) or tfjs' },
+    layers: { type: 'string', help: 'comma-separated teacher layers to keep, e.g. 0,1,2 (builds a student)' },
+    bert_config_file: { type: 'string', help: 'config JSON to use instead of the one next to the weights' },
+    vocab_file: { type: 'string', help: 'vocab.txt to use instead of the one next to the weights' },
+  },
+  async run(flags) {
+    tf.enableProdMode();
+    const format = String(flags.format) as ExportFormat;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+    const layers = flags.layers ? parseLayerList(String(flags.layers)) : undefined;
+    const files = await checkpointFiles(String(flags.init_checkpoint), {
+      configFile: flags.bert_config_file ? String(flags.bert_config_file) : undefined,
+      vocabFile: flags.vocab_file ? String(flags.vocab_file) : undefined,
+    });
+    const ckpt = await loadCheckpoint(files);
+    let student: ReturnType<typeof studentFromLayers> | undefined;
+    try {
+      if (layers) student = studentFromLayers(ckpt.weights, ckpt.config, layers);
+      const weights = student?.weights ?? ckpt.weights;
+      const cfg = student?.cfg ?? ckpt.config;
+      const out = await exportCheckpoint(format, weights, cfg, ckpt.vocab);
+      const dir = String(flags.output_dir);
+      await mkdir(dir, { recursive: true });
+      for (const f of out) await writeFile(path.join(dir, f.name), f.data);
+      for (const w of ckpt.warnings) console.error(`warning: ${w}`);
+      console.error(
+        `converted ${ckpt.format} (${ckpt.config.num_hidden_layers} layers${layers ? `, kept ${layers.join(',')}` : ''}) → ${format} in ${dir}: ` +
+          out.map((f) => `${f.name} (${f.data.length} bytes)`).join(', '),
+      );
+    } finally {
+      if (student) for (const t of Object.values(student.weights)) t.dispose();
+      disposeCheckpoint(ckpt);
+    }
+  },
+};
+
+export default command;

@@ -1,0 +1,35 @@
+/**
+ * One entry point for exports in every format, and the zip the browser
+ * offers as a single download (fflate zipSync, stored: weights do not compress).
+ */
+import { zipSync } from 'fflate';
+import type { BertConfig } from '../model/config.ts';
+import type { Weights } from '../model/weights.ts';
+import type { ExportFile } from './exportFiles.ts';
+import { exportHuggingFace } from './exportSafetensors.ts';
+import { exportTf1 } from './exportTf1.ts';
+import { exportTfjs } from './exportTfjs.ts';
+
+export type { ExportFile } from './exportFiles.ts';
+export type ExportFormat = 'safetensors' | 'tf' | 'tfjs';
+
+/** Files of a checkpoint in the chosen format. */
+export async function exportCheckpoint(format: ExportFormat, weights: Weights, cfg: BertConfig, vocab?: string[]): Promise<ExportFile[]> {
+  switch (format) {
+    case 'safetensors':
+      return exportHuggingFace(weights, cfg, vocab);
+    case 'tf':
+      return exportTf1(weights, cfg, vocab);
+    case 'tfjs':
+      return exportTfjs(weights, cfg, vocab);
+    default:
+      throw new Error(`unknown export format "${String(format)}" (safetensors, tf or tfjs)`);
+  }
+}
+
+/** A zip of the files (stored, no compression), for one browser download. */
+export function exportZip(files: ExportFile[], folder?: string): Uint8Array {
+  const tree: Record<string, [Uint8Array, { level: 0 }]> = {};
+  for (const f of files) tree[folder ? `${folder}/${f.name}` : f.name] = [f.data, { level: 0 }];
+  return zipSync(tree);
+}
