@@ -1,0 +1,93 @@
+/**
+ * Students: smaller BERTs to distil into. Either cut from a teacher (or any base
+ * checkpoint) by keeping some of its encoder layers, as the seed's 3-layer
+ * students keep layers 0,1,2 and DistilBERT keeps every other layer; or built
+ * from a fresh config with random init (then the hidden size may differ from
+ * the teacher's).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BertConfig } from './config.ts';
+import { initWeights } from './init.ts';
+import type { WeightParts, Weights } from './weights.ts';
+
+const LAYER_NAME = /^bert\.encoder\.layer\.(\d+)\.(.+)$/;
+
+/**
+ * A student keeping the teacher's encoder layers `layers` (in the order given),
+ * renumbered 0..n−1, plus copies of the embeddings, pooler and MLM head and any
+ * other non-layer tensors. Every tensor is a clone: disposing the student leaves
+ * the teacher usable and the other way round.
+ */
+export function studentFromLayers(
+  teacher: Weights,
+  teacherCfg: BertConfig,
+  layers: number[],
+): { weights: Weights; cfg: BertConfig } {
+  validateLayers(layers, teacherCfg.num_hidden_layers);
+  const newIndex = new Map(layers.map((teacherLayer, i) => [teacherLayer, i]));
+  for (const teacherLayer of layers) {
+    const prefix = `bert.encoder.layer.${teacherLayer}.`;
+    if (!Object.keys(teacher).some((name) => name.startsWith(prefix))) {
+      throw new Error(`student: the teacher's weights have no tensors for layer ${teacherLayer} (${prefix}*)`);
+    }
+  }
+  const weights: Weights = {};
+  for (const [name, tensor] of Object.entries(teacher)) {
+    const m = LAYER_NAME.exec(name);
+    if (m) {
+      const i = newIndex.get(Number(m[1]));
+      if (i !== undefined) weights[`bert.encoder.layer.${i}.${m[2]}`] = tf.clone(tensor);
+    } else {
+      weights[name] = tf.clone(tensor);
+    }
+  }
+  return { weights, cfg: { ...teacherCfg, num_hidden_layers: layers.length } };
+}
+
+/**
+ * Every other layer of an n-layer teacher, starting at the first: [0, 2, 4, ...]
+ * (⌈n/2⌉ layers). DistilBERT initialises its student from alternate teacher
+ * layers; we start at layer 0 so the student keeps the layer that reads the
+ * embeddings directly.
+ */
+export function everyOtherLayer(n: number): number[] {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`everyOtherLayer: layer count must be a positive integer, got ${n}`);
+  const out: number[] = [];
+  for (let i = 0; i < n; i += 2) out.push(i);
+  return out;
+}
+
+/** A student with fresh random weights (truncated normal, initializer_range) for any config. */
+export function studentFromConfig(
+  cfg: BertConfig,
+  parts: WeightParts,
+  seed: number,
+): { weights: Weights; cfg: BertConfig } {
+  return { weights: initWeights(cfg, parts, seed), cfg: { ...cfg } };
+}
+
+/** Frees every tensor of a weight map. */
+export function disposeWeights(weights: Weights): void {
+  for (const t of Object.values(weights)) t.dispose();
+}
+
+/** Parses a layer list such as "0,1,2" (the CLI's --layers) into indices; the error names the bad item. */
+export function parseLayerList(text: string, source = '--layers'): number[] {
+  const items = text.split(',').map((s) => s.trim());
+  return items.map((item, i) => {
+    if (!/^\d+$/.test(item)) throw new Error(`${source}: item ${i + 1} "${item}" is not a layer index (expected e.g. 0,1,2)`);
+    return Number(item);
+  });
+}
+
+function validateLayers(layers: number[], teacherLayers: number): void {
+  if (layers.length === 0) throw new Error('student: the list of layers to keep is empty');
+  const seen = new Set<number>();
+  for (const l of layers) {
+    if (!Number.isInteger(l) || l < 0 || l >= teacherLayers) {
+      throw new Error(`student: layer ${l} is out of range, the teacher has layers 0..${teacherLayers - 1}`);
+    }
+    if (seen.has(l)) throw new Error(`student: layer ${l} is listed twice`);
+    seen.add(l);
+  }
+}

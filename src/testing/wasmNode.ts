@@ -1,0 +1,35 @@
+/**
+ * Test and bench helper (Node only): starts tfjs's wasm backend from the .wasm
+ * files in node_modules (no download). Returns null when it works, otherwise the
+ * reason, so callers can skip with a message.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+const WASM_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../node_modules/@tensorflow/tfjs-backend-wasm/dist',
+);
+
+let configured = false;
+
+/** Registers the wasm file location once; then `tf.setBackend('wasm')` works. */
+export function configureWasmPaths(): void {
+  if (configured) return;
+  setWasmPaths(WASM_DIR + path.sep);
+  configured = true;
+}
+
+/** Switches tfjs to the wasm backend; returns null on success, or why it could not. */
+export async function useWasmBackend(): Promise<string | null> {
+  try {
+    configureWasmPaths();
+    const ok = await tf.setBackend('wasm');
+    await tf.ready();
+    return ok && tf.getBackend() === 'wasm' ? null : 'tf.setBackend("wasm") returned false';
+  } catch (e) {
+    return `wasm backend failed to start: ${(e as Error).message}`;
+  }
+}
