@@ -1,0 +1,90 @@
+/**
+ * The e2e runner (`npm run test:e2e`, after `vite build`): serves dist/ with a
+ * strict CSP, starts the system Chromium (never downloads one; override the
+ * path with CHROMIUM_PATH) with WebGPU enabled (SwiftShader where there is no
+ * GPU), runs the workbench tests in order and prints `e2e: N passed, M failed`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { makeFixtures } from './fixtures.ts';
+import { runTests, watchConsole, type TestContext } from './harness.ts';
+import { serveStatic } from './server.ts';
+import { workbenchTests } from './workbench.e2e.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+async function main(): Promise<number> {
+  if (!existsSync(join(root, 'dist', 'index.html'))) {
+    console.error('e2e: dist/ is missing; run `vite build` first (npm run test:e2e does)');
+    return 2;
+  }
+  if (!existsSync(executablePath)) {
+    console.error(`e2e: no Chromium at ${executablePath}; install it (apt-get install chromium) or set CHROMIUM_PATH`);
+    return 2;
+  }
+  const artifacts = join(root, 'e2e', 'artifacts');
+  await rm(artifacts, { recursive: true, force: true });
+  await mkdir(artifacts, { recursive: true });
+  const work = await mkdtemp(join(tmpdir(), 'wwm-e2e-'));
+  const userDataDir = join(work, 'profile');
+  const fixtures = await makeFixtures(join(work, 'fixtures'));
+  const server = await serveStatic(join(root, 'dist'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: false, // --headless=new is passed below, as is
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--enable-unsafe-webgpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  const browser = context.browser();
+  let result = { passed: 0, failed: 1 };
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const consoleErrors: string[] = [];
+    watchConsole(page, consoleErrors);
+    let shot = 0;
+    const ctx: TestContext = {
+      browser: browser!,
+      context,
+      page,
+      url: server.url,
+      fixtures,
+      artifacts,
+      consoleErrors,
+      shared: { work },
+      screenshot: async (name) => {
+        shot++;
+        await page.screenshot({ path: join(artifacts, `${String(shot).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '_')}.png`), fullPage: true });
+      },
+    };
+    result = await runTests(workbenchTests, ctx);
+  } finally {
+    await context.close().catch(() => {});
+    await server.close();
+    await rm(work, { recursive: true, force: true }).catch(() => {});
+  }
+  console.log(`e2e: ${result.passed} passed, ${result.failed} failed`);
+  return result.failed > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    console.log('e2e: 0 passed, 1 failed');
+    process.exit(1);
+  },
+);

@@ -1,0 +1,50 @@
+/** The workbench page: a header and one section per step of a distillation. */
+import { Header } from './ui/Header.tsx';
+import { CorpusPanel } from './ui/CorpusPanel.tsx';
+import { ModelsPanel } from './ui/ModelsPanel.tsx';
+import { ExamplesPanel } from './ui/ExamplesPanel.tsx';
+import { TeacherPanel } from './ui/TeacherPanel.tsx';
+import { TrainingPanel } from './ui/TrainingPanel.tsx';
+import { ChartsPanel } from './ui/ChartsPanel.tsx';
+import { PredictionsPanel } from './ui/PredictionsPanel.tsx';
+import { DownloadsPanel } from './ui/DownloadsPanel.tsx';
+import { useApp } from './store/appStore.ts';
+
+const STEPS = [
+  ['corpus', 'Corpus'],
+  ['models', 'Models'],
+  ['examples', 'Examples'],
+  ['teacher', 'Teacher pass'],
+  ['training', 'Training'],
+  ['charts', 'Charts'],
+  ['predictions', 'Predictions'],
+  ['downloads', 'Downloads'],
+] as const;
+
+export function App() {
+  const restored = useApp((s) => s.restored);
+  return (
+    <div className="app" data-testid="app" data-restored={restored ? 'yes' : 'no'}>
+      <Header />
+      <nav aria-label="Steps">
+        <ol>
+          {STEPS.map(([id, title]) => (
+            <li key={id}>
+              <a href={`#${id}`}>{title}</a>
+            </li>
+          ))}
+        </ol>
+      </nav>
+      <main>
+        <CorpusPanel />
+        <ModelsPanel />
+        <ExamplesPanel />
+        <TeacherPanel />
+        <TrainingPanel />
+        <ChartsPanel />
+        <PredictionsPanel />
+        <DownloadsPanel />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * Page side of the worker protocol: one Web Worker per long job kind (data
+ * building, teacher pass, training), created on first use. `callWorker`
+ * sends a job and returns a promise of its output, streaming progress to a
+ * callback; `control` pauses, resumes or stops it. A crashed worker fails its
+ * jobs with a clear message and is started afresh on the next call (nothing
+ * stored is lost: workers write to IndexedDB in complete batches).
+ */
+import type { BackendReport } from '../../workers/backend.ts';
+import type { ControlAction, FromWorker, JobInput, JobName, JobOutput, JobProgress, WireError } from '../../workers/protocol.ts';
+import type { WorkerKind } from '../../workers/jobs.ts';
+
+/** An error from a worker, keeping what the engine said about where it happened. */
+export class WorkerJobError extends Error {
+  fileName?: string;
+  byteOffset?: number;
+  constructor(e: WireError) {
+    super(e.message);
+    this.name = e.name;
+    this.fileName = e.fileName;
+    this.byteOffset = e.byteOffset;
+  }
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  onProgress?: (p: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+const slots = new Map<WorkerKind, Slot>();
+let nextId = 1;
+let backendListener: (kind: WorkerKind, report: BackendReport | { error: string }) => void = () => {};
+
+/** Receives each worker's backend report (and crashes) — the header shows them. */
+export function onBackendReport(cb: typeof backendListener): void {
+  backendListener = cb;
+}
+
+function preferredBackend(): string | null {
+  try {
+    return new URLSearchParams(location.search).get('backend');
+  } catch {
+    return null;
+  }
+}
+
+function makeWorker(kind: WorkerKind): Worker {
+  // Literal URLs so that Vite finds and bundles each worker.
+  switch (kind) {
+    case 'data':
+      return new Worker(new URL('../../workers/dataWorker.ts', import.meta.url), { type: 'module', name: 'data' });
+    case 'teacher':
+      return new Worker(new URL('../../workers/teacherWorker.ts', import.meta.url), { type: 'module', name: 'teacher' });
+    case 'train':
+      return new Worker(new URL('../../workers/trainWorker.ts', import.meta.url), { type: 'module', name: 'train' });
+  }
+}
+
+function slotFor(kind: WorkerKind): Slot {
+  const existing = slots.get(kind);
+  if (existing) return existing;
+  const worker = makeWorker(kind);
+  const slot: Slot = { worker, pending: new Map() };
+  const pref = preferredBackend();
+  if (pref) worker.postMessage({ type: 'init', backend: pref });
+  worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
+    const msg = ev.data;
+    if (msg.type === 'ready') {
+      backendListener(kind, msg.backend);
+      return;
+    }
+    const p = slot.pending.get(msg.id);
+    if (!p) return;
+    if (msg.type === 'progress') p.onProgress?.(msg.progress);
+    else if (msg.type === 'result') {
+      slot.pending.delete(msg.id);
+      p.resolve(msg.output);
+    } else if (msg.type === 'error') {
+      slot.pending.delete(msg.id);
+      p.reject(new WorkerJobError(msg.error));
+    }
+  });
+  worker.addEventListener('error', (ev: ErrorEvent) => {
+    const message = `the ${kind} worker crashed (${ev.message || 'no message'}); stored data is intact, start the job again`;
+    crash(kind, message);
+  });
+  slots.set(kind, slot);
+  return slot;
+}
+
+function crash(kind: WorkerKind, message: string): void {
+  const slot = slots.get(kind);
+  if (!slot) return;
+  slots.delete(kind);
+  slot.worker.terminate();
+  for (const p of slot.pending.values()) p.reject(new Error(message));
+  backendListener(kind, { error: message });
+}
+
+/** Starts a worker early so its backend shows in the header. */
+export function warmWorker(kind: WorkerKind): void {
+  slotFor(kind);
+}
+
+export interface JobHandle<K extends JobName> {
+  id: number;
+  result: Promise<JobOutput<K>>;
+  control(action: ControlAction): void;
+}
+
+/** Sends one job to a worker; progress streams to onProgress. */
+export function callWorker<K extends JobName>(
+  kind: WorkerKind,
+  job: K,
+  input: JobInput<K>,
+  onProgress?: (p: JobProgress<K>) => void,
+): JobHandle<K> {
+  const slot = slotFor(kind);
+  const id = nextId++;
+  const result = new Promise<JobOutput<K>>((resolve, reject) => {
+    slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: onProgress as (p: unknown) => void });
+  });
+  slot.worker.postMessage({ type: 'request', id, job, input });
+  return { id, result, control: (action) => slot.worker.postMessage({ type: 'control', id, action }) };
+}
+
+/** Terminates a worker (its running jobs fail); the next call starts a fresh one. */
+export function restartWorker(kind: WorkerKind): void {
+  crash(kind, `the ${kind} worker was restarted`);
+}

@@ -1,0 +1,54 @@
+/** Step 8: the student in every format, and examples / teacher outputs as TFRecord. */
+import { downloadRecords, downloadStudent, useApp } from '../store/appStore.ts';
+import { ErrorText, Section } from './common.tsx';
+
+export function DownloadsPanel() {
+  const runs = useApp((s) => s.runs).filter((r) => r.lastCheckpointStep > 0);
+  const sets = useApp((s) => s.exampleSets).filter((e) => e.status === 'ready');
+  const caches = useApp((s) => s.teacherCaches).filter((c) => c.status === 'ready');
+  const busy = useApp((s) => s.downloadBusy);
+  const error = useApp((s) => s.downloadError);
+  return (
+    <Section id="downloads" title="Downloads" step={8}>
+      <h3>Students</h3>
+      {runs.length === 0 && <p className="note">No checkpoint yet: train a run first.</p>}
+      <ul className="entries">
+        {runs.map((r) => (
+          <li key={r.id}>
+            <strong>{r.name}</strong> (step {r.lastCheckpointStep}){' '}
+            <button type="button" disabled={!!busy} data-testid="download-hf" onClick={() => void downloadStudent(r.id, 'hf')}>
+              Hugging Face zip
+            </button>{' '}
+            <button type="button" disabled={!!busy} data-testid="download-tf1" onClick={() => void downloadStudent(r.id, 'tf1')}>
+              TF1 checkpoint zip
+            </button>{' '}
+            <button type="button" disabled={!!busy} data-testid="download-tfjs" onClick={() => void downloadStudent(r.id, 'tfjs')}>
+              tfjs zip
+            </button>
+          </li>
+        ))}
+      </ul>
+      <h3>Data for the seed's scripts</h3>
+      <ul className="entries">
+        {sets.map((s) => (
+          <li key={s.id}>
+            {s.id}{' '}
+            <button type="button" disabled={!!busy} data-testid="download-examples" onClick={() => void downloadRecords('examples', s.id)}>
+              Examples (TFRecord)
+            </button>
+          </li>
+        ))}
+        {caches.map((c) => (
+          <li key={c.id}>
+            {c.id}{' '}
+            <button type="button" disabled={!!busy} data-testid="download-teacher" onClick={() => void downloadRecords('teacher', c.exampleSetId, c.id)}>
+              Teacher outputs (TFRecord)
+            </button>
+          </li>
+        ))}
+      </ul>
+      {busy && <p role="status">Preparing {busy}…</p>}
+      <ErrorText testId="download-error" message={error} />
+    </Section>
+  );
+}

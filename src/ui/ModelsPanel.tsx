@@ -1,0 +1,141 @@
+/** Step 2: teacher checkpoints (any format the loaders read) and the student to build. */
+import { useEffect, useId, useState } from 'react';
+import type { ModelInfo, StudentSpec } from '../../workers/jobs.ts';
+import { addModelFiles, removeModel, selectTeacher, setStudentSpec, useApp } from '../store/appStore.ts';
+import { ErrorText, KeyValues, NumberField, Section, SelectField } from './common.tsx';
+import { DropZone } from './DropZone.tsx';
+import { formatBytes, formatCount } from './format.ts';
+
+export function ModelInfoView({ info, testId }: { info: ModelInfo; testId: string }) {
+  const c = info.config;
+  return (
+    <KeyValues
+      testId={testId}
+      rows={[
+        ['format', info.format],
+        ['layers', String(c.num_hidden_layers)],
+        ['hidden', String(c.hidden_size)],
+        ['heads', String(c.num_attention_heads)],
+        ['intermediate', String(c.intermediate_size)],
+        ['vocabulary', formatCount(info.vocabSize)],
+        ['parameters', formatCount(info.parameters)],
+        ['memory (float32)', formatBytes(info.memoryBytes)],
+        ['MLM head', info.hasMlmHead ? 'yes' : 'no (cannot be a teacher)'],
+      ]}
+    />
+  );
+}
+
+function parseLayers(text: string): number[] | null {
+  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) return null;
+  return parts.map(Number);
+}
+
+function StudentBuilder() {
+  const spec = useApp((s) => s.studentSpec);
+  const info = useApp((s) => s.studentInfo);
+  const error = useApp((s) => s.studentError);
+  const teacher = useApp((s) => s.models.find((m) => m.id === s.teacherId));
+  const layersId = useId();
+  const [layersText, setLayersText] = useState(spec.kind === 'layers' ? spec.layers.join(',') : '0,1,2');
+  const [layersError, setLayersError] = useState<string | null>(null);
+  useEffect(() => {
+    if (spec.kind === 'layers') setLayersText(spec.layers.join(','));
+  }, [spec]);
+  const fresh: Extract<StudentSpec, { kind: 'fresh' }> =
+    spec.kind === 'fresh'
+      ? spec
+      : {
+          kind: 'fresh',
+          num_hidden_layers: 3,
+          hidden_size: Number(teacher?.info?.config.hidden_size ?? 768),
+          num_attention_heads: Number(teacher?.info?.config.num_attention_heads ?? 12),
+          intermediate_size: Number(teacher?.info?.config.intermediate_size ?? 3072),
+        };
+  return (
+    <div className="student" data-testid="student-builder">
+      <h3>Student</h3>
+      <SelectField
+        label="Build the student from"
+        value={spec.kind}
+        options={[
+          { value: 'layers', label: 'layers of the teacher' },
+          { value: 'fresh', label: 'a fresh config (random init)' },
+        ]}
+        onChange={(k) => setStudentSpec(k === 'layers' ? { kind: 'layers', layers: parseLayers(layersText) ?? [0, 1, 2] } : fresh)}
+      />
+      {spec.kind === 'layers' ? (
+        <div className="field">
+          <label htmlFor={layersId}>Teacher layers to keep (comma-separated)</label>
+          <input
+            id={layersId}
+            value={layersText}
+            onChange={(e) => {
+              setLayersText(e.target.value);
+              const layers = parseLayers(e.target.value);
+              setLayersError(layers ? null : 'write layer numbers separated by commas, e.g. 0,1,2');
+              if (layers) setStudentSpec({ kind: 'layers', layers });
+            }}
+          />
+          <ErrorText testId="student-layers-error" message={layersError} />
+        </div>
+      ) : (
+        <div className="grid">
+          <NumberField label="layers" value={spec.num_hidden_layers} min={1} step={1} onChange={(v) => setStudentSpec({ ...spec, num_hidden_layers: v })} />
+          <NumberField label="hidden size" value={spec.hidden_size} min={8} step={8} onChange={(v) => setStudentSpec({ ...spec, hidden_size: v })} />
+          <NumberField label="attention heads" value={spec.num_attention_heads} min={1} step={1} onChange={(v) => setStudentSpec({ ...spec, num_attention_heads: v })} />
+          <NumberField label="intermediate size" value={spec.intermediate_size} min={8} step={8} onChange={(v) => setStudentSpec({ ...spec, intermediate_size: v })} />
+        </div>
+      )}
+      <ErrorText testId="student-error" message={error} />
+      {info && <ModelInfoView info={info} testId="student-info" />}
+    </div>
+  );
+}
+
+export function ModelsPanel() {
+  const models = useApp((s) => s.models);
+  const teacherId = useApp((s) => s.teacherId);
+  const dropError = useApp((s) => s.modelDropError);
+  return (
+    <Section id="models" title="Models" step={2}>
+      <DropZone
+        label="Choose checkpoint files"
+        hint="Drop a teacher checkpoint folder or its files: Hugging Face (config.json, vocab.txt, model.safetensors or pytorch_model.bin), Google TF1 (bert_config.json, vocab.txt, bert_model.ckpt.*) or tfjs (model.json + shards)."
+        folder
+        testId="model"
+        onFiles={(f) => void addModelFiles(f)}
+      />
+      <ErrorText testId="model-drop-error" message={dropError} />
+      <fieldset className="entries">
+        <legend>Teacher</legend>
+        {models.length === 0 && <p className="note">No checkpoint yet.</p>}
+        {models.map((m) => (
+          <div key={m.id} className="entry" data-testid="model-row" data-status={m.status} data-name={m.name}>
+            <div className="entry-head">
+              <input
+                type="radio"
+                name="teacher"
+                id={`teacher-${m.id}`}
+                checked={teacherId === m.id}
+                disabled={m.status !== 'ready' || !m.info?.hasMlmHead}
+                onChange={() => selectTeacher(m.id)}
+              />
+              <label htmlFor={`teacher-${m.id}`}>
+                <strong>{m.name}</strong> ({formatBytes(m.sizeBytes)})
+              </label>
+              <span className={`badge ${m.status}`}>{m.status}</span>
+              <button type="button" onClick={() => void removeModel(m.id)} aria-label={`Remove ${m.name}`}>
+                Remove
+              </button>
+            </div>
+            <ErrorText testId="model-error" message={m.error} />
+            {m.info && <ModelInfoView info={m.info} testId="model-info" />}
+          </div>
+        ))}
+      </fieldset>
+      {teacherId && <StudentBuilder />}
+    </Section>
+  );
+}

@@ -1,0 +1,77 @@
+/** Step 4: the teacher pass: top-k probabilities at every masked position, cached and resumable. */
+import { useState } from 'react';
+import { controlJob, startTeacherPass, useApp } from '../store/appStore.ts';
+import { ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
+import { formatBytes, formatCount } from './format.ts';
+
+export function TeacherPanel() {
+  const sets = useApp((s) => s.exampleSets).filter((e) => e.status === 'ready');
+  const caches = useApp((s) => s.teacherCaches);
+  const teacherId = useApp((s) => s.teacherId);
+  const [setId, setSetId] = useState('');
+  const [k, setK] = useState(128);
+  const [batch, setBatch] = useState(8);
+  const [error, setError] = useState<string | null>(null);
+  const chosen = setId || sets[sets.length - 1]?.id || '';
+  return (
+    <Section id="teacher" title="Teacher pass" step={4}>
+      <form
+        noValidate
+        className="grid"
+        aria-label="Teacher pass settings"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setError(null);
+          startTeacherPass(chosen, k, batch).catch((err: Error) => setError(err.message));
+        }}
+      >
+        <SelectField
+          label="example set"
+          value={chosen}
+          options={sets.length ? sets.map((s) => ({ value: s.id, label: `${s.id} (${s.count} examples)` })) : [{ value: '', label: 'no example set yet' }]}
+          onChange={setSetId}
+        />
+        <NumberField label="truncation_factor (top k)" value={k} min={1} step={1} onChange={setK} />
+        <NumberField label="predict_batch_size" value={batch} min={1} step={1} onChange={setBatch} />
+        <div className="actions">
+          <button type="submit" disabled={!chosen || !teacherId} data-testid="start-teacher">
+            Run the teacher pass
+          </button>
+        </div>
+      </form>
+      <ErrorText testId="teacher-error" message={error} />
+      <ul className="entries">
+        {caches.map((c) => (
+          <li key={c.id} data-testid="teacher-cache" data-status={c.status}>
+            <div className="entry-head">
+              <strong>{c.id}</strong> <span className={`badge ${c.status}`}>{c.status}</span> examples {c.exampleSetId} · k={c.k} ·{' '}
+              {formatCount(c.positions || undefined)} positions · cache {formatBytes(c.storedBytes)}
+              {c.status === 'running' && (
+                <button type="button" onClick={() => controlJob(c.id, 'pause')} data-testid="pause-teacher">
+                  Pause
+                </button>
+              )}
+              {c.status === 'paused' && (
+                <button type="button" onClick={() => controlJob(c.id, 'resume')} data-testid="resume-teacher">
+                  Resume
+                </button>
+              )}
+              {(c.status === 'running' || c.status === 'paused') && (
+                <button type="button" onClick={() => controlJob(c.id, 'stop')}>
+                  Stop
+                </button>
+              )}
+              {(c.status === 'interrupted' || c.status === 'stopped' || c.status === 'error') && (
+                <button type="button" onClick={() => void startTeacherPass(c.exampleSetId, c.k, c.batchSize, c.id)} data-testid="continue-teacher">
+                  Continue where it stopped
+                </button>
+              )}
+            </div>
+            <Progress progress={c.status === 'running' || c.status === 'paused' ? c.progress : undefined} testId="teacher-progress" />
+            <ErrorText testId="teacher-cache-error" message={c.error} />
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}

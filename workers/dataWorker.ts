@@ -1,0 +1,123 @@
+/**
+ * The data worker: corpus statistics, a tokenization preview, and building
+ * masked examples (stored in IndexedDB in batches). It computes no tensors.
+ * Thin: every computation is the engine's (src/core); this file reads the
+ * stored inputs, calls core and posts progress.
+ */
+import { corpusStats, readDocuments } from '../src/core/corpus/readCorpus.ts';
+import { createPretrainingExamples } from '../src/core/examples/createPretrainingData.ts';
+import { lineToPieces } from '../src/core/examples/wholeWord.ts';
+import { loadSegmenter } from '../src/core/examples/wordSegmenter.ts';
+import { ExampleSetReader, ExampleSetWriter } from './exampleStore.ts';
+import type { ExampleFlags } from './jobs.ts';
+import { modelTokenizer } from './vocab.ts';
+import { RateMeter, throttle } from './rate.ts';
+import { fileKey, getStoredFile } from './storageLayout.ts';
+import { startWorker } from './workerMain.ts';
+
+function coreOptions(f: ExampleFlags) {
+  return {
+    mode: f.mode,
+    doLowerCase: f.do_lower_case,
+    doWholeWordMask: f.do_whole_word_mask,
+    maxSeqLength: f.max_seq_length,
+    maxPredictionsPerSeq: f.max_predictions_per_seq,
+    maskedLmProb: f.masked_lm_prob,
+    dupeFactor: f.dupe_factor,
+    shortSeqProb: f.short_seq_prob,
+    docStride: f.doc_stride,
+    randomSeed: f.random_seed,
+  };
+}
+
+startWorker(
+  'data',
+  {
+    async corpusStats({ corpusId }, ctx) {
+      const file = await getStoredFile(fileKey.corpus(corpusId));
+      const meter = new RateMeter();
+      const stats = await corpusStats(file, {
+        name: file.name,
+        onProgress: (p: { bytesRead: number; totalBytes: number }) =>
+          ctx.progress({ done: p.bytesRead, total: p.totalBytes, rate: meter.update(p.bytesRead), unit: 'bytes' }),
+      });
+      return {
+        bytes: stats.bytes,
+        documents: stats.documents,
+        lines: stats.lines,
+        characters: stats.characters,
+        encoding: stats.encoding,
+        format: stats.format === 'jsonl' ? 'JSON lines' : 'plain text',
+      };
+    },
+
+    async tokenPreview({ corpusId, vocabModelId, doLowerCase, maxChars }) {
+      const file = await getStoredFile(fileKey.corpus(corpusId));
+      const lines: string[] = [];
+      let chars = 0;
+      outer: for await (const doc of readDocuments(file, { name: file.name })) {
+        for (const line of doc) {
+          lines.push(line);
+          chars += line.length;
+          if (chars >= maxChars) break outer;
+        }
+      }
+      const text = lines.join('\n').slice(0, maxChars);
+      if (!vocabModelId) return { text, tokens: [], words: [], note: 'Load a teacher to see its WordPiece tokens and whole-word groups.' };
+      const tokenizer = await modelTokenizer(vocabModelId, doLowerCase);
+      const segmenter = await loadSegmenter();
+      const tokens: string[] = [];
+      const words: string[][] = [];
+      for (const line of text.split('\n')) {
+        const pieces = lineToPieces(line, tokenizer, segmenter);
+        pieces.tokens.forEach((t, i) => {
+          tokens.push(t);
+          if (pieces.startsWord[i] || words.length === 0) words.push([t]);
+          else words[words.length - 1].push(t);
+        });
+      }
+      return { text, tokens, words };
+    },
+
+    async buildExamples({ setId, corpusIds, vocabModelId, flags }, ctx) {
+      const tokenizer = await modelTokenizer(vocabModelId, flags.do_lower_case);
+      const files = await Promise.all(corpusIds.map((id) => getStoredFile(fileKey.corpus(id))));
+      let totalDocs = 0;
+      for (const f of files) totalDocs += (await corpusStats(f, { name: f.name })).documents;
+      async function* allDocuments() {
+        for (const f of files) yield* readDocuments(f, { name: f.name });
+      }
+      const writer = new ExampleSetWriter(setId);
+      const meter = new RateMeter();
+      const due = throttle(250);
+      let docs = 0;
+      const report = (force = false) => {
+        if (!due(force)) return;
+        ctx.progress({ done: docs, total: totalDocs, rate: meter.update(docs), unit: 'documents', produced: writer.count, storedBytes: writer.storedBytes, message: `${writer.count} examples` });
+      };
+      for await (const ex of createPretrainingExamples(allDocuments(), tokenizer, coreOptions(flags), {
+        onProgress: (p) => {
+          docs = p.documents;
+          report();
+        },
+      })) {
+        await writer.add(ex);
+        await ctx.checkpoint();
+        if (ctx.stopped) throw new Error('stopped before the set was complete; nothing half-built is kept');
+      }
+      const m = await writer.finish();
+      docs = totalDocs;
+      report(true);
+      return { count: m.count, storedBytes: m.storedBytes };
+    },
+
+    async exportRecords({ exampleSetId }) {
+      const reader = await ExampleSetReader.open(exampleSetId);
+      return { blob: await reader.recordBlobs(), name: `${exampleSetId}.tfrecord` };
+    },
+  },
+  { usesTensors: false },
+);
+
+
+

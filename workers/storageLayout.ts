@@ -1,0 +1,62 @@
+/**
+ * Where the workbench keeps things in IndexedDB, shared by the page and the
+ * workers so both read the same keys. One database per kind of data (idb-keyval
+ * keeps one object store per database).
+ *
+ * - files:        `corpus/<corpusId>` → the dropped File; `model/<modelId>/<fileName>` → File
+ * - meta:         `corpora`, `models`, `exampleSets`, `teacherCaches`, `runs`, `ui` → JSON
+ * - examples:     `<setId>/<batch:000000>` → TFRecord bytes of a batch of examples
+ * - teacher:      the engine's teacher-output cache
+ * - checkpoints:  the engine's training checkpoints
+ * - metrics:      `<runId>/m<chunk:000000>` → MetricPoint[]; `<runId>/eval` → EvalPoint[]
+ */
+import { IndexedDbStore } from '../src/core/storage/indexedDbStore.ts';
+
+export const DB = {
+  files: 'wwm-files',
+  meta: 'wwm-meta',
+  examples: 'wwm-examples',
+  teacher: 'wwm-teacher',
+  checkpoints: 'wwm-checkpoints',
+  metrics: 'wwm-metrics',
+} as const;
+
+const opened = new Map<string, IndexedDbStore>();
+
+/** The store of one kind (opened once per realm). */
+export function storeOf(kind: keyof typeof DB): IndexedDbStore {
+  let s = opened.get(kind);
+  if (!s) {
+    s = new IndexedDbStore(DB[kind], 'kv');
+    opened.set(kind, s);
+  }
+  return s;
+}
+
+export const fileKey = {
+  corpus: (corpusId: string) => `corpus/${corpusId}`,
+  modelPrefix: (modelId: string) => `model/${modelId}/`,
+  model: (modelId: string, name: string) => `model/${modelId}/${name}`,
+};
+
+export const exampleBatchKey = (setId: string, batch: number) => `${setId}/${String(batch).padStart(6, '0')}`;
+
+export const metricsKey = {
+  chunk: (runId: string, chunk: number) => `${runId}/m${String(chunk).padStart(6, '0')}`,
+  chunkPrefix: (runId: string) => `${runId}/m`,
+  eval: (runId: string) => `${runId}/eval`,
+};
+
+/** Reads a stored Blob/File, with a clear message when it is gone. */
+export async function getStoredFile(key: string): Promise<File> {
+  const v = await storeOf('files').get(key);
+  if (v instanceof Blob) return v instanceof File ? v : new File([v], key.split('/').pop() ?? key);
+  throw new Error(`the stored file "${key}" is missing from this browser's storage; drop it again`);
+}
+
+/** All files of a stored model, as Files named as they were dropped. */
+export async function getModelFiles(modelId: string): Promise<File[]> {
+  const keys = await storeOf('files').keys(fileKey.modelPrefix(modelId));
+  if (keys.length === 0) throw new Error(`the files of model ${modelId} are missing from this browser's storage; drop them again`);
+  return Promise.all(keys.map(getStoredFile));
+}

@@ -1,0 +1,128 @@
+/**
+ * The teacher worker: inspects dropped checkpoints, sizes students, runs the
+ * teacher pass into the resumable cache (src/core/distill/teacherCache.ts),
+ * answers teacher predictions, and exports teacher outputs as TFRecord.
+ * Thin: it loads stored inputs, calls core and posts progress.
+ */
+import { assertTeacher, planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
+import { bertMaskedLm } from '../src/core/distill/batch.ts';
+import { fillTeacherCache, TeacherCache } from '../src/core/distill/teacherCache.ts';
+import { computeTeacherOutputs } from '../src/core/distill/teacherOutputs.ts';
+import type { BertConfig } from '../src/core/model/config.ts';
+import { parameterCount, type WeightParts } from '../src/core/model/weights.ts';
+import { teacherOutputToRecord } from '../src/core/tfrecord/teacherOutputRecord.ts';
+import { frameRecord } from '../src/core/tfrecord/recordWriter.ts';
+import { ExampleSetReader } from './exampleStore.ts';
+import type { ModelInfo, TeacherCacheRef } from './jobs.ts';
+import { loadModel } from './models.ts';
+import { modelTokenizer } from './vocab.ts';
+import { predictMasked } from './predict.ts';
+import { RateMeter, throttle } from './rate.ts';
+import { getModelFiles, storeOf } from './storageLayout.ts';
+import { startWorker } from './workerMain.ts';
+import { studentConfig } from './studentConfig.ts';
+
+class Stopped extends Error {}
+
+function info(format: string, config: BertConfig, parts: WeightParts, sizeBytes: number, fingerprint: string): ModelInfo {
+  const parameters = parameterCount(config, parts);
+  return {
+    format,
+    config: { ...config } as unknown as Record<string, number | string>,
+    parameters,
+    memoryBytes: parameters * 4,
+    sizeBytes,
+    vocabSize: config.vocab_size,
+    hasMlmHead: parts.mlmHead,
+    fingerprint,
+  };
+}
+
+startWorker(
+  'teacher',
+  {
+    async inspectModel({ modelId }) {
+      const plan = await planCheckpoint(await getModelFiles(modelId));
+      if (!plan.vocab) throw new Error('the checkpoint has no vocab.txt; drop it together with the weights');
+      return info(plan.format, plan.config, plan.parts, plan.sizeBytes, '');
+    },
+
+    async studentInfo({ teacherId, spec }) {
+      const plan = await planCheckpoint(await getModelFiles(teacherId));
+      const cfg = studentConfig(plan.config, spec);
+      return info(spec.kind === 'layers' ? `layers ${spec.layers.join(',')} of the teacher` : 'fresh config', cfg, { pooler: plan.parts.pooler, mlmHead: true }, 0, '');
+    },
+
+    async teacherPass({ modelId, exampleSetId, k, batchSize }, ctx) {
+      const loadMeter = new RateMeter();
+      const ckpt = await loadModel(modelId, (done, total) =>
+        ctx.progress({ done, total, rate: loadMeter.update(done), unit: 'bytes', message: 'loading the teacher' }),
+      );
+      assertTeacher(ckpt);
+      const reader = await ExampleSetReader.open(exampleSetId);
+      const ref: TeacherCacheRef = {
+        key: { teacherFingerprint: ckpt.fingerprint, exampleSetId, k },
+        layout: { numExamples: reader.size, batchSize, slots: reader.manifest.maxPredictionsPerSeq, vocabSize: ckpt.config.vocab_size },
+      };
+      const cache = await TeacherCache.open(storeOf('teacher'), ref.key, ref.layout);
+      const model = bertMaskedLm(ckpt.config);
+      const meter = new RateMeter();
+      const due = throttle(250);
+      const examplesDone = () => Math.min(reader.size, cache.completedBatches().length * batchSize);
+      const bytesPerBatch = () => ref.layout.batchSize * ref.layout.slots * k * (ref.layout.vocabSize <= 65536 ? 4 : 6);
+      const report = (force = false) => {
+        if (!due(force)) return;
+        const done = examplesDone();
+        ctx.progress({ done, total: reader.size, rate: meter.update(done), unit: 'examples', storedBytes: cache.completedBatches().length * bytesPerBatch() });
+      };
+      report(true);
+      try {
+        await fillTeacherCache(cache, {
+          examples: async (s, e) => {
+            await ctx.checkpoint();
+            if (ctx.stopped) throw new Stopped();
+            return reader.range(s, e);
+          },
+          compute: (examples) => computeTeacherOutputs(model, ckpt.weights, examples, k),
+          onProgress: () => report(),
+        });
+      } catch (err) {
+        if (!(err instanceof Stopped)) throw err;
+      }
+      report(true);
+      const examples = examplesDone();
+      return {
+        positions: examples * ref.layout.slots,
+        examples,
+        storedBytes: cache.completedBatches().length * bytesPerBatch(),
+        complete: cache.isComplete(),
+        cache: ref,
+      };
+    },
+
+    async predict({ model, vocabModelId, text, maskChars, topK }) {
+      if (model.kind !== 'files') throw new Error('the teacher worker predicts with stored checkpoints only');
+      const ckpt = await loadModel(model.modelId);
+      assertTeacher(ckpt);
+      const tokenizer = await modelTokenizer(vocabModelId, true);
+      return predictMasked(ckpt.weights, ckpt.config, tokenizer, text, maskChars, topK);
+    },
+
+    async exportRecords({ exampleSetId, cache: ref }, ctx) {
+      if (!ref) throw new Error('no teacher cache given');
+      const reader = await ExampleSetReader.open(exampleSetId);
+      const cache = await TeacherCache.open(storeOf('teacher'), ref.key, ref.layout);
+      if (!cache.isComplete()) throw new Error('the teacher pass is not complete; finish it before exporting');
+      const parts: BlobPart[] = [];
+      const meter = new RateMeter();
+      for (let i = 0; i < reader.size; i++) {
+        const ex = await reader.get(i);
+        const t = await cache.getExample(i);
+        parts.push(frameRecord(teacherOutputToRecord(ex, t.probs, t.ids, t.k)));
+        if (i % 256 === 0) ctx.progress({ done: i, total: reader.size, rate: meter.update(i), unit: 'examples' });
+      }
+      return { blob: new Blob(parts, { type: 'application/octet-stream' }), name: `${exampleSetId}-teacher-k${ref.key.k}.tfrecord` };
+    },
+  },
+  { usesTensors: true },
+);
