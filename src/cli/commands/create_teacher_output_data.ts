@@ -1,0 +1,188 @@
+/**
+ * create_teacher_output_data: runs the teacher over masked-LM examples (TFRecord, the
+ * seed's features) and writes the seed's teacher-output TFRecords: each example's
+ * features plus truncated_masked_lm_probs and top_k_indices (the teacher's top
+ * --truncation_factor probabilities at each prediction slot, softmax over the full
+ * vocabulary at T = 1). The work is src/core/distill/teacherOutputs.ts.
+ */
+import { readdir, rename, stat, open } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError, type FlagValues } from '../args.ts';
+import type { Command } from '../command.ts';
+import { openFile } from '../files.ts';
+import { expandInputFiles } from './create_pretraining_data.ts';
+import { assertTeacher, loadCheckpoint, type LoadedCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
+import { bertMaskedLm } from '../../core/distill/batch.ts';
+import { computeTeacherOutputs, exampleTopK } from '../../core/distill/teacherOutputs.ts';
+import type { MaskedExample } from '../../core/examples/maskedExample.ts';
+import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
+import { readRecords } from '../../core/tfrecord/recordReader.ts';
+import { TFRecordWriter } from '../../core/tfrecord/recordWriter.ts';
+import { teacherOutputToRecord } from '../../core/tfrecord/teacherOutputRecord.ts';
+
+const CONFIG_NAMES = new Set(['config.json', 'bert_config.json']);
+
+/**
+ * The files of a checkpoint named as the original scripts name it: a folder, a
+ * weight file, or a TF1 prefix such as .../bert_model.ckpt. Siblings that belong
+ * to it (config, vocab.txt, shards) come along. With `configFile`, that config is
+ * used (`preferGivenConfig`) or used only when the checkpoint has none of its own.
+ */
+export async function checkpointFiles(
+  checkpoint: string,
+  configFile?: string,
+  preferGivenConfig = true,
+): Promise<Map<string, Blob>> {
+  const st = await stat(checkpoint).catch(() => null);
+  let dir: string;
+  let names: string[];
+  const list = async (d: string) => (await readdir(d, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  if (st?.isDirectory()) {
+    dir = checkpoint;
+    names = await list(dir);
+  } else {
+    dir = path.dirname(checkpoint);
+    const base = path.basename(checkpoint);
+    const siblings = await list(dir).catch(() => {
+      throw new Error(`--init_checkpoint: cannot read the folder of "${checkpoint}"`);
+    });
+    names = siblings.filter(
+      (n) =>
+        n === base ||
+        n.startsWith(base + '.') || // TF1: prefix.index, prefix.data-00000-of-00001
+        CONFIG_NAMES.has(n) ||
+        n === 'vocab.txt' ||
+        (base.endsWith('.json') && n.endsWith('.bin')), // tfjs shards
+    );
+    if (!names.some((n) => n === base || n.startsWith(base + '.'))) {
+      throw new Error(`--init_checkpoint: "${checkpoint}" is neither a file, a folder nor a TF1 checkpoint prefix`);
+    }
+  }
+  const hasOwnConfig = names.some((n) => CONFIG_NAMES.has(n));
+  const useGiven = configFile !== undefined && (preferGivenConfig || !hasOwnConfig);
+  const files = new Map<string, Blob>();
+  for (const n of names) {
+    if (useGiven && CONFIG_NAMES.has(n)) continue;
+    files.set(`${dir}/${n}`, await openFile(path.join(dir, n)));
+  }
+  if (useGiven) files.set(`${dir}/bert_config.json`, await openFile(configFile!));
+  return files;
+}
+
+/** Reads masked examples from TFRecord files, checking their lengths; errors name the file and record. */
+export async function* readMaskedExamples(
+  files: string[],
+  maxSeqLength: number,
+  maxPredictions: number,
+): AsyncGenerator<MaskedExample> {
+  for (const file of files) {
+    const blob = await openFile(file);
+    let i = 0;
+    for await (const bytes of readRecords(blob, { name: file })) {
+      const ex = recordToMaskedExample(bytes, `${file} record ${i}`);
+      if (ex.inputIds.length !== maxSeqLength) {
+        throw new Error(`${file} record ${i}: input_ids has ${ex.inputIds.length} values, --max_seq_length is ${maxSeqLength}`);
+      }
+      if (ex.maskedLmPositions.length !== maxPredictions) {
+        throw new Error(
+          `${file} record ${i}: masked_lm_positions has ${ex.maskedLmPositions.length} values, --max_predictions_per_seq is ${maxPredictions}`,
+        );
+      }
+      i++;
+      yield ex;
+    }
+  }
+}
+
+const command: Command = {
+  description: [
+    "Runs the teacher on masked-LM examples and writes the seed's teacher-output TFRecords (the seed's step 2):",
+    'the example features plus truncated_masked_lm_probs and top_k_indices, the top --truncation_factor',
+    'probabilities (softmax over the full vocabulary, T = 1) and their ids at each prediction slot.',
+    'The output is written to <output_file>.partial and renamed when complete.',
+  ].join('\n'),
+  flags: {
+    bert_config_file: { type: 'string', required: true, help: "The teacher's bert_config.json." },
+    init_checkpoint: {
+      type: 'string',
+      required: true,
+      help: "The teacher checkpoint: a folder, a weight file (safetensors, pytorch_model.bin, model.json) or a TF1 prefix (bert_model.ckpt). It needs the masked-LM head.",
+    },
+    input_file: { type: 'string', required: true, help: 'Input TFRecord file(s) of masked-LM examples (comma-separated, globs allowed).' },
+    output_file: { type: 'string', required: true, help: 'Output TFRecord file of teacher outputs.' },
+    truncation_factor: { type: 'int', default: 128, help: 'k: how many of the highest teacher probabilities to keep per slot.' },
+    max_seq_length: { type: 'int', default: 128, help: 'Sequence length of the examples.' },
+    max_predictions_per_seq: { type: 'int', default: 20, help: 'Prediction slots per example.' },
+    predict_batch_size: { type: 'int', default: 8, help: 'Examples per teacher forward pass.' },
+  },
+  run,
+};
+export default command;
+
+async function run(flags: FlagValues): Promise<void> {
+  const k = flags.truncation_factor as number;
+  const batchSize = flags.predict_batch_size as number;
+  const maxSeq = flags.max_seq_length as number;
+  const maxPred = flags.max_predictions_per_seq as number;
+  for (const [name, v] of [['truncation_factor', k], ['predict_batch_size', batchSize], ['max_seq_length', maxSeq], ['max_predictions_per_seq', maxPred]] as const) {
+    if (v < 1) throw new UsageError(`--${name} must be at least 1, got ${v}`);
+  }
+  const inputs = await expandInputFiles(flags.input_file as string);
+  const files = await checkpointFiles(flags.init_checkpoint as string, flags.bert_config_file as string, true);
+  const teacher: LoadedCheckpoint = await loadCheckpoint(files);
+  assertTeacher(teacher);
+  const cfg = teacher.config;
+  if (k > cfg.vocab_size) throw new UsageError(`--truncation_factor ${k} is larger than the vocabulary (${cfg.vocab_size})`);
+  if (maxSeq > cfg.max_position_embeddings) {
+    throw new UsageError(`--max_seq_length ${maxSeq} exceeds the teacher's max_position_embeddings ${cfg.max_position_embeddings}`);
+  }
+  console.error(`teacher: ${teacher.format}, ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}, vocab ${cfg.vocab_size} (fingerprint ${teacher.fingerprint})`);
+
+  const output = flags.output_file as string;
+  const partial = `${output}.partial`;
+  const fh = await open(partial, 'w');
+  const writer = new TFRecordWriter(async (chunk) => {
+    await fh.write(chunk);
+  });
+  const model = bertMaskedLm(cfg);
+  const t0 = performance.now();
+  let count = 0;
+  let pending: MaskedExample[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const out = await computeTeacherOutputs(model, teacher.weights, pending, k);
+    for (let i = 0; i < pending.length; i++) {
+      const t = exampleTopK(out, i);
+      await writer.write(teacherOutputToRecord(pending[i], t.probs, t.ids, k));
+    }
+    count += pending.length;
+    pending = [];
+    const secs = (performance.now() - t0) / 1000;
+    process.stderr.write(`\r${count} examples, ${(count / secs).toFixed(1)} examples/s`);
+  };
+  try {
+    for await (const ex of readMaskedExamples(inputs, maxSeq, maxPred)) {
+      pending.push(ex);
+      if (pending.length === batchSize) await flush();
+    }
+    await flush();
+    await writer.close();
+  } finally {
+    await fh.close();
+    process.stderr.write('\n');
+  }
+  await rename(partial, output);
+  const secs = (performance.now() - t0) / 1000;
+  console.log(
+    JSON.stringify({
+      output_file: output,
+      examples: count,
+      truncation_factor: k,
+      seconds: Number(secs.toFixed(3)),
+      examples_per_sec: Number((count / secs).toFixed(2)),
+      bytes: writer.bytes,
+      bytes_per_example: count ? Math.round(writer.bytes / count) : 0,
+      teacher_fingerprint: teacher.fingerprint,
+    }),
+  );
+}

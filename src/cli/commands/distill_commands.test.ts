@@ -1,0 +1,142 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseFlags } from '../args.ts';
+import { openFile } from '../files.ts';
+import createTeacherOutputData from './create_teacher_output_data.ts';
+import runDistill from './run_distill.ts';
+import { exportCheckpoint } from '../../core/checkpoint/exportCheckpoint.ts';
+import { syntheticExamples } from '../../core/distill/syntheticExamples.ts';
+import { configToJson, parseBertConfig } from '../../core/model/config.ts';
+import { initWeights } from '../../core/model/init.ts';
+import { maskedExampleToRecord } from '../../core/tfrecord/pretrainingRecord.ts';
+import { readRecords } from '../../core/tfrecord/recordReader.ts';
+import { frameRecord } from '../../core/tfrecord/recordWriter.ts';
+import { recordToTeacherOutput } from '../../core/tfrecord/teacherOutputRecord.ts';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+const V = 30;
+const teacherCfg = parseBertConfig({
+  vocab_size: V,
+  hidden_size: 16,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 32,
+  max_position_embeddings: 16,
+});
+
+async function setup() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'distill-cli-'));
+  dirs.push(dir);
+  const teacherDir = path.join(dir, 'teacher');
+  const weights = initWeights(teacherCfg, { pooler: true, mlmHead: true }, 1);
+  const vocab = [...Array(V).keys()].map((i) => (i < 5 ? ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'][i] : `tok${i}`));
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(teacherDir);
+  for (const f of await exportCheckpoint('safetensors', weights, teacherCfg, vocab)) await writeFile(path.join(teacherDir, f.name), f.data);
+  Object.values(weights).forEach((t) => t.dispose());
+  await writeFile(path.join(dir, 'teacher_config.json'), JSON.stringify(configToJson(teacherCfg)));
+  await writeFile(path.join(dir, 'student_config.json'), JSON.stringify(configToJson({ ...teacherCfg, num_hidden_layers: 1 })));
+  const examples = syntheticExamples({ count: 24, vocabSize: V, maxSeqLength: 12, maxPredictionsPerSeq: 3, seed: 2 });
+  const framed = examples.map((e) => frameRecord(maskedExampleToRecord(e)));
+  await writeFile(path.join(dir, 'examples.tfrecord'), Buffer.concat(framed));
+  return { dir, teacherDir, examples };
+}
+
+const run = (cmd: typeof runDistill, argv: string[]) => cmd.run(parseFlags(argv, cmd.flags));
+
+describe('create_teacher_output_data and run_distill', () => {
+  it('write the seed\'s teacher-output records, then distil, checkpoint, resume and evaluate', async () => {
+    const { dir, teacherDir, examples } = await setup();
+    const out = path.join(dir, 'teacher_out.tfrecord');
+    await run(createTeacherOutputData, [
+      `--bert_config_file=${dir}/teacher_config.json`,
+      `--init_checkpoint=${teacherDir}`,
+      `--input_file=${dir}/examples.tfrecord`,
+      `--output_file=${out}`,
+      '--truncation_factor=5',
+      '--max_seq_length=12',
+      '--max_predictions_per_seq=3',
+      '--predict_batch_size=7',
+    ]);
+    const records = [];
+    for await (const r of readRecords(await openFile(out))) records.push(recordToTeacherOutput(r, 'r'));
+    expect(records.length).toBe(24);
+    expect(records[5].k).toBe(5);
+    expect(records[5].probs.length).toBe(15);
+    expect(Array.from(records[5].example.inputIds)).toEqual(Array.from(examples[5].inputIds));
+    // sorted, below 1 in total, ids inside the vocabulary
+    const p = records[5].probs.slice(0, 5);
+    expect([...p].sort((a, b) => b - a)).toEqual([...p]);
+    expect(p.reduce((a, b) => a + b, 0)).toBeLessThan(1);
+
+    const outDir = path.join(dir, 'run');
+    const common = [
+      `--bert_config_file=${dir}/student_config.json`,
+      `--input_file=${out}`,
+      `--output_dir=${outDir}`,
+      `--init_checkpoint=${teacherDir}`,
+      '--truncation_factor=5',
+      '--max_seq_length=12',
+      '--max_predictions_per_seq=3',
+      '--do_train',
+      '--do_eval',
+      '--train_batch_size=4',
+      '--gradient_accumulation_steps=2',
+      '--eval_batch_size=4',
+      '--num_warmup_steps=1',
+      '--learning_rate=1e-3',
+      '--save_checkpoints_steps=2',
+      '--held_out_fraction=0.25',
+      '--student_layers=1',
+    ];
+    await run(runDistill, [...common, '--num_train_steps=4']);
+    const lines1 = (await readFile(path.join(outDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines1.filter((m) => m.kind === 'train').map((m) => m.step)).toEqual([1, 2, 3, 4]);
+    expect(lines1.filter((m) => m.kind === 'eval').length).toBeGreaterThanOrEqual(2);
+    const ev = lines1.at(-1);
+    expect(ev.kind).toBe('eval');
+    for (const f of ['goldAccuracy', 'teacherTop1Agreement', 'top5Overlap', 'loss']) expect(typeof ev[f]).toBe('number');
+    const exported = await readFile(path.join(outDir, 'export', 'model.safetensors'));
+    expect(exported.length).toBeGreaterThan(1000);
+
+    // resume with more steps: continues at step 5
+    await run(runDistill, [...common, '--num_train_steps=6']);
+    const lines2 = (await readFile(path.join(outDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines2.filter((m) => m.kind === 'train').map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    // the first four steps are those of the first run
+    expect(lines2.filter((m) => m.kind === 'train').slice(0, 4).map((m) => m.total)).toEqual(
+      lines1.filter((m) => m.kind === 'train').map((m) => m.total),
+    );
+  });
+
+  it('name the file and record when examples do not match the flags', async () => {
+    const { dir, teacherDir } = await setup();
+    await expect(
+      run(createTeacherOutputData, [
+        `--bert_config_file=${dir}/teacher_config.json`,
+        `--init_checkpoint=${teacherDir}`,
+        `--input_file=${dir}/examples.tfrecord`,
+        `--output_file=${dir}/x.tfrecord`,
+        '--truncation_factor=5',
+        '--max_seq_length=16',
+        '--max_predictions_per_seq=3',
+      ]),
+    ).rejects.toThrow(/examples\.tfrecord record 0: input_ids has 12 values, --max_seq_length is 16/);
+    await expect(
+      run(runDistill, [
+        `--bert_config_file=${dir}/student_config.json`,
+        `--input_file=${dir}/examples.tfrecord`,
+        `--output_dir=${dir}/run2`,
+        '--do_train',
+        '--max_seq_length=12',
+        '--max_predictions_per_seq=3',
+      ]),
+    ).rejects.toThrow(/examples\.tfrecord record 0.*truncated_masked_lm_probs/);
+  });
+});

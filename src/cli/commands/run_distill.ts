@@ -1,0 +1,277 @@
+/**
+ * run_distill: trains a student on the teacher's stored top-k outputs (the seed's
+ * step 3), with the seed's flag names. The work is src/core/distill/trainer.ts;
+ * this file reads the TFRecords, builds the student, prints one JSON metrics line
+ * per step (and per evaluation) and appends them to <output_dir>/metrics.jsonl.
+ *
+ * <output_dir>/train_state/ holds the resumable checkpoints (weights, AdamW state,
+ * step, data order, RNG state, metrics history); a run started again with the same
+ * output_dir continues from the latest one. The student is also exported (the
+ * checkpoint exporters' formats) to <output_dir>/export/ at every checkpoint.
+ * Ctrl-C stops after the current step and saves a checkpoint first.
+ */
+import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError, type FlagValues } from '../args.ts';
+import type { Command } from '../command.ts';
+import { openFile } from '../files.ts';
+import { FsStore } from '../fsStore.ts';
+import { checkpointFiles } from './create_teacher_output_data.ts';
+import { expandInputFiles } from './create_pretraining_data.ts';
+import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
+import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
+import { bertMaskedLm, type TrainItem } from '../../core/distill/batch.ts';
+import { lossConfig, needsTeacher, type LossConfig, type LossPresetName } from '../../core/distill/loss.ts';
+import { inMemoryTrainingSet, Trainer, TrainingHaltedError, type RunMetrics } from '../../core/distill/trainer.ts';
+import { parseBertConfig, type BertConfig } from '../../core/model/config.ts';
+import { disposeWeights, parseLayerList, studentFromConfig, studentFromLayers } from '../../core/model/student.ts';
+import type { Weights } from '../../core/model/weights.ts';
+import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
+import { readRecords } from '../../core/tfrecord/recordReader.ts';
+import { recordToTeacherOutput } from '../../core/tfrecord/teacherOutputRecord.ts';
+
+const command: Command = {
+  description: [
+    "Distils a student from the teacher's stored top-k outputs (the seed's step 3).",
+    '--input_file: teacher-output TFRecords (create_teacher_output_data); with --loss=mlm, plain masked-LM',
+    'TFRecords also work (plain MLM pre-training, no teacher).',
+    '--loss=seed (default): cross-entropy + cosine against the stored top-k, as the seed;',
+    '--loss=distilbert: 5·CE(T=2) + 2·MLM + 1·cosine; --loss=mlm: masked-LM only. --alpha_* and --temperature override.',
+    'The student is --bert_config_file, initialised from --init_checkpoint by keeping --student_layers',
+    '(default: the first num_hidden_layers layers, as the seed), or randomly without --init_checkpoint.',
+    'Resumes from <output_dir>/train_state when a checkpoint is there.',
+  ].join('\n'),
+  flags: {
+    bert_config_file: { type: 'string', required: true, help: "The student's bert_config.json." },
+    input_file: { type: 'string', required: true, help: 'Teacher-output TFRecord file(s) (comma-separated, globs allowed).' },
+    output_dir: { type: 'string', required: true, help: 'Where checkpoints, exports and metrics.jsonl are written.' },
+    init_checkpoint: { type: 'string', help: 'Checkpoint to initialise the student from (usually the teacher).' },
+    truncation_factor: { type: 'int', default: 128, help: 'k of the teacher outputs (must match the records).' },
+    max_seq_length: { type: 'int', default: 128, help: 'Sequence length of the examples.' },
+    max_predictions_per_seq: { type: 'int', default: 20, help: 'Prediction slots per example.' },
+    do_train: { type: 'bool', default: false, help: 'Train.' },
+    do_eval: { type: 'bool', default: false, help: 'Evaluate (on the held-out split when training, else on every example).' },
+    train_batch_size: { type: 'int', default: 32, help: 'Examples per optimiser step (the seed: 384).' },
+    eval_batch_size: { type: 'int', default: 8, help: 'Examples per evaluation batch.' },
+    num_train_steps: { type: 'int', default: 100000, help: 'Optimiser steps; the learning rate reaches 0 there.' },
+    num_warmup_steps: { type: 'int', default: 10000, help: 'Linear warmup steps.' },
+    learning_rate: { type: 'float', default: 5e-5, help: 'Peak learning rate (AdamW).' },
+    save_checkpoints_steps: { type: 'int', default: 1000, help: 'Save a checkpoint (and export) every N steps.' },
+    loss: { type: 'string', default: 'seed', help: 'Loss preset: seed, distilbert or mlm.' },
+    temperature: { type: 'float', help: 'Distillation temperature (re-tempers the stored probabilities; T² scaling).' },
+    alpha_ce: { type: 'float', help: 'Weight of the soft cross-entropy.' },
+    alpha_cos: { type: 'float', help: 'Weight of the cosine term.' },
+    alpha_kl: { type: 'float', help: 'Weight of the renormalised top-k KL.' },
+    alpha_missing_mass: { type: 'float', help: 'Weight of the missing-mass bucket term.' },
+    alpha_mlm: { type: 'float', help: 'Weight of the hard-label MLM cross-entropy.' },
+    student_layers: { type: 'string', help: "Teacher layers the student keeps, e.g. 0,1,2 (default: the first num_hidden_layers)." },
+    gradient_accumulation_steps: { type: 'int', default: 1, help: 'Micro-batches per step (train_batch_size must be a multiple).' },
+    eval_every: { type: 'int', default: 0, help: 'Evaluate every N steps (0: at each checkpoint).' },
+    held_out_fraction: { type: 'float', default: 0.01, help: 'Share of the examples (the last ones) held out for evaluation while training.' },
+    seed: { type: 'int', default: 12345, help: 'Seeds the data order, dropout and a random student.' },
+    export_format: { type: 'string', default: 'safetensors', help: 'Export format at each checkpoint: safetensors, tf or tfjs.' },
+  },
+  run,
+};
+export default command;
+
+/** Reads the examples (with teacher outputs when wanted); errors name the file and record. */
+async function readItems(files: string[], withTeacher: boolean, k: number, maxSeq: number, maxPred: number): Promise<TrainItem[]> {
+  const items: TrainItem[] = [];
+  for (const file of files) {
+    let i = 0;
+    for await (const bytes of readRecords(await openFile(file), { name: file })) {
+      const where = `${file} record ${i}`;
+      let item: TrainItem;
+      if (withTeacher) {
+        const t = recordToTeacherOutput(bytes, where);
+        if (t.k !== k) throw new Error(`${where}: the teacher outputs have k = ${t.k}, --truncation_factor is ${k}`);
+        item = { example: t.example, teacher: { probs: t.probs.slice(), ids: t.topKIds, k } };
+      } else {
+        item = { example: recordToMaskedExample(bytes, where) };
+      }
+      if (item.example.inputIds.length !== maxSeq) {
+        throw new Error(`${where}: input_ids has ${item.example.inputIds.length} values, --max_seq_length is ${maxSeq}`);
+      }
+      if (item.example.maskedLmPositions.length !== maxPred) {
+        throw new Error(`${where}: masked_lm_positions has ${item.example.maskedLmPositions.length} values, --max_predictions_per_seq is ${maxPred}`);
+      }
+      items.push(item);
+      i++;
+    }
+  }
+  return items;
+}
+
+function lossFromFlags(flags: FlagValues): LossConfig {
+  const preset = flags.loss as string;
+  if (!['seed', 'distilbert', 'mlm'].includes(preset)) throw new UsageError(`--loss must be seed, distilbert or mlm, got "${preset}"`);
+  try {
+    return lossConfig(preset as LossPresetName, {
+      temperature: flags.temperature as number | undefined,
+      alphaCe: flags.alpha_ce as number | undefined,
+      alphaCos: flags.alpha_cos as number | undefined,
+      alphaKl: flags.alpha_kl as number | undefined,
+      alphaMissingMass: flags.alpha_missing_mass as number | undefined,
+      alphaMlm: flags.alpha_mlm as number | undefined,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The student's starting weights: layers cut from --init_checkpoint, or random. */
+async function buildStudent(flags: FlagValues, cfg: BertConfig): Promise<{ weights: Weights; vocab?: string[] }> {
+  const parts = { pooler: false, mlmHead: true };
+  const init = flags.init_checkpoint as string | undefined;
+  if (!init) return { weights: studentFromConfig(cfg, parts, flags.seed as number).weights };
+  const ckpt = await loadCheckpoint(await checkpointFiles(init, flags.bert_config_file as string, false));
+  const t = ckpt.config;
+  try {
+    for (const f of ['hidden_size', 'num_attention_heads', 'intermediate_size', 'vocab_size', 'max_position_embeddings', 'type_vocab_size'] as const) {
+      if (t[f] !== cfg[f]) {
+        throw new Error(`--init_checkpoint has ${f} ${t[f]} but --bert_config_file has ${cfg[f]}; a student cut from it keeps the checkpoint's sizes`);
+      }
+    }
+    if (!ckpt.parts.mlmHead) throw new Error(`--init_checkpoint ${init}: no masked-LM head (cls.predictions.*), which the student needs`);
+    const layers = flags.student_layers
+      ? parseLayerList(flags.student_layers as string, '--student_layers')
+      : [...Array(cfg.num_hidden_layers).keys()];
+    if (layers.length !== cfg.num_hidden_layers) {
+      throw new UsageError(`--student_layers lists ${layers.length} layers but --bert_config_file has num_hidden_layers ${cfg.num_hidden_layers}`);
+    }
+    const student = studentFromLayers(ckpt.weights, t, layers);
+    for (const n of Object.keys(student.weights)) {
+      if (n.startsWith('bert.pooler.')) {
+        student.weights[n].dispose();
+        delete student.weights[n]; // the MLM loss never reaches the pooler
+      }
+    }
+    return { weights: student.weights, vocab: ckpt.vocab };
+  } finally {
+    disposeWeights(ckpt.weights);
+  }
+}
+
+async function exportStudent(dir: string, format: ExportFormat, weights: Weights, cfg: BertConfig, vocab?: string[]): Promise<void> {
+  const files = await exportCheckpoint(format, weights, cfg, vocab);
+  await mkdir(dir, { recursive: true });
+  for (const f of files) {
+    const target = path.join(dir, f.name);
+    await writeFile(`${target}.tmp`, f.data);
+    await rename(`${target}.tmp`, target);
+  }
+}
+
+function formatLine(m: RunMetrics): string {
+  return JSON.stringify(m, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v));
+}
+
+async function run(flags: FlagValues): Promise<void> {
+  const doTrain = flags.do_train as boolean;
+  const doEval = flags.do_eval as boolean;
+  if (!doTrain && !doEval) throw new UsageError('at least one of --do_train or --do_eval must be set');
+  const exportFormat = flags.export_format as ExportFormat;
+  if (!['safetensors', 'tf', 'tfjs'].includes(exportFormat)) throw new UsageError(`--export_format must be safetensors, tf or tfjs`);
+  const loss = lossFromFlags(flags);
+  const cfgPath = flags.bert_config_file as string;
+  const cfgText = await (await openFile(cfgPath)).text();
+  let cfgJson: unknown;
+  try {
+    cfgJson = JSON.parse(cfgText);
+  } catch (err) {
+    throw new Error(`${cfgPath}: not valid JSON (${(err as Error).message})`);
+  }
+  const cfg = parseBertConfig(cfgJson, cfgPath);
+  const k = flags.truncation_factor as number;
+  const items = await readItems(
+    await expandInputFiles(flags.input_file as string),
+    needsTeacher(loss),
+    k,
+    flags.max_seq_length as number,
+    flags.max_predictions_per_seq as number,
+  );
+  if (items.length === 0) throw new Error(`--input_file ${flags.input_file}: no examples`);
+  const frac = flags.held_out_fraction as number;
+  if (frac < 0 || frac >= 1) throw new UsageError(`--held_out_fraction must be in [0, 1), got ${frac}`);
+  const nHeld = doTrain && doEval ? Math.max(1, Math.round(items.length * frac)) : doEval ? items.length : 0;
+  const trainItems = doTrain ? items.slice(0, items.length - nHeld) : items;
+  const heldOut = inMemoryTrainingSet(doEval ? items.slice(items.length - nHeld) : []);
+  if (doTrain && trainItems.length === 0) throw new Error('no examples left to train on after the held-out split');
+
+  const outDir = flags.output_dir as string;
+  await mkdir(outDir, { recursive: true });
+  const metricsFile = path.join(outDir, 'metrics.jsonl');
+  const student = await buildStudent(flags, cfg);
+  const trainer = new Trainer({
+    model: bertMaskedLm(cfg),
+    weights: student.weights,
+    config: {
+      loss,
+      schedule: {
+        learningRate: flags.learning_rate as number,
+        numWarmupSteps: flags.num_warmup_steps as number,
+        numTrainSteps: flags.num_train_steps as number,
+      },
+      batchSize: flags.train_batch_size as number,
+      gradientAccumulationSteps: flags.gradient_accumulation_steps as number,
+      seed: flags.seed as number,
+      saveCheckpointsSteps: 0, // saved below, with the export
+    },
+    data: inMemoryTrainingSet(trainItems),
+    store: new FsStore(path.join(outDir, 'train_state')),
+  });
+  const saveEvery = flags.save_checkpoints_steps as number;
+  const evalEvery = (flags.eval_every as number) || saveEvery;
+  const evalBatch = flags.eval_batch_size as number;
+  const emit = async (m: RunMetrics) => {
+    const line = formatLine(m);
+    console.log(line);
+    await appendFile(metricsFile, line + '\n');
+  };
+  const save = async () => {
+    await trainer.saveCheckpoint();
+    await exportStudent(path.join(outDir, 'export'), exportFormat, trainer.weights, cfg, student.vocab);
+    console.error(`checkpoint saved at step ${trainer.currentStep} (${outDir}/train_state, ${outDir}/export)`);
+  };
+  try {
+    if (await trainer.restore()) {
+      console.error(`resuming from the checkpoint at step ${trainer.currentStep} in ${outDir}/train_state`);
+      // the metrics file continues from the checkpoint: steps after it were lost with the process
+      await rm(metricsFile, { force: true });
+      if (trainer.history.length) await writeFile(metricsFile, trainer.history.map(formatLine).join('\n') + '\n');
+    } else {
+      await rm(metricsFile, { force: true });
+    }
+    console.error(
+      `${trainItems.length} training and ${heldOut.size} held-out examples; loss ${JSON.stringify(loss)}; ` +
+        `student ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}`,
+    );
+    if (doTrain) {
+      let stop = false;
+      const onSigint = () => {
+        stop = true;
+        console.error('\nstopping after this step; saving a checkpoint');
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        while (!trainer.done && !stop) {
+          await emit(await trainer.step());
+          const s = trainer.currentStep;
+          if (doEval && heldOut.size && evalEvery > 0 && s % evalEvery === 0) await emit(await trainer.evaluate(heldOut, evalBatch));
+          if (saveEvery > 0 && s % saveEvery === 0) await save();
+        }
+        if (saveEvery <= 0 || trainer.currentStep % saveEvery !== 0) await save();
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    }
+    if (doEval && heldOut.size) await emit(await trainer.evaluate(heldOut, evalBatch));
+  } catch (err) {
+    if (err instanceof TrainingHaltedError) throw new Error(err.message);
+    throw err;
+  } finally {
+    trainer.dispose();
+  }
+}
+
