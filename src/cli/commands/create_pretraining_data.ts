@@ -1,0 +1,298 @@
+/**
+ * create_pretraining_data: corpus files → masked-LM examples in TFRecord files, with the
+ * seed's (and Google BERT's) flag names. The work is src/core/examples/createPretrainingData.ts;
+ * this file expands the file lists, writes the records, and reports progress on stderr.
+ */
+import { open, readdir, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { listFlag, UsageError, type FlagValues } from '../args.ts';
+import type { Command } from '../command.ts';
+import { openFile } from '../files.ts';
+import { readDocuments } from '../../core/corpus/readCorpus.ts';
+import {
+  createPretrainingExamples,
+  PRETRAINING_DEFAULTS,
+  validatePretrainingOptions,
+  type PretrainingOptions,
+} from '../../core/examples/createPretrainingData.ts';
+import type { MaskedExample } from '../../core/examples/maskedExample.ts';
+import { BertTokenizer } from '../../core/tokenizer/bertTokenizer.ts';
+import { maskedExampleToRecord } from '../../core/tfrecord/pretrainingRecord.ts';
+import { TFRecordWriter } from '../../core/tfrecord/recordWriter.ts';
+
+const D = PRETRAINING_DEFAULTS;
+
+/** How many examples are printed to stderr at the start, as Google's script logs them. */
+const LOGGED_EXAMPLES = 5;
+
+const command: Command = {
+  description: [
+    'Builds masked-LM examples from text corpora and writes them as TFRecord files (the seed\'s step 1).',
+    'Input: plain text (one sentence or paragraph per line, a blank line between documents) or JSON lines',
+    '(title/content or text fields); UTF-8, UTF-16 with BOM or GB18030.',
+    '--mode=seed (default): the 2020 distillation project\'s algorithm: overlapping spans of each document',
+    '  (--doc_stride), A/B split inside the span, [UNK] dropped, next_sentence_labels = 1. Streams: memory',
+    '  stays flat in the corpus size.',
+    '--mode=bert: Google BERT\'s algorithm (sentence chunks, 50% random next sentence from another document,',
+    '  truncate_seq_pair). It keeps ALL documents in memory (random next sentences are drawn from the whole',
+    '  corpus): size the corpus to the memory you have.',
+    'Examples go round-robin into the --output_file list.',
+  ].join('\n'),
+  flags: {
+    input_file: {
+      type: 'string',
+      required: true,
+      help: 'Input corpus file(s): a comma-separated list; each item may be a glob (*, ?, [abc]).',
+    },
+    output_file: {
+      type: 'string',
+      required: true,
+      help: 'Output TFRecord file(s): a comma-separated list; examples are written round-robin across them.',
+    },
+    vocab_file: { type: 'string', required: true, help: 'The vocab.txt the BERT model was trained on.' },
+    do_lower_case: { type: 'bool', default: D.doLowerCase, help: 'Lower-case and strip accents (true for uncased and Chinese models).' },
+    do_whole_word_mask: {
+      type: 'bool',
+      default: D.doWholeWordMask,
+      help: 'Mask whole words: `##` wordpieces with their word, Chinese characters of one jieba word together.',
+    },
+    max_seq_length: { type: 'int', default: D.maxSeqLength, help: 'Maximum sequence length (with [CLS] and two [SEP]).' },
+    max_predictions_per_seq: { type: 'int', default: D.maxPredictionsPerSeq, help: 'Maximum number of masked LM predictions per sequence.' },
+    random_seed: { type: 'int', default: D.randomSeed, help: 'Random seed for data generation.' },
+    dupe_factor: { type: 'int', default: D.dupeFactor, help: 'Number of times to duplicate the input data (with different masks).' },
+    masked_lm_prob: { type: 'float', default: D.maskedLmProb, help: 'Masked LM probability.' },
+    short_seq_prob: {
+      type: 'float',
+      default: D.shortSeqProb,
+      help: 'seed mode: span targets are drawn between short_seq_prob*max_seq_length and max_seq_length; bert mode: probability of a shorter sequence.',
+    },
+    doc_stride: {
+      type: 'int',
+      default: D.docStride,
+      help: 'seed mode: when splitting a long document into spans, how many tokens to stride between span starts.',
+    },
+    mode: { type: 'string', default: D.mode, help: 'seed (the 2020 project\'s algorithm, streaming) or bert (Google BERT\'s; all documents in memory).' },
+    min_document_chars: {
+      type: 'int',
+      default: D.minDocumentChars,
+      help: 'seed mode: skip documents shorter than this many characters (the seed hard-codes 20).',
+    },
+    shuffle_buffer_size: {
+      type: 'int',
+      default: D.shuffleBufferSize,
+      help: 'seed mode: examples go out through a shuffle buffer of this many examples (the seed shuffled whole files in memory); 0 keeps document order.',
+    },
+  },
+  run,
+};
+
+export default command;
+
+function optionsFromFlags(flags: FlagValues): PretrainingOptions {
+  const mode = String(flags.mode);
+  if (mode !== 'seed' && mode !== 'bert') throw new UsageError(`--mode must be "seed" or "bert", got "${mode}"`);
+  const o: PretrainingOptions = {
+    mode,
+    doLowerCase: flags.do_lower_case as boolean,
+    doWholeWordMask: flags.do_whole_word_mask as boolean,
+    maxSeqLength: flags.max_seq_length as number,
+    maxPredictionsPerSeq: flags.max_predictions_per_seq as number,
+    randomSeed: flags.random_seed as number,
+    dupeFactor: flags.dupe_factor as number,
+    maskedLmProb: flags.masked_lm_prob as number,
+    shortSeqProb: flags.short_seq_prob as number,
+    docStride: flags.doc_stride as number,
+    minDocumentChars: flags.min_document_chars as number,
+    shuffleBufferSize: flags.shuffle_buffer_size as number,
+  };
+  try {
+    validatePretrainingOptions(o);
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^invalid option (\w+)/, '--$1'));
+  }
+  return o;
+}
+
+/** Expands a comma-separated list of paths and globs, as Google's script does with tf.gfile.Glob. */
+export async function expandInputFiles(spec: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const item of listFlag(spec)) {
+    if (!/[*?[]/.test(item)) {
+      out.push(item);
+      continue;
+    }
+    const matches = await glob(item);
+    if (matches.length === 0) throw new Error(`--input_file: "${item}" matches no file`);
+    out.push(...matches);
+  }
+  return out;
+}
+
+function globToRegExp(part: string): RegExp {
+  let re = '';
+  for (let i = 0; i < part.length; i++) {
+    const c = part[i];
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = part.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        let body = part.slice(i + 1, end);
+        if (body.startsWith('!')) body = '^' + body.slice(1);
+        re += `[${body.replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+async function glob(pattern: string): Promise<string[]> {
+  const absolute = path.isAbsolute(pattern);
+  const parts = pattern.split(/[\\/]+/).filter((p, i) => p.length > 0 || i === 0);
+  let bases = [absolute ? path.parse(path.resolve(pattern)).root : '.'];
+  if (absolute || parts[0] === '') parts.shift();
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k];
+    const next: string[] = [];
+    if (!/[*?[]/.test(part)) {
+      for (const b of bases) next.push(path.join(b, part));
+    } else {
+      const re = globToRegExp(part);
+      for (const b of bases) {
+        const entries = await readdir(b, { withFileTypes: true }).catch(() => []);
+        for (const e of entries) {
+          if (!re.test(e.name)) continue;
+          if (k < parts.length - 1 ? e.isDirectory() : e.isFile() || e.isSymbolicLink()) next.push(path.join(b, e.name));
+        }
+      }
+    }
+    bases = next;
+  }
+  return bases.sort();
+}
+
+/** Google-style log of one example: tokens with the masks in place, and the features. */
+function describeExample(ex: MaskedExample, vocab: readonly string[]): string {
+  const n = ex.inputMask.reduce((a, b) => a + b, 0);
+  const preds = ex.maskedLmWeights.reduce((a, b) => a + b, 0);
+  const tok = (id: number) => vocab[id] ?? `<${id}>`;
+  return [
+    '*** Example ***',
+    `tokens: ${Array.from(ex.inputIds.subarray(0, n), tok).join(' ')}`,
+    `segment_ids: ${Array.from(ex.segmentIds.subarray(0, n)).join(' ')}`,
+    `masked_lm_positions: ${Array.from(ex.maskedLmPositions.subarray(0, preds)).join(' ')}`,
+    `masked_lm_labels: ${Array.from(ex.maskedLmIds.subarray(0, preds), tok).join(' ')}`,
+    `next_sentence_labels: ${ex.nextSentenceLabel}`,
+    '',
+  ].join('\n');
+}
+
+async function run(flags: FlagValues): Promise<void> {
+  const opts = optionsFromFlags(flags);
+  const inputs = await expandInputFiles(String(flags.input_file));
+  const outputs = listFlag(flags.output_file);
+  if (inputs.length === 0) throw new UsageError('--input_file names no file');
+  if (outputs.length === 0) throw new UsageError('--output_file names no file');
+
+  const vocabPath = String(flags.vocab_file);
+  const vocabText = await (await openFile(vocabPath)).text();
+  const tokenizer = BertTokenizer.fromVocabText(vocabText, { doLowerCase: opts.doLowerCase, source: vocabPath });
+  // Open every input first, so a missing file fails before anything is written.
+  const inputFiles = await Promise.all(inputs.map((p) => openFile(p)));
+  const totalInputBytes = inputFiles.reduce((a, f) => a + f.size, 0);
+
+  process.stderr.write(
+    `create_pretraining_data (${opts.mode} mode): ${inputs.length} input file(s), ${(totalInputBytes / 1e6).toFixed(1)} MB; ` +
+      `writing ${outputs.join(', ')}\n`,
+  );
+
+  const handles: FileHandle[] = [];
+  const writers: TFRecordWriter[] = [];
+  try {
+    for (const out of outputs) {
+      const h = await open(out, 'w').catch((err: Error) => {
+        throw new Error(`cannot write "${out}": ${err.message}`);
+      });
+      handles.push(h);
+      writers.push(
+        new TFRecordWriter(async (chunk) => {
+          await h.write(chunk);
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.all(handles.map((h) => h.close()));
+    throw err;
+  }
+
+  const started = performance.now();
+  let bytesRead = 0;
+  let currentFile = '';
+  let lastLine = 0;
+  const progressLine = (p: { documents: number; examples: number }, force = false) => {
+    const now = performance.now();
+    if (!force && now - lastLine < 1000) return;
+    lastLine = now;
+    const secs = (now - started) / 1000;
+    const mb = bytesRead / 1e6;
+    process.stderr.write(
+      `  ${currentFile}: ${p.documents} documents, ${p.examples} examples, ` +
+        `${mb.toFixed(1)}/${(totalInputBytes / 1e6).toFixed(1)} MB read, ${(mb / Math.max(secs, 1e-9)).toFixed(2)} MB/s\n`,
+    );
+  };
+
+  let bytesDone = 0;
+  async function* documents(): AsyncGenerator<string[]> {
+    for (let k = 0; k < inputs.length; k++) {
+      currentFile = inputs[k];
+      const base = bytesDone;
+      yield* readDocuments(inputFiles[k], {
+        name: inputs[k],
+        onProgress: (p: { bytesRead: number }) => {
+          bytesRead = base + p.bytesRead;
+        },
+      });
+      bytesDone += inputFiles[k].size;
+      bytesRead = bytesDone;
+    }
+  }
+
+  let examples = 0;
+  let documentsSeen = 0;
+  let failure: unknown = null;
+  try {
+    const stream = createPretrainingExamples(documents(), tokenizer, opts, {
+      onProgress: (p) => {
+        documentsSeen = p.documents;
+        progressLine(p);
+      },
+    });
+    for await (const ex of stream) {
+      if (examples < LOGGED_EXAMPLES) process.stderr.write(describeExample(ex, tokenizer.vocab));
+      const pending = writers[examples % writers.length].write(maskedExampleToRecord(ex));
+      if (pending) await pending;
+      examples++;
+    }
+  } catch (err) {
+    failure = err;
+  } finally {
+    // Whatever was built before a failure is flushed to disk, never dropped.
+    for (const w of writers) await w.close();
+    await Promise.all(handles.map((h) => h.close()));
+  }
+
+  const bytesWritten = writers.reduce((a, w) => a + w.bytes, 0);
+  const secs = (performance.now() - started) / 1000;
+  if (failure) {
+    const msg = failure instanceof Error ? failure.message : String(failure);
+    const err = new Error(`${msg}\n(the ${examples} examples built before this error were written to ${outputs.join(', ')})`);
+    (err as Error & { cause?: unknown }).cause = failure;
+    throw err;
+  }
+  process.stderr.write(
+    `done: ${documentsSeen} documents, ${examples} examples, ${bytesWritten} bytes written to ${outputs.length} file(s) ` +
+      `in ${secs.toFixed(2)} s (${(totalInputBytes / 1e6 / Math.max(secs, 1e-9)).toFixed(2)} MB/s of input)\n`,
+  );
+}
