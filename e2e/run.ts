@@ -2,7 +2,8 @@
  * The e2e runner (`npm run test:e2e`, after `vite build`): serves dist/ with a
  * strict CSP, starts the system Chromium (never downloads one; override the
  * path with CHROMIUM_PATH) with WebGPU enabled (SwiftShader where there is no
- * GPU), runs the workbench tests in order and prints `e2e: N passed, M failed`.
+ * GPU), runs the workbench tests and then the demo tests in order (E2E_ONLY=demo or
+ * E2E_ONLY=workbench picks one list) and prints `e2e: N passed, M failed`.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { makeFixtures } from './fixtures.ts';
 import { runTests, watchConsole, type TestContext } from './harness.ts';
 import { serveStatic } from './server.ts';
 import { workbenchTests } from './workbench.e2e.ts';
+import { demoTests } from './demo.e2e.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,7 +72,10 @@ async function main(): Promise<number> {
         await page.screenshot({ path: join(artifacts, `${String(shot).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '_')}.png`), fullPage: true });
       },
     };
-    result = await runTests(workbenchTests, ctx);
+    // E2E_ONLY=demo runs the demo tests alone (on a fresh profile), for a quick check.
+    const only = process.env.E2E_ONLY;
+    const tests = only === 'demo' ? demoTests : only === 'workbench' ? workbenchTests : [...workbenchTests, ...demoTests];
+    result = await runTests(tests, ctx);
   } finally {
     await context.close().catch(() => {});
     await server.close();

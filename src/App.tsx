@@ -1,5 +1,6 @@
-/** The workbench page: a header and one section per step of a distillation. */
+/** The workbench page: a header, the "Try the demo" button, and one section per step of a distillation. */
 import { Header } from './ui/Header.tsx';
+import { DemoPanel } from './ui/DemoPanel.tsx';
 import { CorpusPanel } from './ui/CorpusPanel.tsx';
 import { ModelsPanel } from './ui/ModelsPanel.tsx';
 import { ExamplesPanel } from './ui/ExamplesPanel.tsx';
@@ -26,6 +27,7 @@ export function App() {
   return (
     <div className="app" data-testid="app" data-restored={restored ? 'yes' : 'no'}>
       <Header />
+      <DemoPanel />
       <nav aria-label="Steps">
         <ol>
           {STEPS.map(([id, title]) => (

@@ -132,8 +132,32 @@ export const DEFAULT_RUN: RunConfig = {
   seed: 12345,
 };
 
+/** The stages of "Try the demo", in order. */
+export type DemoStage = 'fetch' | 'corpus' | 'teacher' | 'student' | 'examples' | 'teacherPass' | 'training';
+
+export interface DemoState {
+  /** idle: not started; working: a stage is in progress; training: the demo run was started (or resumed); error: a stage failed. */
+  status: 'idle' | 'working' | 'training' | 'error';
+  stage: DemoStage | null;
+  /** Bytes fetched from the page's origin (total 0 when the server sent no lengths). */
+  fetched: { done: number; total: number } | null;
+  error: string | null;
+  /** What the demo uses (ids of the store's entries), found again or made by this press. */
+  corpusId?: string;
+  modelId?: string;
+  exampleSetId?: string;
+  cacheId?: string;
+  runId?: string;
+  /** Stages whose stored result was reused rather than made again. */
+  reused: DemoStage[];
+  /** A one-line note: what was reused, or why nothing new was started. */
+  note?: string;
+  startedAt: number | null;
+}
+
 interface State {
   restored: boolean;
+  demo: DemoState;
   backends: Partial<Record<WorkerKind, BackendReport | { error: string }>>;
   quota: QuotaInfo | null;
   storageError: string | null;
@@ -160,6 +184,7 @@ interface State {
 
 export const useApp = create<State>(() => ({
   restored: false,
+  demo: { status: 'idle', stage: null, fetched: null, error: null, reused: [], startedAt: null },
   backends: {},
   quota: null,
   storageError: null,
@@ -186,6 +211,21 @@ export const useApp = create<State>(() => ({
 
 const set = useApp.setState;
 const get = useApp.getState;
+
+/** Resolves with the first truthy value `pick` returns for the state, now or after a later change. */
+export function waitForState<T>(pick: (s: State) => T | null | undefined | false): Promise<T> {
+  return new Promise((resolve) => {
+    const now = pick(get());
+    if (now) return resolve(now);
+    const unsubscribe = useApp.subscribe((s) => {
+      const v = pick(s);
+      if (v) {
+        unsubscribe();
+        resolve(v);
+      }
+    });
+  });
+}
 
 const handles = new Map<string, JobHandle<never> | JobHandle<'train'> | JobHandle<'teacherPass'> | JobHandle<'buildExamples'>>();
 
@@ -318,7 +358,9 @@ export async function refreshQuota(askPersist = false): Promise<void> {
 
 const CORPUS_EXT = /\.(txt|text|jsonl|json|ndjson)$/i;
 
-export async function addCorpusFiles(files: File[]): Promise<void> {
+/** Stores dropped corpus files and starts reading them; returns the ids of the accepted ones. */
+export async function addCorpusFiles(files: File[]): Promise<string[]> {
+  const ids: string[] = [];
   const rejected = files.filter((f) => !CORPUS_EXT.test(f.name));
   set({ dropError: rejected.length ? `Not a corpus file: ${rejected.map((f) => f.name).join(', ')} (use .txt, .jsonl or .json)` : null });
   for (const file of files.filter((f) => CORPUS_EXT.test(f.name))) {
@@ -330,10 +372,12 @@ export async function addCorpusFiles(files: File[]): Promise<void> {
       patch<CorpusEntry>('corpora', id, { status: 'error', error: `${file.name}: could not be stored: ${describeError(err)}` });
       continue;
     }
+    ids.push(id);
     scheduleSave();
     void readCorpus(id);
   }
   void refreshQuota();
+  return ids;
 }
 
 async function readCorpus(id: string): Promise<void> {
@@ -371,12 +415,13 @@ export async function removeCorpus(id: string): Promise<void> {
 
 // ---- models ----------------------------------------------------------------------
 
-export async function addModelFiles(files: File[]): Promise<void> {
+/** Stores a model's files and inspects them; returns the new entry's id (check its status), null for no files. */
+export async function addModelFiles(files: File[], displayName?: string): Promise<string | null> {
   set({ modelDropError: null });
-  if (files.length === 0) return;
+  if (files.length === 0) return null;
   const id = newId('model');
   const folder = (files[0] as File & { webkitRelativePath?: string }).webkitRelativePath?.split('/')[0];
-  const name = folder || files.map((f) => f.name).join(', ');
+  const name = displayName || folder || files.map((f) => f.name).join(', ');
   set((s) => ({
     models: [...s.models, { id, name, files: files.map((f) => f.name), sizeBytes: files.reduce((n, f) => n + f.size, 0), status: 'loading' }],
   }));
@@ -384,7 +429,7 @@ export async function addModelFiles(files: File[]): Promise<void> {
     await storeOf('files').setMany(files.map((f) => [fileKey.model(id, f.name), f]));
   } catch (err) {
     patch<ModelEntry>('models', id, { status: 'error', error: `could not be stored: ${describeError(err)}` });
-    return;
+    return id;
   }
   try {
     const info = await callWorker('teacher', 'inspectModel', { modelId: id }).result;
@@ -394,6 +439,7 @@ export async function addModelFiles(files: File[]): Promise<void> {
     patch<ModelEntry>('models', id, { status: 'error', error: describeError(err) });
   }
   void refreshQuota();
+  return id;
 }
 
 export function selectTeacher(id: string): void {
@@ -410,10 +456,11 @@ export async function removeModel(id: string): Promise<void> {
   for (const k of await files.keys(fileKey.modelPrefix(id))) await files.del(k);
 }
 
-export function setStudentSpec(spec: StudentSpec): void {
+/** Sets the student spec; the returned promise settles once the student's info (or error) is shown. */
+export function setStudentSpec(spec: StudentSpec): Promise<void> {
   set({ studentSpec: spec });
   scheduleSave();
-  void refreshStudent();
+  return refreshStudent();
 }
 
 async function refreshStudent(): Promise<void> {
@@ -434,9 +481,13 @@ export function setFlags(p: Partial<ExampleFlags>): void {
   scheduleSave();
 }
 
-export async function buildExamples(): Promise<void> {
+/**
+ * Builds an example set from the given corpora (default: every ready corpus) with the form's
+ * flags; resolves with the set's id once it is finished (check its status: errors are kept on it).
+ */
+export async function buildExamples(only?: string[]): Promise<string> {
   const s = get();
-  const corpusIds = s.corpora.filter((c) => c.status === 'ready').map((c) => c.id);
+  const corpusIds = s.corpora.filter((c) => c.status === 'ready' && (!only || only.includes(c.id))).map((c) => c.id);
   if (!s.teacherId) throw new Error('load a teacher first: its vocabulary tokenizes the corpus');
   if (corpusIds.length === 0) throw new Error('drop a corpus first');
   const id = newId('examples');
@@ -456,6 +507,7 @@ export async function buildExamples(): Promise<void> {
     handles.delete(id);
     void refreshQuota();
   }
+  return id;
 }
 
 export async function removeExampleSet(id: string): Promise<void> {
@@ -468,7 +520,8 @@ export async function removeExampleSet(id: string): Promise<void> {
 
 // ---- teacher pass ----------------------------------------------------------------
 
-export async function startTeacherPass(exampleSetId: string, k: number, batchSize: number, resumeId?: string): Promise<void> {
+/** Runs (or continues) a teacher pass; resolves with the cache's id when it ends (check its status). */
+export async function startTeacherPass(exampleSetId: string, k: number, batchSize: number, resumeId?: string): Promise<string> {
   const s = get();
   const modelId = resumeId ? s.teacherCaches.find((c) => c.id === resumeId)!.modelId : s.teacherId;
   if (!modelId) throw new Error('load a teacher first');
@@ -492,6 +545,7 @@ export async function startTeacherPass(exampleSetId: string, k: number, batchSiz
     handles.delete(id);
     void refreshQuota();
   }
+  return id;
 }
 
 export function controlJob(id: string, action: 'pause' | 'resume' | 'stop'): void {
@@ -509,7 +563,13 @@ export function setRunConfig(p: Partial<RunConfig>): void {
   scheduleSave();
 }
 
+/** Starts a run on a finished teacher cache with the form's config; resolves when it ends. */
 export async function startRun(cacheId: string): Promise<void> {
+  await driveRun(createRun(cacheId), false);
+}
+
+/** Adds a run entry (not started yet: `driveRun` starts it) and returns its id. */
+export function createRun(cacheId: string): string {
   const s = get();
   const cache = s.teacherCaches.find((c) => c.id === cacheId);
   if (!cache?.ref) throw new Error('run the teacher pass first');
@@ -530,7 +590,7 @@ export async function startRun(cacheId: string): Promise<void> {
   };
   set((st) => ({ runs: [...st.runs, run], chartRunIds: [...st.chartRunIds, id], metrics: { ...st.metrics, [id]: [] }, evals: { ...st.evals, [id]: [] } }));
   scheduleSave();
-  await driveRun(id, false);
+  return id;
 }
 
 export async function resumeRun(id: string): Promise<void> {
@@ -542,7 +602,8 @@ function runSpec(run: RunEntry): RunSpec {
   return { runId: run.id, teacherId: run.teacherId, exampleSetId: run.exampleSetId, cache: run.cache, student: run.student, config: run.config };
 }
 
-async function driveRun(id: string, resume: boolean): Promise<void> {
+/** Trains a run in the training worker (from its checkpoint when `resume`); resolves when it ends. */
+export async function driveRun(id: string, resume: boolean): Promise<void> {
   const run = get().runs.find((r) => r.id === id)!;
   const h = callWorker(
     'train',

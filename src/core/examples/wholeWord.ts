@@ -12,6 +12,9 @@
  * on joined tokens); very long lines are segmented in bounded pieces cut between tokens.
  */
 import type { WordSegmenter } from './wordSegmenter.ts';
+import { isCjkCodePoint } from '../tokenizer/charClasses.ts';
+
+export { isCjkCodePoint };
 
 /** The part of the BERT tokenizer this needs (BertTokenizer has it). */
 export interface PieceTokenizer {
@@ -29,20 +32,6 @@ export interface LinePieces {
 
 /** Longest piece of joined text handed to jieba at once (UTF-16 units). */
 export const MAX_SEGMENT_CHARS = 8192;
-
-/** BERT's definition of a CJK character (the ranges its basic tokenizer splits apart). */
-export function isCjkCodePoint(cp: number): boolean {
-  return (
-    (cp >= 0x4e00 && cp <= 0x9fff) ||
-    (cp >= 0x3400 && cp <= 0x4dbf) ||
-    (cp >= 0x20000 && cp <= 0x2a6df) ||
-    (cp >= 0x2a700 && cp <= 0x2b73f) ||
-    (cp >= 0x2b740 && cp <= 0x2b81f) ||
-    (cp >= 0x2b820 && cp <= 0x2ceaf) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0x2f800 && cp <= 0x2fa1f)
-  );
-}
 
 const KIND_WORD = 0;
 const KIND_CONTINUATION = 1; // a `##` piece
