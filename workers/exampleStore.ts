@@ -11,6 +11,7 @@ import { readRecords } from '../src/core/tfrecord/recordReader.ts';
 import { frameRecord } from '../src/core/tfrecord/recordWriter.ts';
 import { expectBytes } from '../src/core/storage/keyValueStore.ts';
 import { exampleBatchKey, storeOf } from './storageLayout.ts';
+import { concatBytes } from '../src/core/io/bytes.ts';
 
 export const EXAMPLES_PER_BATCH = 256;
 
@@ -28,13 +29,7 @@ const manifestKey = (setId: string) => `manifest/${setId}`;
 /** Encodes a batch of examples as framed TFRecord records. */
 export function encodeExampleBatch(examples: MaskedExample[]): Uint8Array {
   const framed = examples.map((e) => frameRecord(maskedExampleToRecord(e)));
-  const out = new Uint8Array(framed.reduce((n, f) => n + f.length, 0));
-  let p = 0;
-  for (const f of framed) {
-    out.set(f, p);
-    p += f.length;
-  }
-  return out;
+  return concatBytes(framed);
 }
 
 export async function decodeExampleBatch(bytes: Uint8Array, what: string): Promise<MaskedExample[]> {

@@ -5,6 +5,7 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { configToJson, type BertConfig } from '../model/config.ts';
 import { expectedShapes, type Weights } from '../model/weights.ts';
+import { concatBytes } from '../io/bytes.ts';
 
 /** One file of an export, ready to write to disk or put in a zip. */
 export interface ExportFile {
@@ -40,16 +41,7 @@ export function hfConfigFile(cfg: BertConfig): ExportFile {
   return jsonFile('config.json', configToJson(cfg));
 }
 
-/** Joins byte arrays. */
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes };
 
 /** Little-endian bytes of float32 values. */
 export function floatBytes(data: Float32Array): Uint8Array {

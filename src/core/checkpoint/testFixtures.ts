@@ -9,6 +9,7 @@ import { zipSync } from 'fflate';
 import { parseBertConfig, type BertConfig } from '../model/config.ts';
 import { expectedShapes, type WeightParts, type Weights } from '../model/weights.ts';
 import { numElements } from './tensorRecord.ts';
+import { concatBytes } from '../io/bytes.ts';
 
 export function tinyConfig(over: Partial<BertConfig> = {}): BertConfig {
   return parseBertConfig({
@@ -200,13 +201,7 @@ export function pytorchLegacyFile(tensors: PtTensor[]): Uint8Array {
     new DataView(n.buffer).setBigInt64(0, BigInt(bytes.length / item), true);
     parts.push(n, bytes);
   });
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Blob map helper: name → bytes. */

@@ -4,6 +4,7 @@
  * files themselves. GB18030 two-byte codes come from a reverse map built by
  * decoding every two-byte sequence with the platform's own decoder.
  */
+import { concatBytes as joinBytes } from '../io/bytes.ts';
 
 let gbkMap: Map<number, [number, number]> | null = null;
 
@@ -76,11 +77,5 @@ export function encodeUtf16(s: string, littleEndian: boolean, bom = true): Uint8
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return joinBytes(parts);
 }
