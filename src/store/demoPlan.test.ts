@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FLAGS } from './appStore.ts';
+import { contentKey, corpusCut, DEMO_DEFAULTS, demoFlags, demoRunConfig, demoSettingsFromSearch, demoStudentSpec, sameFlags } from './demoPlan.ts';
+
+describe('demo settings from the URL', () => {
+  it('uses the defaults without parameters', () => {
+    expect(demoSettingsFromSearch('')).toEqual(DEMO_DEFAULTS);
+  });
+  it('reads the overrides the e2e test uses', () => {
+    const s = demoSettingsFromSearch('?demo_kb=1.5&demo_k=16&demo_steps=6&demo_batch=4&demo_eval=3&demo_predict_batch=8&demo_dir=other');
+    expect(s).toMatchObject({ corpusKB: 1.5, k: 16, steps: 6, batchSize: 4, evalEvery: 3, predictBatch: 8, dir: 'other/' });
+  });
+  it('names the bad parameter', () => {
+    expect(() => demoSettingsFromSearch('?demo_steps=0')).toThrow(/demo_steps="0".*positive whole number/);
+    expect(() => demoSettingsFromSearch('?demo_k=2.5')).toThrow(/demo_k/);
+    expect(() => demoSettingsFromSearch('?demo_kb=abc')).toThrow(/demo_kb="abc"/);
+    expect(() => demoSettingsFromSearch('?demo_student=big')).toThrow(/demo_student="big"/);
+    expect(demoSettingsFromSearch('?demo_student=fresh').student).toBe('fresh');
+  });
+  it('accepts only folders of the page itself', () => {
+    for (const bad of ['https://evil.example/', '../up', '/abs', '//host/x', 'a/../b']) {
+      expect(() => demoSettingsFromSearch(`?demo_dir=${encodeURIComponent(bad)}`)).toThrow(/demo_dir/);
+    }
+  });
+});
+
+describe('demo plan', () => {
+  it('builds whole-word-masked examples of 64 tokens, one pass', () => {
+    const f = demoFlags(DEFAULT_FLAGS);
+    expect(f).toMatchObject({ do_whole_word_mask: true, max_seq_length: 64, max_predictions_per_seq: 10, dupe_factor: 1 });
+    expect(sameFlags(f, { ...f })).toBe(true);
+    expect(sameFlags(f, { ...f, dupe_factor: 2 })).toBe(false);
+  });
+  it('runs the seed loss with the given steps and evaluation interval', () => {
+    const r = demoRunConfig({ ...DEMO_DEFAULTS, steps: 6, evalEvery: 3 });
+    expect(r).toMatchObject({ loss: 'seed', steps: 6, evalEvery: 3 });
+    expect(r.warmupSteps).toBeGreaterThanOrEqual(1);
+    expect(r.warmupSteps).toBeLessThan(r.steps);
+  });
+  it('keeps the teacher layers 0,1,2, or makes a fresh 3-layer student for a shallow teacher', () => {
+    expect(demoStudentSpec({ num_hidden_layers: 4, hidden_size: 128, num_attention_heads: 2, intermediate_size: 512 })).toEqual({ kind: 'layers', layers: [0, 1, 2] });
+    expect(demoStudentSpec({ num_hidden_layers: 2, hidden_size: 64, num_attention_heads: 2, intermediate_size: 256 })).toEqual({
+      kind: 'fresh',
+      num_hidden_layers: 3,
+      hidden_size: 64,
+      num_attention_heads: 2,
+      intermediate_size: 256,
+    });
+    expect(demoStudentSpec({ num_hidden_layers: 4, hidden_size: 128, num_attention_heads: 2, intermediate_size: 512 }, 'fresh')).toMatchObject({ kind: 'fresh', num_hidden_layers: 3, hidden_size: 128 });
+    expect(() => demoStudentSpec({ num_hidden_layers: 2 })).toThrow(/config\.json/);
+  });
+  it('cuts the corpus at a line end within the limit', () => {
+    const bytes = new TextEncoder().encode('子曰：学而时习之。\n有朋自远方来。\n不亦乐乎？\n');
+    expect(corpusCut(bytes, 1000)).toBe(bytes.length);
+    const cut = corpusCut(bytes, 55);
+    expect(cut).toBeLessThanOrEqual(55);
+    expect(bytes[cut - 1]).toBe(0x0a);
+    expect(new TextDecoder().decode(bytes.subarray(0, cut))).toBe('子曰：学而时习之。\n有朋自远方来。\n');
+    expect(() => corpusCut(bytes, 10)).toThrow(/no line end in its first 10 bytes/);
+  });
+  it('gives equal content keys only for equal files', () => {
+    const a = new Uint8Array([1, 2, 3]);
+    const b = new Uint8Array([1, 2, 4]);
+    expect(contentKey([a, b])).toBe(contentKey([a.slice(), b.slice()]));
+    expect(contentKey([a, b])).not.toBe(contentKey([a, a]));
+    expect(contentKey([a, b])).not.toBe(contentKey([b, a]));
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * The "Try the demo" settings and the small pure decisions behind it: which
+ * files to fetch from the page's own origin, how much of the demo corpus to
+ * use, the example flags, teacher-pass and run settings, the student to build
+ * from the teacher's layer count, and a content key that tells whether what
+ * was stored by an earlier demo still matches the files the page serves now.
+ * No DOM, no storage: the action that steers the workers is src/store/demo.ts.
+ */
+import type { ExampleFlags, RunConfig, StudentSpec } from '../../workers/jobs.ts';
+
+export interface DemoSettings {
+  /** Folder under the page's base URL holding corpus.txt and teacher/. */
+  dir: string;
+  /** Use at most this many KB (1024 bytes) of the corpus, cut at a line end: bounds the number of examples. */
+  corpusKB: number;
+  /** Top-k probabilities kept per masked position (truncation_factor). */
+  k: number;
+  /** predict_batch_size of the teacher pass. */
+  predictBatch: number;
+  steps: number;
+  batchSize: number;
+  evalEvery: number;
+  learningRate: number;
+  /** The 3-layer student: the teacher's layers 0, 1, 2 (when it has three), or a fresh random one. */
+  student: 'layers' | 'fresh';
+}
+
+/**
+ * Sized for a laptop GPU: about 1,000 examples of 64 tokens (the start of the demo corpus gives
+ * about 20 examples per KB), a teacher pass of seconds, and an evaluation every 10 steps so the
+ * student's teacher agreement is on the chart within the first minute.
+ */
+export const DEMO_DEFAULTS: Readonly<DemoSettings> = Object.freeze({
+  dir: 'demo/',
+  corpusKB: 48,
+  k: 128,
+  predictBatch: 32,
+  steps: 400,
+  batchSize: 16,
+  evalEvery: 10,
+  learningRate: 5e-4,
+  student: 'layers',
+});
+
+/** URL parameters that override the defaults (used by the e2e test to keep SwiftShader runs short). */
+const PARAMS: Record<string, keyof DemoSettings> = {
+  demo_dir: 'dir',
+  demo_kb: 'corpusKB',
+  demo_k: 'k',
+  demo_predict_batch: 'predictBatch',
+  demo_steps: 'steps',
+  demo_batch: 'batchSize',
+  demo_eval: 'evalEvery',
+  demo_lr: 'learningRate',
+  demo_student: 'student',
+};
+
+/** The demo settings from a page's query string (`location.search`); bad values throw, naming the parameter. */
+export function demoSettingsFromSearch(search: string): DemoSettings {
+  const out: DemoSettings = { ...DEMO_DEFAULTS };
+  const q = new URLSearchParams(search);
+  for (const [param, key] of Object.entries(PARAMS)) {
+    const raw = q.get(param);
+    if (raw === null) continue;
+    if (key === 'dir') {
+      // Only a folder of this origin, relative to the page: no scheme, no "..", no leading slash.
+      if (!/^[\w-]+(\/[\w-]+)*\/?$/.test(raw)) throw new Error(`URL parameter ${param}="${raw}" must be a folder name under the page, like demo/`);
+      out.dir = raw.endsWith('/') ? raw : `${raw}/`;
+      continue;
+    }
+    if (key === 'student') {
+      if (raw !== 'layers' && raw !== 'fresh') throw new Error(`URL parameter ${param}="${raw}" must be "layers" (teacher layers 0,1,2) or "fresh"`);
+      out.student = raw;
+      continue;
+    }
+    const v = Number(raw);
+    const real = key === 'learningRate' || key === 'corpusKB';
+    const ok = real ? Number.isFinite(v) && v > 0 : Number.isInteger(v) && v >= 1;
+    if (!ok) throw new Error(`URL parameter ${param}="${raw}" must be a ${real ? 'positive number' : 'positive whole number'}`);
+    out[key] = v as never;
+  }
+  return out;
+}
+
+/** The create_pretraining_data flags of the demo: seed mode, whole-word masking, short sequences, one pass. */
+export function demoFlags(base: ExampleFlags): ExampleFlags {
+  return {
+    ...base,
+    mode: 'seed',
+    do_lower_case: true,
+    do_whole_word_mask: true,
+    max_seq_length: 64,
+    max_predictions_per_seq: 10,
+    masked_lm_prob: 0.15,
+    dupe_factor: 1,
+    short_seq_prob: 0.1,
+    doc_stride: 64,
+    random_seed: 12345,
+  };
+}
+
+/** The demo run: the seed's loss (soft cross-entropy + cosine against the teacher's top-k). */
+export function demoRunConfig(s: DemoSettings): RunConfig {
+  return {
+    loss: 'seed',
+    weights: { alphaCe: 1, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 0 },
+    temperature: 1,
+    learningRate: s.learningRate,
+    warmupSteps: Math.max(1, Math.round(s.steps * 0.05)),
+    steps: s.steps,
+    batchSize: s.batchSize,
+    accumulation: 1,
+    evalEvery: s.evalEvery,
+    checkpointEvery: Math.max(s.evalEvery, 100),
+    seed: 12345,
+  };
+}
+
+/**
+ * The 3-layer student: the teacher's layers 0, 1, 2 when it has at least three (and `mode` is
+ * "layers"), otherwise a fresh 3-layer model of the teacher's width.
+ */
+export function demoStudentSpec(teacherConfig: Record<string, number | string>, mode: DemoSettings['student'] = 'layers'): StudentSpec {
+  const layers = Number(teacherConfig.num_hidden_layers);
+  if (mode === 'layers' && Number.isInteger(layers) && layers >= 3) return { kind: 'layers', layers: [0, 1, 2] };
+  const hidden = Number(teacherConfig.hidden_size);
+  const heads = Number(teacherConfig.num_attention_heads);
+  const inter = Number(teacherConfig.intermediate_size);
+  if (!(hidden > 0 && heads > 0 && inter > 0)) throw new Error(`the demo teacher's config.json lacks hidden_size, num_attention_heads or intermediate_size`);
+  return { kind: 'fresh', num_hidden_layers: 3, hidden_size: hidden, num_attention_heads: heads, intermediate_size: inter };
+}
+
+/** Bytes to keep of a corpus so that it is at most `maxBytes`, ending at a line end (whole when it fits). */
+export function corpusCut(bytes: Uint8Array, maxBytes: number): number {
+  if (bytes.length <= maxBytes) return bytes.length;
+  const nl = bytes.lastIndexOf(0x0a, maxBytes - 1);
+  if (nl <= 0) throw new Error(`the demo corpus has no line end in its first ${maxBytes} bytes`);
+  return nl + 1;
+}
+
+/** A short content key (size and FNV-1a hash) of some byte arrays: equal keys mean equal files. */
+export function contentKey(parts: Uint8Array[]): string {
+  let h = 0x811c9dc5;
+  let size = 0;
+  for (const p of parts) {
+    size += p.length;
+    for (let i = 0; i < p.length; i++) {
+      h ^= p[i];
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0xff; // separates the parts
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${size}-${(h >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** Whether two sets of example flags are the same (an example set built with `a` can be reused for `b`). */
+export function sameFlags(a: ExampleFlags, b: ExampleFlags): boolean {
+  return (Object.keys(b) as (keyof ExampleFlags)[]).every((k) => a[k] === b[k]);
+}
