@@ -117,7 +117,10 @@ export function clipByGlobalNorm(
 ): { clipped: Record<string, tf.Tensor>; norm: tf.Scalar } {
   return tf.tidy(() => {
     const list = Object.values(grads);
-    const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+    // Summed pairwise, not with tf.addN: webgpu puts every addN input in one shader,
+    // and past 8 storage buffers the shader is invalid and silently yields garbage.
+    const sumOfSquares = list.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b));
+    const norm = tf.sqrt(sumOfSquares) as tf.Scalar;
     const scale = tf.div(clipNorm, tf.maximum(norm, clipNorm));
     const clipped: Record<string, tf.Tensor> = {};
     for (const [n, g] of Object.entries(grads)) clipped[n] = tf.mul(g, scale);
