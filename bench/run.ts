@@ -1,0 +1,257 @@
+/**
+ * `npm run bench`: the benchmark report. Everything is measured side by side in
+ * one run, so the ratios mean something on a noisy machine:
+ *  - tokenizer vs @huggingface/transformers' BertTokenizer on the same text (identical ids checked);
+ *  - create_pretraining_data (whole-word masking, seq 128, dupe 5) MB/s and heap growth;
+ *  - per backend (cpu, wasm in Node; webgpu, webgl, wasm, cpu in headless Chromium): the backend's own
+ *    large-matmul GFLOP/s, teacher forward and student train-step throughput as a fraction of it (MFU);
+ *  - the project's Trainer on the 3-layer student; tensors/bytes held after 10 vs 100 steps (leak check);
+ *  - teacher-output pass (examples/s, bytes per example); IndexedDB write/read MB/s in Chromium;
+ *  - peak memory of loading a checkpoint, as a ratio to its size.
+ * Writes bench/results/latest.json, bench/results/latest.md and docs/bench.md.
+ *
+ * Flags: --render_only[=docs] (re-render latest.json's Markdown [also into docs/bench.md]), --quick (smaller cases, fewer reps), --full (768-hidden cases on the pure-JS cpu backends too),
+ *        --only=tokenizer,examples,node,teacher,browser,load (default: all),
+ *        --node_backends=wasm,cpu  --browser_backends=webgpu,webgl,wasm,cpu.
+ * Chromium: /usr/bin/chromium or $CHROMIUM_PATH (never downloaded).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { configureWasmPaths } from '../src/testing/wasmNode.ts';
+import { benchExamples, type ExamplesBenchResult } from './examplesBench.ts';
+import type { LoadBenchResult } from './loadBench.ts';
+import { chineseBertConfig } from './modelBench.ts';
+import { runSuite, type SuiteResult } from './suite.ts';
+import { benchTokenizer, type TokenizerBenchResult } from './tokenizerBench.ts';
+import { benchTeacherPass, type TeacherPassBenchResult } from './trainBench.ts';
+import type { BrowserBenchOptions, BrowserBenchResult } from './browser/main.ts';
+import { big, f1, f2, reportMarkdown, type BenchReport } from './report.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SECTIONS = ['tokenizer', 'examples', 'node', 'teacher', 'browser', 'load'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function parseFlags(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of argv) {
+    const m = /^--([a-z_-]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`bench: unknown argument "${a}" (flags: --quick --full --only=${SECTIONS.join(',')} --node_backends= --browser_backends=)`);
+    out[m[1].replace(/-/g, '_')] = m[2] ?? 'true';
+  }
+  return out;
+}
+
+const flags = parseFlags(process.argv.slice(2));
+if (flags.help) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
+  process.exit(0);
+}
+if (flags.render_only) {
+  // Re-renders the Markdown of the last run (bench/results/latest.json) without measuring anything.
+  const { reportMarkdown } = await import('./report.ts');
+  const last = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.json'), 'utf8'));
+  const md = reportMarkdown(last);
+  writeFileSync(join(ROOT, 'bench', 'results', 'latest.md'), md);
+  if (flags.render_only === 'docs') writeFileSync(join(ROOT, 'docs', 'bench.md'), md);
+  console.log(md);
+  process.exit(0);
+}
+const quick = flags.quick === 'true';
+const full = flags.full === 'true';
+const only = new Set((flags.only ?? SECTIONS.join(',')).split(',').filter(Boolean));
+for (const s of only) if (!SECTIONS.includes(s as Section)) throw new Error(`bench: --only=${s} is not one of ${SECTIONS.join(', ')}`);
+const want = (s: Section) => only.has(s);
+const nodeBackends = (flags.node_backends ?? 'wasm,cpu').split(',').filter(Boolean);
+const browserBackends = (flags.browser_backends ?? 'webgpu,webgl,wasm,cpu').split(',').filter(Boolean);
+
+const t0 = performance.now();
+const log = (line: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+// ------------------------------------------------------------------ text
+interface TextSource {
+  what: string;
+  vocabText: string;
+  corpusText: string;
+}
+function loadText(): TextSource {
+  const ref = join(ROOT, '..', 'shared', 'ref');
+  const vocabPath = join(ref, 'vocab-bert-chinese', 'vocab.txt');
+  const corpusDir = join(ref, 'corpus-zh');
+  if (existsSync(vocabPath) && existsSync(corpusDir)) {
+    const files = ['news_zh_1.txt', 'clue_sample_zh.txt', 'hongloumeng.txt'].filter((f) => existsSync(join(corpusDir, f)));
+    let corpusText = files.map((f) => readFileSync(join(corpusDir, f), 'utf8')).join('\n\n');
+    if (quick) corpusText = corpusText.slice(0, 400_000);
+    return { what: `../shared/ref/corpus-zh (${files.join(', ')}) with the Chinese BERT vocab (21,128)`, vocabText: readFileSync(vocabPath, 'utf8'), corpusText };
+  }
+  const demo = join(ROOT, 'public', 'demo');
+  let corpusText = readFileSync(join(demo, 'corpus.txt'), 'utf8');
+  if (quick) corpusText = corpusText.slice(0, 300_000);
+  return { what: 'the demo corpus and vocab (public/demo; ../shared/ref is absent)', vocabText: readFileSync(join(demo, 'vocab.txt'), 'utf8'), corpusText };
+}
+
+// ------------------------------------------------------------------ browser
+async function runBrowser(opts: BrowserBenchOptions): Promise<BrowserBenchResult> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}; install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  const { build } = await import('vite');
+  const { chromium } = await import('playwright-core');
+  const { serveStatic } = await import('../e2e/server.ts');
+  // A production build served as static files (as the workbench is served), with the product's CSP:
+  // no dev-server dependency re-optimisation reloading the page mid-run.
+  const outDir = mkdtempSync(join(os.tmpdir(), 'wwm-bench-page-'));
+  log('building the bench page (vite build) ...');
+  await build({
+    configFile: false,
+    root: join(ROOT, 'bench', 'browser'),
+    base: './',
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8000, reportCompressedSize: false },
+    optimizeDeps: { exclude: ['jieba-wasm'] },
+    clearScreen: false,
+  });
+  const server = await serveStatic(outDir);
+  const url = server.url;
+  const browser = await chromium.launch({
+    executablePath,
+    headless: false, // --headless=new is passed as an argument, as is
+    args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'log' || m.type() === 'error') log(`browser: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => log(`browser page error: ${e.message}`));
+    await page.goto(url, { timeout: 180_000 });
+    await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 180_000 });
+    return await page.evaluate(
+      (o) => (window as unknown as { runBrowserBench: (o: BrowserBenchOptions) => Promise<BrowserBenchResult> }).runBrowserBench(o),
+      opts,
+    );
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------ load (child process)
+function runLoadChild(): Promise<LoadBenchResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'loadChild.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      try {
+        if (code !== 0) throw new Error(`exit code ${code}`);
+        resolve(JSON.parse(last) as LoadBenchResult);
+      } catch (e) {
+        reject(new Error(`load bench child failed (${(e as Error).message}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const errors: string[] = [];
+  const attempt = async <T>(what: string, f: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await f();
+    } catch (e) {
+      const msg = `${what}: ${e instanceof Error ? e.message : String(e)}`;
+      errors.push(msg);
+      log(`ERROR ${msg}`);
+      return null;
+    }
+  };
+  const text = loadText();
+  log(`text: ${text.what}, ${(text.corpusText.length / 1e3).toFixed(0)}k UTF-16 units`);
+  configureWasmPaths();
+
+  let chromiumVersion: string | null = null;
+  try {
+    chromiumVersion = execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8', timeout: 20_000 }).trim();
+  } catch {
+    chromiumVersion = null;
+  }
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+    machine: { cpus: os.cpus()[0]?.model ?? 'cpu', cores: os.cpus().length, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, chromium: chromiumVersion, adapter: null },
+    text: text.what,
+    tokenizer: null,
+    examples: null,
+    node: [],
+    teacherPass: null,
+    browser: null,
+    load: null,
+    errors,
+    seconds: 0,
+  };
+
+  if (want('tokenizer')) {
+    log('tokenizer vs @huggingface/transformers ...');
+    report.tokenizer = await attempt('tokenizer', () => benchTokenizer({ vocabText: text.vocabText, corpusText: text.corpusText }));
+    if (report.tokenizer) log(`tokenizer: ours ${big(report.tokenizer.ourCharsPerSec)} chars/s, HF ${big(report.tokenizer.hfCharsPerSec)} chars/s, ratio ${f2(report.tokenizer.ratio)}, identical ${report.tokenizer.identical}`);
+  }
+  if (want('examples')) {
+    log('create_pretraining_data ...');
+    report.examples = await attempt('examples', () => benchExamples({ vocabText: text.vocabText, corpusText: text.corpusText, repetitions: quick ? 2 : undefined }));
+    if (report.examples) log(`examples: ${f2(report.examples.mbPerSec)} MB/s, ${big(report.examples.examplesPerSec)} examples/s, heap growth ${f1(report.examples.heapGrowthMB)} MB`);
+  }
+  if (want('node')) {
+    for (const backend of nodeBackends) {
+      log(`--- Node ${backend}`);
+      const s = await runSuite({ backend, quick, full, leakCheck: backend === 'wasm' || (nodeBackends.length === 1 && backend === 'cpu'), log });
+      report.node.push(s);
+      errors.push(...s.errors.map((e) => `Node ${e}`));
+    }
+  }
+  if (want('teacher')) {
+    const backend = nodeBackends.includes('wasm') ? 'wasm' : nodeBackends[0];
+    const name = quick ? 'student-3L-768' : 'teacher-base-12L-768';
+    log(`teacher-output pass on Node ${backend} (${name}) ...`);
+    const r = await attempt('teacher pass', () => benchTeacherPass({ backend, cfg: chineseBertConfig(quick ? 3 : 12), batch: 1, seq: 128, batches: 2, log }));
+    if (r) report.teacherPass = { ...r, case: name, batch: 1, batches: 2 };
+  }
+  if (want('browser')) {
+    log(`--- Chromium: ${browserBackends.join(', ')} + IndexedDB`);
+    report.browser = await attempt('browser', () => runBrowser({ backends: browserBackends, quick, full, idb: true, leakCheck: ['webgpu'] }));
+    if (report.browser) {
+      report.machine.adapter = report.browser.adapter;
+      errors.push(...report.browser.errors.map((e) => `Chromium ${e}`));
+    }
+  }
+  if (want('load')) {
+    log('checkpoint load memory (child process) ...');
+    report.load = await attempt('load', () => runLoadChild());
+    if (report.load) log(`load: ${f1(report.load.fileMB)} MB file, peak extra RSS ${f1(report.load.peakRssMB)} MB, ratio ${f2(report.load.ratio)}`);
+  }
+  report.seconds = (performance.now() - t0) / 1000;
+
+  const md = reportMarkdown(report);
+  const resultsDir = join(ROOT, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(report, null, 1) + '\n');
+  writeFileSync(join(resultsDir, 'latest.md'), md);
+  // The copy the README links to, only from a complete run.
+  if (only.size === SECTIONS.length) {
+    mkdirSync(join(ROOT, 'docs'), { recursive: true });
+    writeFileSync(join(ROOT, 'docs', 'bench.md'), md);
+  }
+  console.log('\n' + md);
+  log(`wrote ${relative(process.cwd(), join(resultsDir, 'latest.json'))}, latest.md${only.size === SECTIONS.length ? ' and docs/bench.md' : ''}`);
+  void tf;
+}
+
+await main();
+process.exit(0);
