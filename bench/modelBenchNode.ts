@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { configureWasmPaths } from '../src/testing/wasmNode.ts';
+import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
 import { benchModel, formatModelBench, standardBenchCases, type ModelBenchResult } from './modelBench.ts';
 
 const flags = Object.fromEntries(

@@ -22,7 +22,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { configureWasmPaths } from '../src/testing/wasmNode.ts';
+import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
 import { benchExamples, type ExamplesBenchResult } from './examplesBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
 import { chineseBertConfig } from './modelBench.ts';

@@ -24,7 +24,7 @@ import { createPretrainingExamples } from '../src/core/examples/createPretrainin
 import type { MaskedExample } from '../src/core/examples/maskedExample.ts';
 import { studentFromConfig, studentFromLayers } from '../src/core/model/student.ts';
 import { BertTokenizer } from '../src/core/tokenizer/bertTokenizer.ts';
-import { configureWasmPaths } from '../src/testing/wasmNode.ts';
+import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
 
 function parseFlags(): Record<string, string> {
   const out: Record<string, string> = {};

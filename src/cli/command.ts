@@ -7,5 +7,7 @@ import type { FlagSpecs, FlagValues } from './args.ts';
 export interface Command {
   description: string;
   flags: FlagSpecs;
+  /** Runs tfjs: main.ts then starts a backend first (wasm, or --tfjs_backend=cpu). */
+  usesTensors?: boolean;
   run(flags: FlagValues): Promise<void>;
 }

@@ -9,6 +9,19 @@ import { fileURLToPath } from 'node:url';
 import { formatHelp, parseFlags, UsageError } from './args.ts';
 import type { Command } from './command.ts';
 
+const BACKEND_HELP = 'tfjs backend for the model work: wasm (fast, default) or cpu.';
+
+/** Takes `--tfjs_backend=X` (a flag of every tensor command) out of the command's own flags. */
+function takeBackendFlag(argv: string[]): { backend: string; others: string[] } {
+  let backend = 'wasm';
+  const others: string[] = [];
+  for (const arg of argv) {
+    if (arg.startsWith('--tfjs_backend=')) backend = arg.slice('--tfjs_backend='.length);
+    else others.push(arg);
+  }
+  return { backend, others };
+}
+
 const commandsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
 
 function commandNames(): string[] {
@@ -40,10 +53,18 @@ async function main(argv: string[]): Promise<number> {
   const command = await loadCommand(name);
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(formatHelp(name, command.description, command.flags));
+    if (command.usesTensors) console.log(`  --tfjs_backend=<string> (default: wasm)\n      ${BACKEND_HELP}`);
     return 0;
   }
   try {
-    const flags = parseFlags(rest, command.flags);
+    let args = rest;
+    if (command.usesTensors) {
+      const { backend, others } = takeBackendFlag(rest);
+      args = others;
+      const { selectCliBackend } = await import('./nodeBackend.ts');
+      await selectCliBackend(backend);
+    }
+    const flags = parseFlags(args, command.flags);
     await command.run(flags);
     return 0;
   } catch (err) {

@@ -20,6 +20,7 @@ const command: Command = {
   description:
     'Convert a BERT checkpoint between formats (safetensors | tf | tfjs); with --layers=0,1,2 build a student\n' +
     'that keeps those encoder layers (plus embeddings, pooler and masked-LM head).',
+  usesTensors: true,
   flags: {
     init_checkpoint: {
       type: 'string',

@@ -101,6 +101,7 @@ const command: Command = {
     'probabilities (softmax over the full vocabulary, T = 1) and their ids at each prediction slot.',
     'The output is written to <output_file>.partial and renamed when complete.',
   ].join('\n'),
+  usesTensors: true,
   flags: {
     bert_config_file: { type: 'string', required: true, help: "The teacher's bert_config.json." },
     init_checkpoint: {

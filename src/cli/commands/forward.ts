@@ -88,6 +88,7 @@ const command: Command = {
   description:
     'Run a BERT checkpoint on one sequence of token ids and print JSON {"sequence_output": [[...]], "mlm_logits": [[...]]}\n' +
     '(all positions; mlm_logits only when the checkpoint has the masked-LM head).',
+  usesTensors: true,
   flags: {
     init_checkpoint: {
       type: 'string',

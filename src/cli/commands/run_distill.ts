@@ -41,6 +41,7 @@ const command: Command = {
     '(default: the first num_hidden_layers layers, as the seed), or randomly without --init_checkpoint.',
     'Resumes from <output_dir>/train_state when a checkpoint is there.',
   ].join('\n'),
+  usesTensors: true,
   flags: {
     bert_config_file: { type: 'string', required: true, help: "The student's bert_config.json." },
     input_file: { type: 'string', required: true, help: 'Teacher-output TFRecord file(s) (comma-separated, globs allowed).' },

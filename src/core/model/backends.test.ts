@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomIds, randomWeights, tinyConfig } from '../../testing/tinyBert.ts';
-import { useWasmBackend } from '../../testing/wasmNode.ts';
+import { useWasmBackend } from '../../cli/nodeBackend.ts';
 import { Rng } from '../random/rng.ts';
 import { bertEncoder, bertPooler, mlmLogitsAtPositions } from './bert.ts';
 import type { Weights } from './weights.ts';

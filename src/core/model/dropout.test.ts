@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../../testing/wasmNode.ts';
+import { useWasmBackend } from '../../cli/nodeBackend.ts';
 import { Rng } from '../random/rng.ts';
 import { DropoutTables } from './dropout.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Test and bench helper (Node only): starts tfjs's wasm backend from the .wasm
+ * Node only: starts tfjs's wasm backend from the .wasm
  * files in node_modules (no download). Returns null when it works, otherwise the
  * reason, so callers can skip with a message.
  */
@@ -32,4 +32,22 @@ export async function useWasmBackend(): Promise<string | null> {
   } catch (e) {
     return `wasm backend failed to start: ${(e as Error).message}`;
   }
+}
+
+/**
+ * Picks the tfjs backend for a CLI command: wasm by default (tens of times faster
+ * than tfjs's pure-JS cpu backend in Node), cpu on request or when wasm fails.
+ */
+export async function selectCliBackend(requested: string): Promise<string> {
+  if (requested !== 'wasm' && requested !== 'cpu') {
+    throw new Error(`--tfjs_backend must be wasm or cpu in Node, got "${requested}"`);
+  }
+  if (requested === 'wasm') {
+    const why = await useWasmBackend();
+    if (why === null) return 'wasm';
+    console.error(`note: ${why}; using the cpu backend`);
+  }
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return 'cpu';
 }

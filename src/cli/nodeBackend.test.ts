@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exportCheckpoint } from '../core/checkpoint/exportCheckpoint.ts';
+import { arraysToWeights, randomArrays, tinyConfig, tinyVocab } from '../core/checkpoint/testFixtures.ts';
+import { REPO_ROOT } from '../testing/refData.ts';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'cli-backend-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+}
+
+describe('CLI tfjs backend (--tfjs_backend)', () => {
+  it('forward gives the same numbers on wasm (default) and cpu, and refuses an unknown backend', async () => {
+    const cfg = tinyConfig();
+    const w = arraysToWeights(randomArrays(cfg, { pooler: true, mlmHead: true }, 5));
+    const files = await exportCheckpoint('safetensors', w, cfg, tinyVocab(cfg.vocab_size));
+    for (const t of Object.values(w)) t.dispose();
+    const dir = path.join(tmp, 'ckpt');
+    mkdirSync(dir);
+    for (const f of files) writeFileSync(path.join(dir, f.name), f.data);
+
+    const wasm = cli(['forward', `--init_checkpoint=${dir}`, '--input_ids=2,9,4,3']);
+    expect(wasm.status, wasm.stderr).toBe(0);
+    const cpu = cli(['forward', `--init_checkpoint=${dir}`, '--input_ids=2,9,4,3', '--tfjs_backend=cpu']);
+    expect(cpu.status, cpu.stderr).toBe(0);
+    const a = JSON.parse(wasm.stdout) as { mlm_logits: number[][] };
+    const b = JSON.parse(cpu.stdout) as { mlm_logits: number[][] };
+    expect(a.mlm_logits.length).toBe(4);
+    a.mlm_logits.flat().forEach((v, i) => expect(Math.abs(v - b.mlm_logits.flat()[i])).toBeLessThan(1e-4));
+
+    const bad = cli(['forward', `--init_checkpoint=${dir}`, '--input_ids=2', '--tfjs_backend=webgpu']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--tfjs_backend must be wasm or cpu in Node, got "webgpu"/);
+  });
+});
