@@ -28,3 +28,12 @@ export const describeWithRef: typeof describe = HAS_REF
       describe(name, () => {
         it.skip(`skipped: reference data not found at ${REF_DIR}`, () => {});
       })) as unknown as typeof describe);
+
+/** The documents of a reference corpus file, read with the project's own corpus reader. */
+export async function refDocuments(...parts: string[]): Promise<string[][]> {
+  const { openAsBlob } = await import('node:fs');
+  const { readDocuments } = await import('../core/corpus/readCorpus.ts');
+  const docs: string[][] = [];
+  for await (const d of readDocuments(await openAsBlob(refPath(...parts)), { name: parts.at(-1) })) docs.push(d);
+  return docs;
+}

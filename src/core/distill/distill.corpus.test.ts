@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { describeWithRef, refPath } from '../../testing/refData.ts';
+import { describeWithRef, refDocuments, refPath } from '../../testing/refData.ts';
 import { createPretrainingExamples } from '../examples/createPretrainingData.ts';
 import type { MaskedExample } from '../examples/maskedExample.ts';
 import { parseBertConfig } from '../model/config.ts';
@@ -25,11 +25,7 @@ describeWithRef('distillation on corpus-zh (tiny models, real vocabulary)', () =
   it('teacher agreement rises and the losses fall', async () => {
     const vocab = readFileSync(refPath('vocab-bert-chinese', 'vocab.txt'), 'utf8');
     const tok = BertTokenizer.fromVocabText(vocab, { doLowerCase: true });
-    const text = readFileSync(refPath('corpus-zh', 'clue_sample_zh.txt'), 'utf8');
-    const docs = text
-      .split(/\r?\n\s*\r?\n/)
-      .map((d) => d.split(/\r?\n/).filter((l) => l.trim().length > 0))
-      .filter((d) => d.length > 0);
+    const docs = await refDocuments('corpus-zh', 'clue_sample_zh.txt');
     async function* stream() {
       for (const d of docs) yield d;
     }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { describeWithRef, refPath } from '../../testing/refData.ts';
+import { describeWithRef, refDocuments, refPath } from '../../testing/refData.ts';
 import { BertTokenizer } from '../tokenizer/bertTokenizer.ts';
 import { createPretrainingExamples, seedSpans, type PretrainingOptions } from './createPretrainingData.ts';
 import type { MaskedExample } from './maskedExample.ts';
@@ -312,11 +312,7 @@ describeWithRef('createPretrainingExamples on ../shared/ref/corpus-zh with the r
   it('builds well-formed whole-word-masked examples from clue_sample_zh.txt', async () => {
     const vocab = readFileSync(refPath('vocab-bert-chinese', 'vocab.txt'), 'utf8');
     const tok = BertTokenizer.fromVocabText(vocab, { doLowerCase: true });
-    const text = readFileSync(refPath('corpus-zh', 'clue_sample_zh.txt'), 'utf8');
-    const docs = text
-      .split(/\r?\n\s*\r?\n/)
-      .map((d) => d.split(/\r?\n/).filter((l) => l.trim().length > 0))
-      .filter((d) => d.length > 0);
+    const docs = await refDocuments('corpus-zh', 'clue_sample_zh.txt');
     expect(docs.length).toBeGreaterThan(1);
     const exs = await collect(docs, { doWholeWordMask: true, dupeFactor: 2 }, tok);
     expect(exs.length).toBeGreaterThan(10);
