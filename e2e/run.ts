@@ -17,6 +17,7 @@ import { serveStatic } from './server.ts';
 import { workbenchTests } from './workbench.e2e.ts';
 import { demoTests } from './demo.e2e.ts';
 import { backendTests } from './backends.e2e.ts';
+import { reloadTests } from './reload.e2e.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -75,7 +76,7 @@ async function main(): Promise<number> {
     };
     // E2E_ONLY=demo runs the demo tests alone (on a fresh profile), for a quick check.
     const only = process.env.E2E_ONLY;
-    const tests = only === 'demo' ? demoTests : only === 'workbench' ? workbenchTests : only === 'backends' ? backendTests : [...workbenchTests, ...demoTests, ...backendTests];
+    const tests = only === 'demo' ? demoTests : only === 'workbench' ? workbenchTests : only === 'backends' ? backendTests : only === 'reload' ? reloadTests : [...workbenchTests, ...demoTests, ...reloadTests, ...backendTests];
     result = await runTests(tests, ctx);
   } finally {
     await context.close().catch(() => {});

@@ -70,10 +70,12 @@ startWorker(
       const due = throttle(250);
       const examplesDone = () => Math.min(reader.size, cache.completedBatches().length * batchSize);
       const bytesPerBatch = () => ref.layout.batchSize * ref.layout.slots * k * (ref.layout.vocabSize <= 65536 ? 4 : 6);
+      // `produced`: examples this call computed; the rest of `done` were found already stored.
+      let computed = 0;
       const report = (force = false) => {
         if (!due(force)) return;
         const done = examplesDone();
-        ctx.progress({ done, total: reader.size, rate: meter.update(done), unit: 'examples', storedBytes: cache.completedBatches().length * bytesPerBatch() });
+        ctx.progress({ done, total: reader.size, rate: meter.update(done), unit: 'examples', produced: computed, storedBytes: cache.completedBatches().length * bytesPerBatch() });
       };
       report(true);
       try {
@@ -84,7 +86,10 @@ startWorker(
             return reader.range(s, e);
           },
           compute: (examples) => computeTeacherOutputs(model, ckpt.weights, examples, k),
-          onProgress: () => report(),
+          onProgress: (p) => {
+            computed = p.examplesComputed;
+            report();
+          },
         });
       } catch (err) {
         if (!(err instanceof Stopped)) throw err;

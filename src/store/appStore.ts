@@ -257,7 +257,8 @@ async function saveMeta(): Promise<void> {
       ['corpora', s.corpora],
       ['models', s.models],
       ['exampleSets', strip(s.exampleSets)],
-      ['teacherCaches', strip(s.teacherCaches)],
+      // A teacher cache keeps its last progress: after a reload it shows how far the pass got.
+      ['teacherCaches', s.teacherCaches],
       ['runs', s.runs],
       ['ui', { teacherId: s.teacherId, studentSpec: s.studentSpec, flags: s.flags, runConfig: s.runConfig, chartRunIds: s.chartRunIds }],
     ]);

@@ -68,6 +68,12 @@ export function TeacherPanel() {
               )}
             </div>
             <Progress progress={c.status === 'running' || c.status === 'paused' ? c.progress : undefined} testId="teacher-progress" />
+            {c.status !== 'running' && c.status !== 'paused' && c.progress && (
+              <p data-testid="teacher-stored" data-done={c.progress.done} data-total={c.progress.total} data-computed={c.progress.produced ?? ''}>
+                {formatCount(c.progress.done)} of {formatCount(c.progress.total)} examples stored
+                {c.progress.produced !== undefined && ` (${formatCount(c.progress.produced)} computed by the last run of the pass, the rest found stored)`}
+              </p>
+            )}
             <ErrorText testId="teacher-cache-error" message={c.error} />
           </li>
         ))}
