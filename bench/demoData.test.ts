@@ -1,9 +1,9 @@
 /**
  * The embedded demo's data (public/demo) and the scripts that make it
  * (scripts/demo/*): reproducible corpus, a vocabulary that the project's BERT
- * tokenizer accepts and that covers the corpus character by character, a
- * safetensors writer the project's reader reads back, and a shipped teacher
- * that loads as a teacher. (Kept under bench/ because vitest collects tests
+ * tokenizer accepts and that covers the corpus character by character, and a
+ * shipped teacher (float16, written by the project's exporter) that loads as a
+ * teacher and whose recorded held-out accuracy beats the unigram baseline. (Kept under bench/ because vitest collects tests
  * from src/, workers/ and bench/ only.)
  */
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,6 @@ import { assertTeacher, disposeCheckpoint, loadCheckpoint } from '../src/core/ch
 import { BertTokenizer } from '../src/core/tokenizer/bertTokenizer.ts';
 import { buildCharVocab, SPECIAL_TOKENS, vocabToText } from '../scripts/demo/charVocab.ts';
 import { buildPoetryCorpus } from '../scripts/demo/poetryCorpus.ts';
-import { writeSafetensors } from '../scripts/demo/writeSafetensors.ts';
 
 const DEMO = join(import.meta.dirname, '..', 'public', 'demo');
 
@@ -68,22 +67,6 @@ describe('demo corpus (scripts/demo/poetryCorpus.ts, public/demo/corpus.txt)', (
   });
 });
 
-describe('safetensors writer (scripts/demo/writeSafetensors.ts)', () => {
-  it('writes F32 and F16 files that the project\'s reader reads back', async () => {
-    const data = Float32Array.from([0.5, -1.25, 3, 0.1]);
-    for (const dtype of ['F32', 'F16'] as const) {
-      const bytes = writeSafetensors([{ name: 'b.w', shape: [2, 2], data }, { name: 'a.bias', shape: [1], data: Float32Array.from([2]) }], dtype, { format: 'pt' });
-      const src = await openSafetensors(new Blob([bytes]), `test.${dtype}.safetensors`);
-      expect(src.metadata).toEqual({ format: 'pt' });
-      const got: Record<string, Float32Array> = {};
-      for await (const t of src.tensors()) got[t.name] = t.data;
-      expect(Array.from(got['a.bias'])).toEqual([2]);
-      const back = Array.from(got['b.w']);
-      for (let i = 0; i < 4; i++) expect(back[i]).toBeCloseTo(data[i], dtype === 'F16' ? 3 : 7);
-    }
-  });
-});
-
 describe('the shipped demo teacher (public/demo/teacher)', () => {
   it('loads as a teacher whose vocabulary is the demo vocabulary', async () => {
     const files = new Map<string, Blob>();
@@ -98,5 +81,20 @@ describe('the shipped demo teacher (public/demo/teacher)', () => {
     } finally {
       disposeCheckpoint(ckpt);
     }
+  });
+
+  it('is the float16 file its metrics.json describes, recorded above the unigram baseline', async () => {
+    const bytes = readFileSync(join(DEMO, 'teacher', 'model.safetensors'));
+    const metrics = JSON.parse(readFileSync(join(DEMO, 'teacher', 'metrics.json'), 'utf8'));
+    expect(metrics.weightsBytes).toBe(bytes.byteLength);
+    const src = await openSafetensors(new Blob([bytes]), 'teacher/model.safetensors');
+    expect(src.metadata).toEqual({ format: 'pt' });
+    const headerLen = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLen).toString('utf8')) as Record<string, { dtype?: string }>;
+    for (const [name, e] of Object.entries(header)) if (name !== '__metadata__') expect(e.dtype, name).toBe('F16');
+    const h = metrics.heldOut;
+    expect(h.positions).toBeGreaterThan(500);
+    expect(h.maskedTokenAccuracy).toBeGreaterThan(h.unigramAccuracy);
+    expect(h.loss).toBeLessThan(h.unigramLoss);
   });
 });
