@@ -67,12 +67,14 @@ async function savedProgressDone(page: Page): Promise<number> {
       r.onerror = () => fail(r.error);
     });
     try {
-      const caches = await new Promise<{ progress?: { done: number } }[] | undefined>((ok, fail) => {
+      const caches = await new Promise<{ progress?: { done: number; unit?: string } }[] | undefined>((ok, fail) => {
         const g = db.transaction('kv', 'readonly').objectStore('kv').get('teacherCaches');
-        g.onsuccess = () => ok(g.result as { progress?: { done: number } }[] | undefined);
+        g.onsuccess = () => ok(g.result as { progress?: { done: number; unit?: string } }[] | undefined);
         g.onerror = () => fail(g.error);
       });
-      return caches?.[0]?.progress?.done ?? 0;
+      // Only the pass's own progress counts: while the teacher loads, `done` counts bytes.
+      const progress = caches?.[0]?.progress;
+      return progress?.unit === 'examples' ? progress.done : 0;
     } finally {
       db.close();
     }
@@ -126,7 +128,11 @@ export const reloadTests: E2ETest[] = [
         const t0 = Date.now();
         await p.getByTestId('start-teacher').click();
         await p.waitForFunction(
-          (n) => Number(document.querySelector('[data-testid="teacher-cache"][data-status="running"] [data-testid="teacher-progress"]')?.getAttribute('data-done')) >= n,
+          (n) => {
+            // Examples, not the bytes counted while the teacher loads.
+            const bar = document.querySelector('[data-testid="teacher-cache"][data-status="running"] [data-testid="teacher-progress"][data-unit="examples"]');
+            return Number(bar?.getAttribute('data-done')) >= n;
+          },
           BATCH,
           { timeout: 120_000, polling: 50 },
         );

@@ -90,7 +90,7 @@ export function Progress(props: { progress: CountProgress | undefined; testId: s
   const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
   const eta = p.rate > 0 && p.total > 0 ? (p.total - p.done) / p.rate : NaN;
   return (
-    <div className="progress" data-testid={props.testId} data-done={p.done} data-total={p.total}>
+    <div className="progress" data-testid={props.testId} data-done={p.done} data-total={p.total} data-unit={p.unit}>
       <progress max={1} value={fraction} aria-label={`${p.unit} progress`} />
       <span>
         {formatCount(p.done)}
