@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bertEncoder, mlmLogitsAtPositions } from '../src/core/model/bert.ts';
-import type { BertConfig } from '../src/core/model/config.ts';
+import { BERT_CONFIG_DEFAULTS, type BertConfig } from '../src/core/model/config.ts';
 import { initWeights } from '../src/core/model/init.ts';
 import { EMBEDDING_NAMES, type Weights } from '../src/core/model/weights.ts';
 import { Rng } from '../src/core/random/rng.ts';
@@ -247,18 +247,12 @@ export function formatModelBench(r: ModelBenchResult): string {
 /** Chinese BERT's shape (vocab 21128) with a given depth and width. */
 export function chineseBertConfig(layers: number, hidden = 768): BertConfig {
   return {
+    ...BERT_CONFIG_DEFAULTS,
     vocab_size: 21128,
     hidden_size: hidden,
     num_hidden_layers: layers,
     num_attention_heads: hidden / 64,
     intermediate_size: 4 * hidden,
-    hidden_act: 'gelu',
-    hidden_dropout_prob: 0.1,
-    attention_probs_dropout_prob: 0.1,
-    max_position_embeddings: 512,
-    type_vocab_size: 2,
-    initializer_range: 0.02,
-    layer_norm_eps: 1e-12,
   };
 }
 
