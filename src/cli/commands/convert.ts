@@ -12,7 +12,7 @@ import { UsageError } from '../args.ts';
 import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
 import { parseLayerList, studentFromLayers } from '../../core/model/student.ts';
-import { checkpointFiles } from './forward.ts';
+import { checkpointFiles, INIT_CHECKPOINT_FLAG } from './forward.ts';
 
 const FORMATS: ExportFormat[] = ['safetensors', 'tf', 'tfjs'];
 
@@ -22,11 +22,7 @@ const command: Command = {
     'that keeps those encoder layers (plus embeddings, pooler and masked-LM head).',
   usesTensors: true,
   flags: {
-    init_checkpoint: {
-      type: 'string',
-      required: true,
-      help: 'checkpoint: a folder, model.safetensors, pytorch_model.bin, model.json, or a TF1 prefix such as dir/bert_model.ckpt',
-    },
+    init_checkpoint: INIT_CHECKPOINT_FLAG,
     output_dir: { type: 'string', required: true, help: 'folder to write the converted checkpoint into (created if needed)' },
     format: { type: 'string', default: 'safetensors', help: 'safetensors (Hugging Face), tf (TF1 checkpoint) or tfjs' },
     layers: { type: 'string', help: 'comma-separated teacher layers to keep, e.g. 0,1,2 (builds a student)' },

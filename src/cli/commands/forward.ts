@@ -10,7 +10,7 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command.ts';
-import { listFlag, UsageError } from '../args.ts';
+import { listFlag, UsageError, type FlagSpec } from '../args.ts';
 import { openFile } from '../files.ts';
 import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { bertEncoder, mlmLogits } from '../../core/model/bert.ts';
@@ -84,17 +84,20 @@ function rows(t: tf.Tensor, width: number): number[][] {
   return out;
 }
 
+/** The --init_checkpoint flag of the commands that read one checkpoint (forward, convert). */
+export const INIT_CHECKPOINT_FLAG: FlagSpec = {
+  type: 'string',
+  required: true,
+  help: 'checkpoint: a folder, model.safetensors, pytorch_model.bin, model.json, or a TF1 prefix such as dir/bert_model.ckpt',
+};
+
 const command: Command = {
   description:
     'Run a BERT checkpoint on one sequence of token ids and print JSON {"sequence_output": [[...]], "mlm_logits": [[...]]}\n' +
     '(all positions; mlm_logits only when the checkpoint has the masked-LM head).',
   usesTensors: true,
   flags: {
-    init_checkpoint: {
-      type: 'string',
-      required: true,
-      help: 'checkpoint: a folder, model.safetensors, pytorch_model.bin, model.json, or a TF1 prefix such as dir/bert_model.ckpt',
-    },
+    init_checkpoint: INIT_CHECKPOINT_FLAG,
     bert_config_file: { type: 'string', help: 'config JSON to use instead of the config.json / bert_config.json next to the weights' },
     input_ids: { type: 'list', required: true, help: 'comma-separated token ids of one sequence, e.g. 101,872,102' },
     output_file: { type: 'string', help: 'write the JSON here instead of printing it' },
