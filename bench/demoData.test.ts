@@ -42,7 +42,7 @@ describe('demo corpus (scripts/demo/poetryCorpus.ts, public/demo/corpus.txt)', (
     expect(readFileSync(join(DEMO, 'corpus.txt'), 'utf8')).toBe(text);
   });
 
-  it('has BERT\'s layout: sentences on lines, blank lines between documents, no whitespace or Latin inside lines', () => {
+  it("has BERT's layout: sentences on lines, blank lines between documents, no whitespace or Latin inside lines", () => {
     const docs = text.trimEnd().split('\n\n');
     expect(docs.length).toBe(stats.reduce((a, s) => a + s.documents, 0));
     for (const d of docs) {
@@ -70,13 +70,16 @@ describe('demo corpus (scripts/demo/poetryCorpus.ts, public/demo/corpus.txt)', (
 describe('the shipped demo teacher (public/demo/teacher)', () => {
   it('loads as a teacher whose vocabulary is the demo vocabulary', async () => {
     const files = new Map<string, Blob>();
-    for (const f of ['config.json', 'vocab.txt', 'model.safetensors']) files.set(`teacher/${f}`, new Blob([readFileSync(join(DEMO, 'teacher', f))]));
+    for (const f of ['config.json', 'vocab.txt', 'model.safetensors'])
+      files.set(`teacher/${f}`, new Blob([readFileSync(join(DEMO, 'teacher', f))]));
     const ckpt = await loadCheckpoint(files);
     try {
       assertTeacher(ckpt);
       expect(ckpt.format).toBe('safetensors');
       expect(ckpt.config.vocab_size).toBe(readFileSync(join(DEMO, 'vocab.txt'), 'utf8').trimEnd().split('\n').length);
-      expect(readFileSync(join(DEMO, 'teacher', 'vocab.txt'), 'utf8')).toBe(readFileSync(join(DEMO, 'vocab.txt'), 'utf8'));
+      expect(readFileSync(join(DEMO, 'teacher', 'vocab.txt'), 'utf8')).toBe(
+        readFileSync(join(DEMO, 'vocab.txt'), 'utf8'),
+      );
       expect(ckpt.sizeBytes).toBeLessThan(10e6);
     } finally {
       disposeCheckpoint(ckpt);

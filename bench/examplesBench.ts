@@ -72,7 +72,11 @@ async function warmUp(docs: string[][], tokenizer: BertTokenizer): Promise<void>
   async function* stream(): AsyncGenerator<string[]> {
     for (const d of docs) yield d;
   }
-  for await (const ex of createPretrainingExamples(stream(), tokenizer, { doWholeWordMask: true, maxSeqLength: 128, dupeFactor: 5 })) {
+  for await (const ex of createPretrainingExamples(stream(), tokenizer, {
+    doWholeWordMask: true,
+    maxSeqLength: 128,
+    dupeFactor: 5,
+  })) {
     maskedExampleToRecord(ex);
   }
 }

@@ -18,7 +18,9 @@ describe('model FLOPs', () => {
     const matrices = all - embeddings - biasesAndNorms;
     expect(bertForwardFlops(cfg, B, S)).toBe(2 * B * S * matrices + L * 4 * B * S * S * H);
     // The MLM head at P positions: transform H×H and decoder V×H per position.
-    expect(bertForwardFlops(cfg, B, S, 20) - bertForwardFlops(cfg, B, S)).toBe(2 * B * 20 * (H * H + cfg.vocab_size * H));
+    expect(bertForwardFlops(cfg, B, S, 20) - bertForwardFlops(cfg, B, S)).toBe(
+      2 * B * 20 * (H * H + cfg.vocab_size * H),
+    );
     expect(bertTrainStepFlops(cfg, B, S, 20)).toBe(3 * bertForwardFlops(cfg, B, S, 20));
     // The familiar rule of thumb: a 3-layer 768 encoder is ≈ 2 × 21M FLOPs per token.
     expect(bertForwardFlops(cfg, 1, 1) / 1e6).toBeCloseTo(42.5, 0);

@@ -139,7 +139,8 @@ async function benchCase(c: ModelBenchCase, opts: Required<Omit<ModelBenchOption
   const rng = new Rng(7);
   const initial = initWeights(cfg, { pooler: false, mlmHead: true }, 1);
   const weights: Weights = {};
-  for (const [name, t] of Object.entries(initial)) weights[name] = opts.mode === 'train-step' ? tf.variable(t, true, `bench/${c.name}/${name}`) : t;
+  for (const [name, t] of Object.entries(initial))
+    weights[name] = opts.mode === 'train-step' ? tf.variable(t, true, `bench/${c.name}/${name}`) : t;
   if (opts.mode === 'train-step') tf.dispose(Object.values(initial));
   const inputs = {
     inputIds: randomInts(rng, [batch, seq], cfg.vocab_size),
@@ -189,7 +190,8 @@ export async function benchModel(opts: ModelBenchOptions): Promise<ModelBenchRes
     minSeconds: opts.minSeconds ?? 1,
     maxReps: opts.maxReps ?? 50,
   };
-  if (!(await tf.setBackend(opts.backend))) throw new Error(`modelBench: backend "${opts.backend}" could not be started`);
+  if (!(await tf.setBackend(opts.backend)))
+    throw new Error(`modelBench: backend "${opts.backend}" could not be started`);
   await tf.ready();
   const before = tf.memory().numTensors;
 

@@ -33,7 +33,10 @@ for (const backend of backends) {
     matmulSize: Number(flags.matmul_size ?? 1024),
     log: (l) => console.error(l),
   });
-  if (backend === 'wasm') console.log(`wasm threads: ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')}, simd: ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}`);
+  if (backend === 'wasm')
+    console.log(
+      `wasm threads: ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')}, simd: ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}`,
+    );
   console.log(formatModelBench(r));
   results.push(r);
 }

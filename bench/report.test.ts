@@ -3,8 +3,39 @@ import { reportMarkdown, type BenchReport } from './report.ts';
 import type { SuiteResult } from './suite.ts';
 
 function suite(backend: string, tensors10: number, tensors100: number): SuiteResult {
-  const row = { name: 'demo-teacher-4L-128', mode: 'forward' as const, batch: 4, seq: 128, layers: 4, hidden: 128, vocab: 4446, maskedPositions: 20, reps: 3, msPerStep: 250, tokensPerSecond: 2048, gflopPerStep: 1, modelGflops: 4, mfu: 0.25 };
-  const leak = { backend, examplesPerSec: 1, tokensPerSec: 64, msPerStep: 10, tensorsAfter10: tensors10, tensorsAfter100: tensors100, bytesAfter10: 1000, bytesAfter100: 1000, modelGflops: 1, matmulGflops: 2, mfu: 0.5, case: 'tiny', batch: 2, seq: 32, steps: 100 };
+  const row = {
+    name: 'demo-teacher-4L-128',
+    mode: 'forward' as const,
+    batch: 4,
+    seq: 128,
+    layers: 4,
+    hidden: 128,
+    vocab: 4446,
+    maskedPositions: 20,
+    reps: 3,
+    msPerStep: 250,
+    tokensPerSecond: 2048,
+    gflopPerStep: 1,
+    modelGflops: 4,
+    mfu: 0.25,
+  };
+  const leak = {
+    backend,
+    examplesPerSec: 1,
+    tokensPerSec: 64,
+    msPerStep: 10,
+    tensorsAfter10: tensors10,
+    tensorsAfter100: tensors100,
+    bytesAfter10: 1000,
+    bytesAfter100: 1000,
+    modelGflops: 1,
+    matmulGflops: 2,
+    mfu: 0.5,
+    case: 'tiny',
+    batch: 2,
+    seq: 32,
+    steps: 100,
+  };
   return {
     backend,
     matmul: { backend, n: 1024, reps: 5, seconds: 1, gflops: 16 },
@@ -46,7 +77,9 @@ describe('reportMarkdown', () => {
     );
     expect(md).toContain('`npm run bench -- --quick`');
     expect(md).toContain('| 6,000,000 | 1,500,000 | **4.00×** | yes |');
-    expect(md).toContain('| Node | wasm | 16.00 | demo-teacher-4L-128 | forward | 4×128 | 250.0 | 2,048 | 4.00 | **25.0%** |');
+    expect(md).toContain(
+      '| Node | wasm | 16.00 | demo-teacher-4L-128 | forward | 4×128 | 250.0 | 2,048 | 4.00 | **25.0%** |',
+    );
     expect(md).toContain('flat (no leak)');
     expect(md).toContain('Not measured in this run: Node wasm: teacher-base-12L-768 forward (--quick).');
     expect(md).not.toContain('## IndexedDB');

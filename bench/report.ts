@@ -12,7 +12,14 @@ import type { TeacherPassBenchResult } from './trainBench.ts';
 export interface BenchReport {
   date: string;
   command: string;
-  machine: { cpus: string; cores: number; memoryGB: number; node: string; chromium: string | null; adapter: string | null };
+  machine: {
+    cpus: string;
+    cores: number;
+    memoryGB: number;
+    node: string;
+    chromium: string | null;
+    adapter: string | null;
+  };
   text: string;
   tokenizer: TokenizerBenchResult | null;
   examples: ExamplesBenchResult | null;
@@ -31,7 +38,9 @@ export const big = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleSt
 
 /** The best large-matmul GFLOP/s seen on a backend in the run (NaN when none was measured). */
 export function bestMatmulGflops(s: SuiteResult): number {
-  const all = [s.matmul?.gflops, s.forward?.matmul.gflops, s.trainStep?.matmul.gflops].filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  const all = [s.matmul?.gflops, s.forward?.matmul.gflops, s.trainStep?.matmul.gflops].filter(
+    (x): x is number => typeof x === 'number' && Number.isFinite(x),
+  );
   return all.length ? Math.max(...all) : NaN;
 }
 
@@ -39,21 +48,38 @@ export function reportMarkdown(r: BenchReport): string {
   const L: string[] = [];
   L.push(`# Benchmark report`, '');
   L.push(`Made by \`${r.command}\` on ${r.date.slice(0, 16).replace('T', ' ')} UTC in ${Math.round(r.seconds)} s.`);
-  L.push(`Machine: ${r.machine.cpus} × ${r.machine.cores} cores, ${r.machine.memoryGB} GB, Node ${r.machine.node}` + (r.machine.chromium ? `, ${r.machine.chromium}` : '') + (r.machine.adapter ? `, WebGPU adapter: ${r.machine.adapter}` : '') + '.');
+  L.push(
+    `Machine: ${r.machine.cpus} × ${r.machine.cores} cores, ${r.machine.memoryGB} GB, Node ${r.machine.node}` +
+      (r.machine.chromium ? `, ${r.machine.chromium}` : '') +
+      (r.machine.adapter ? `, WebGPU adapter: ${r.machine.adapter}` : '') +
+      '.',
+  );
   L.push(`Text: ${r.text}. Model weights are random (speed does not depend on them).`, '');
   L.push('Every figure below was measured in this one run; compare ratios, not absolute numbers, across machines.', '');
 
   if (r.tokenizer) {
     const t = r.tokenizer;
     L.push('## Tokenizer (one core)', '');
-    L.push('| ours (chars/s) | @huggingface/transformers BertTokenizer (chars/s) | ratio | identical ids | characters |', '|---:|---:|---:|:---:|---:|');
-    L.push(`| ${big(t.ourCharsPerSec)} | ${big(t.hfCharsPerSec)} | **${f2(t.ratio)}×** | ${t.identical ? 'yes' : '**NO**'} | ${big(t.chars)} |`, '');
+    L.push(
+      '| ours (chars/s) | @huggingface/transformers BertTokenizer (chars/s) | ratio | identical ids | characters |',
+      '|---:|---:|---:|:---:|---:|',
+    );
+    L.push(
+      `| ${big(t.ourCharsPerSec)} | ${big(t.hfCharsPerSec)} | **${f2(t.ratio)}×** | ${t.identical ? 'yes' : '**NO**'} | ${big(t.chars)} |`,
+      '',
+    );
   }
   if (r.examples) {
     const e = r.examples;
     L.push('## create_pretraining_data (seed mode, whole-word masking, seq 128, dupe_factor 5, one core)', '');
-    L.push('| MB/s (wall) | MB per CPU-second | examples/s | input MB | heap growth over the run (MB) |', '|---:|---:|---:|---:|---:|');
-    L.push(`| ${f2(e.mbPerSec)} | ${f2(e.mbPerCpuSec)} | ${big(e.examplesPerSec)} | ${f1(e.inputMB)} | ${f1(e.heapGrowthMB)} |`, '');
+    L.push(
+      '| MB/s (wall) | MB per CPU-second | examples/s | input MB | heap growth over the run (MB) |',
+      '|---:|---:|---:|---:|---:|',
+    );
+    L.push(
+      `| ${f2(e.mbPerSec)} | ${f2(e.mbPerCpuSec)} | ${big(e.examplesPerSec)} | ${f1(e.inputMB)} | ${f1(e.heapGrowthMB)} |`,
+      '',
+    );
   }
 
   const suites: { where: string; s: SuiteResult }[] = [
@@ -61,45 +87,67 @@ export function reportMarkdown(r: BenchReport): string {
     ...(r.browser?.suites ?? []).map((s) => ({ where: 'Chromium', s })),
   ];
   if (suites.length) {
-    L.push('## Large-matmul throughput per backend (bench/matmulBench.ts: float32 n×n·n×n, warm-up, result read back)', '');
+    L.push(
+      '## Large-matmul throughput per backend (bench/matmulBench.ts: float32 n×n·n×n, warm-up, result read back)',
+      '',
+    );
     L.push('| where | backend | n | reps | GFLOP/s |', '|---|---|---:|---:|---:|');
-    for (const { where, s } of suites) if (s.matmul) L.push(`| ${where} | ${s.backend} | ${s.matmul.n} | ${s.matmul.reps} | ${f2(s.matmul.gflops)} |`);
+    for (const { where, s } of suites)
+      if (s.matmul) L.push(`| ${where} | ${s.backend} | ${s.matmul.n} | ${s.matmul.reps} | ${f2(s.matmul.gflops)} |`);
     L.push('');
     L.push('## Model throughput per backend', '');
     L.push(
-      'MFU = model FLOP/s ÷ the same backend\'s large-matmul FLOP/s, the best of the several matmul measurements taken on that backend in this run ' +
+      "MFU = model FLOP/s ÷ the same backend's large-matmul FLOP/s, the best of the several matmul measurements taken on that backend in this run " +
         '(before, between and after its model runs), so that a matmul timed while the machine was busy does not inflate it.',
       '',
     );
-    L.push('| where | backend | matmul GFLOP/s | case | mode | batch×seq | ms/step | tokens/s | model GFLOP/s | MFU |', '|---|---|---:|---|---|---:|---:|---:|---:|---:|');
+    L.push(
+      '| where | backend | matmul GFLOP/s | case | mode | batch×seq | ms/step | tokens/s | model GFLOP/s | MFU |',
+      '|---|---|---:|---|---|---:|---:|---:|---:|---:|',
+    );
     for (const { where, s } of suites) {
       const best = bestMatmulGflops(s);
       for (const m of [s.forward, s.trainStep]) {
         if (!m) continue;
         for (const row of m.rows) {
-          L.push(`| ${where} | ${s.backend} | ${f2(best)} | ${row.name} | ${row.mode} | ${row.batch}×${row.seq} | ${f1(row.msPerStep)} | ${big(row.tokensPerSecond)} | ${f2(row.modelGflops)} | **${pct(row.modelGflops / best)}** |`);
+          L.push(
+            `| ${where} | ${s.backend} | ${f2(best)} | ${row.name} | ${row.mode} | ${row.batch}×${row.seq} | ${f1(row.msPerStep)} | ${big(row.tokensPerSecond)} | ${f2(row.modelGflops)} | **${pct(row.modelGflops / best)}** |`,
+          );
         }
       }
     }
     L.push('');
     const trainers = suites.filter(({ s }) => s.trainer);
     if (trainers.length) {
-      L.push('### The project\'s Trainer (seed loss: CE + cosine on top-128, AdamW, clipping) on the 3-layer 768-hidden student', '');
-      L.push('| where | backend | batch×seq | ms/step | examples/s | tokens/s | MFU |', '|---|---|---:|---:|---:|---:|---:|');
+      L.push(
+        "### The project's Trainer (seed loss: CE + cosine on top-128, AdamW, clipping) on the 3-layer 768-hidden student",
+        '',
+      );
+      L.push(
+        '| where | backend | batch×seq | ms/step | examples/s | tokens/s | MFU |',
+        '|---|---|---:|---:|---:|---:|---:|',
+      );
       for (const { where, s } of trainers) {
         const t = s.trainer!;
-        L.push(`| ${where} | ${s.backend} | ${t.batch}×${t.seq} | ${f1(t.msPerStep)} | ${f2(t.examplesPerSec)} | ${big(t.tokensPerSec)} | ${pct(t.modelGflops / Math.max(t.matmulGflops, bestMatmulGflops(s)))} |`);
+        L.push(
+          `| ${where} | ${s.backend} | ${t.batch}×${t.seq} | ${f1(t.msPerStep)} | ${f2(t.examplesPerSec)} | ${big(t.tokensPerSec)} | ${pct(t.modelGflops / Math.max(t.matmulGflops, bestMatmulGflops(s)))} |`,
+        );
       }
       L.push('');
     }
     const leaks = suites.filter(({ s }) => s.leak);
     if (leaks.length) {
       L.push('### Leak check: tensors and bytes held by tfjs during training', '');
-      L.push('| where | backend | case | tensors after 10 steps | after 100 | bytes after 10 | after 100 | verdict |', '|---|---|---|---:|---:|---:|---:|---|');
+      L.push(
+        '| where | backend | case | tensors after 10 steps | after 100 | bytes after 10 | after 100 | verdict |',
+        '|---|---|---|---:|---:|---:|---:|---|',
+      );
       for (const { where, s } of leaks) {
         const k = s.leak!;
         const flat = k.tensorsAfter10 === k.tensorsAfter100 && k.bytesAfter10 === k.bytesAfter100;
-        L.push(`| ${where} | ${s.backend} | ${k.case} b${k.batch}×${k.seq} | ${k.tensorsAfter10} | ${k.tensorsAfter100} | ${big(k.bytesAfter10)} | ${big(k.bytesAfter100)} | ${flat ? 'flat (no leak)' : '**grows**'} |`);
+        L.push(
+          `| ${where} | ${s.backend} | ${k.case} b${k.batch}×${k.seq} | ${k.tensorsAfter10} | ${k.tensorsAfter100} | ${big(k.bytesAfter10)} | ${big(k.bytesAfter100)} | ${flat ? 'flat (no leak)' : '**grows**'} |`,
+        );
       }
       L.push('');
     }
@@ -109,14 +157,26 @@ export function reportMarkdown(r: BenchReport): string {
   if (r.teacherPass) {
     const t = r.teacherPass;
     L.push('## Teacher-output pass (top-128 at 20 slots per example, to an in-memory cache)', '');
-    L.push('| backend | teacher | examples/s | bytes per example | cache write MB/s | cache read MB/s |', '|---|---|---:|---:|---:|---:|');
-    L.push(`| ${t.backend} (Node) | ${t.case} b${t.batch} | ${f2(t.examplesPerSec)} | ${big(t.bytesPerExample)} | ${f1(t.cacheWriteMBps)} | ${f1(t.cacheReadMBps)} |`, '');
+    L.push(
+      '| backend | teacher | examples/s | bytes per example | cache write MB/s | cache read MB/s |',
+      '|---|---|---:|---:|---:|---:|',
+    );
+    L.push(
+      `| ${t.backend} (Node) | ${t.case} b${t.batch} | ${f2(t.examplesPerSec)} | ${big(t.bytesPerExample)} | ${f1(t.cacheWriteMBps)} | ${f1(t.cacheReadMBps)} |`,
+      '',
+    );
   }
   if (r.browser?.idb) {
     const i = r.browser.idb;
     L.push('## IndexedDB (Chromium, idb-keyval, teacher-cache-shaped binary records)', '');
-    L.push('| record size | records | total MB | write MB/s | read MB/s | read back intact |', '|---:|---:|---:|---:|---:|:---:|');
-    L.push(`| ${f2(i.recordBytes / 1e6)} MB | ${i.records} | ${f1(i.totalMB)} | **${f1(i.writeMBps)}** | **${f1(i.readMBps)}** | ${i.verified ? 'yes' : '**NO**'} |`, '');
+    L.push(
+      '| record size | records | total MB | write MB/s | read MB/s | read back intact |',
+      '|---:|---:|---:|---:|---:|:---:|',
+    );
+    L.push(
+      `| ${f2(i.recordBytes / 1e6)} MB | ${i.records} | ${f1(i.totalMB)} | **${f1(i.writeMBps)}** | **${f1(i.readMBps)}** | ${i.verified ? 'yes' : '**NO**'} |`,
+      '',
+    );
   }
   if (r.load) {
     const l = r.load;
@@ -131,4 +191,3 @@ export function reportMarkdown(r: BenchReport): string {
   }
   return L.join('\n');
 }
-

@@ -23,12 +23,12 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
-import { benchExamples, type ExamplesBenchResult } from './examplesBench.ts';
+import { benchExamples } from './examplesBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
 import { chineseBertConfig } from './modelBench.ts';
-import { runSuite, type SuiteResult } from './suite.ts';
-import { benchTokenizer, type TokenizerBenchResult } from './tokenizerBench.ts';
-import { benchTeacherPass, type TeacherPassBenchResult } from './trainBench.ts';
+import { runSuite } from './suite.ts';
+import { benchTokenizer } from './tokenizerBench.ts';
+import { benchTeacherPass } from './trainBench.ts';
 import type { BrowserBenchOptions, BrowserBenchResult } from './browser/main.ts';
 import { big, f1, f2, reportMarkdown, type BenchReport } from './report.ts';
 
@@ -40,7 +40,10 @@ function parseFlags(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const a of argv) {
     const m = /^--([a-z_-]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`bench: unknown argument "${a}" (flags: --quick --full --only=${SECTIONS.join(',')} --node_backends= --browser_backends=)`);
+    if (!m)
+      throw new Error(
+        `bench: unknown argument "${a}" (flags: --quick --full --only=${SECTIONS.join(',')} --node_backends= --browser_backends=)`,
+      );
     out[m[1].replace(/-/g, '_')] = m[2] ?? 'true';
   }
   return out;
@@ -64,7 +67,8 @@ if (flags.render_only) {
 const quick = flags.quick === 'true';
 const full = flags.full === 'true';
 const only = new Set((flags.only ?? SECTIONS.join(',')).split(',').filter(Boolean));
-for (const s of only) if (!SECTIONS.includes(s as Section)) throw new Error(`bench: --only=${s} is not one of ${SECTIONS.join(', ')}`);
+for (const s of only)
+  if (!SECTIONS.includes(s as Section)) throw new Error(`bench: --only=${s} is not one of ${SECTIONS.join(', ')}`);
 const want = (s: Section) => only.has(s);
 const nodeBackends = (flags.node_backends ?? 'wasm,cpu').split(',').filter(Boolean);
 const browserBackends = (flags.browser_backends ?? 'webgpu,webgl,wasm,cpu').split(',').filter(Boolean);
@@ -83,21 +87,32 @@ function loadText(): TextSource {
   const vocabPath = join(ref, 'vocab-bert-chinese', 'vocab.txt');
   const corpusDir = join(ref, 'corpus-zh');
   if (existsSync(vocabPath) && existsSync(corpusDir)) {
-    const files = ['news_zh_1.txt', 'clue_sample_zh.txt', 'hongloumeng.txt'].filter((f) => existsSync(join(corpusDir, f)));
+    const files = ['news_zh_1.txt', 'clue_sample_zh.txt', 'hongloumeng.txt'].filter((f) =>
+      existsSync(join(corpusDir, f)),
+    );
     let corpusText = files.map((f) => readFileSync(join(corpusDir, f), 'utf8')).join('\n\n');
     if (quick) corpusText = corpusText.slice(0, 400_000);
-    return { what: `../shared/ref/corpus-zh (${files.join(', ')}) with the Chinese BERT vocab (21,128)`, vocabText: readFileSync(vocabPath, 'utf8'), corpusText };
+    return {
+      what: `../shared/ref/corpus-zh (${files.join(', ')}) with the Chinese BERT vocab (21,128)`,
+      vocabText: readFileSync(vocabPath, 'utf8'),
+      corpusText,
+    };
   }
   const demo = join(ROOT, 'public', 'demo');
   let corpusText = readFileSync(join(demo, 'corpus.txt'), 'utf8');
   if (quick) corpusText = corpusText.slice(0, 300_000);
-  return { what: 'the demo corpus and vocab (public/demo; ../shared/ref is absent)', vocabText: readFileSync(join(demo, 'vocab.txt'), 'utf8'), corpusText };
+  return {
+    what: 'the demo corpus and vocab (public/demo; ../shared/ref is absent)',
+    vocabText: readFileSync(join(demo, 'vocab.txt'), 'utf8'),
+    corpusText,
+  };
 }
 
 // ------------------------------------------------------------------ browser
 async function runBrowser(opts: BrowserBenchOptions): Promise<BrowserBenchResult> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}; install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(executablePath))
+    throw new Error(`no Chromium at ${executablePath}; install it (apt-get install chromium) or set CHROMIUM_PATH`);
   const { build } = await import('vite');
   const { chromium } = await import('playwright-core');
   const { serveStatic } = await import('../e2e/server.ts');
@@ -119,7 +134,15 @@ async function runBrowser(opts: BrowserBenchOptions): Promise<BrowserBenchResult
   const browser = await chromium.launch({
     executablePath,
     headless: false, // --headless=new is passed as an argument, as is
-    args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--enable-unsafe-webgpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -128,9 +151,14 @@ async function runBrowser(opts: BrowserBenchOptions): Promise<BrowserBenchResult
     });
     page.on('pageerror', (e) => log(`browser page error: ${e.message}`));
     await page.goto(url, { timeout: 180_000 });
-    await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 180_000 });
+    await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true, undefined, {
+      timeout: 180_000,
+    });
     return await page.evaluate(
-      (o) => (window as unknown as { runBrowserBench: (o: BrowserBenchOptions) => Promise<BrowserBenchResult> }).runBrowserBench(o),
+      (o) =>
+        (
+          window as unknown as { runBrowserBench: (o: BrowserBenchOptions) => Promise<BrowserBenchResult> }
+        ).runBrowserBench(o),
       opts,
     );
   } finally {
@@ -143,7 +171,10 @@ async function runBrowser(opts: BrowserBenchOptions): Promise<BrowserBenchResult
 // ------------------------------------------------------------------ load (child process)
 function runLoadChild(): Promise<LoadBenchResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'loadChild.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'loadChild.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -155,7 +186,11 @@ function runLoadChild(): Promise<LoadBenchResult> {
         if (code !== 0) throw new Error(`exit code ${code}`);
         resolve(JSON.parse(last) as LoadBenchResult);
       } catch (e) {
-        reject(new Error(`load bench child failed (${(e as Error).message}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+        reject(
+          new Error(
+            `load bench child failed (${(e as Error).message}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
       }
     });
   });
@@ -179,14 +214,24 @@ async function main(): Promise<void> {
 
   let chromiumVersion: string | null = null;
   try {
-    chromiumVersion = execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8', timeout: 20_000 }).trim();
+    chromiumVersion = execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    }).trim();
   } catch {
     chromiumVersion = null;
   }
   const report: BenchReport = {
     date: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
-    machine: { cpus: os.cpus()[0]?.model ?? 'cpu', cores: os.cpus().length, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, chromium: chromiumVersion, adapter: null },
+    machine: {
+      cpus: os.cpus()[0]?.model ?? 'cpu',
+      cores: os.cpus().length,
+      memoryGB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      chromium: chromiumVersion,
+      adapter: null,
+    },
     text: text.what,
     tokenizer: null,
     examples: null,
@@ -200,18 +245,34 @@ async function main(): Promise<void> {
 
   if (want('tokenizer')) {
     log('tokenizer vs @huggingface/transformers ...');
-    report.tokenizer = await attempt('tokenizer', () => benchTokenizer({ vocabText: text.vocabText, corpusText: text.corpusText }));
-    if (report.tokenizer) log(`tokenizer: ours ${big(report.tokenizer.ourCharsPerSec)} chars/s, HF ${big(report.tokenizer.hfCharsPerSec)} chars/s, ratio ${f2(report.tokenizer.ratio)}, identical ${report.tokenizer.identical}`);
+    report.tokenizer = await attempt('tokenizer', () =>
+      benchTokenizer({ vocabText: text.vocabText, corpusText: text.corpusText }),
+    );
+    if (report.tokenizer)
+      log(
+        `tokenizer: ours ${big(report.tokenizer.ourCharsPerSec)} chars/s, HF ${big(report.tokenizer.hfCharsPerSec)} chars/s, ratio ${f2(report.tokenizer.ratio)}, identical ${report.tokenizer.identical}`,
+      );
   }
   if (want('examples')) {
     log('create_pretraining_data ...');
-    report.examples = await attempt('examples', () => benchExamples({ vocabText: text.vocabText, corpusText: text.corpusText, repetitions: quick ? 2 : undefined }));
-    if (report.examples) log(`examples: ${f2(report.examples.mbPerSec)} MB/s, ${big(report.examples.examplesPerSec)} examples/s, heap growth ${f1(report.examples.heapGrowthMB)} MB`);
+    report.examples = await attempt('examples', () =>
+      benchExamples({ vocabText: text.vocabText, corpusText: text.corpusText, repetitions: quick ? 2 : undefined }),
+    );
+    if (report.examples)
+      log(
+        `examples: ${f2(report.examples.mbPerSec)} MB/s, ${big(report.examples.examplesPerSec)} examples/s, heap growth ${f1(report.examples.heapGrowthMB)} MB`,
+      );
   }
   if (want('node')) {
     for (const backend of nodeBackends) {
       log(`--- Node ${backend}`);
-      const s = await runSuite({ backend, quick, full, leakCheck: backend === 'wasm' || (nodeBackends.length === 1 && backend === 'cpu'), log });
+      const s = await runSuite({
+        backend,
+        quick,
+        full,
+        leakCheck: backend === 'wasm' || (nodeBackends.length === 1 && backend === 'cpu'),
+        log,
+      });
       report.node.push(s);
       errors.push(...s.errors.map((e) => `Node ${e}`));
     }
@@ -220,12 +281,16 @@ async function main(): Promise<void> {
     const backend = nodeBackends.includes('wasm') ? 'wasm' : nodeBackends[0];
     const name = quick ? 'student-3L-768' : 'teacher-base-12L-768';
     log(`teacher-output pass on Node ${backend} (${name}) ...`);
-    const r = await attempt('teacher pass', () => benchTeacherPass({ backend, cfg: chineseBertConfig(quick ? 3 : 12), batch: 1, seq: 128, batches: 2, log }));
+    const r = await attempt('teacher pass', () =>
+      benchTeacherPass({ backend, cfg: chineseBertConfig(quick ? 3 : 12), batch: 1, seq: 128, batches: 2, log }),
+    );
     if (r) report.teacherPass = { ...r, case: name, batch: 1, batches: 2 };
   }
   if (want('browser')) {
     log(`--- Chromium: ${browserBackends.join(', ')} + IndexedDB`);
-    report.browser = await attempt('browser', () => runBrowser({ backends: browserBackends, quick, full, idb: true, leakCheck: ['webgpu'] }));
+    report.browser = await attempt('browser', () =>
+      runBrowser({ backends: browserBackends, quick, full, idb: true, leakCheck: ['webgpu'] }),
+    );
     if (report.browser) {
       report.machine.adapter = report.browser.adapter;
       errors.push(...report.browser.errors.map((e) => `Chromium ${e}`));
@@ -234,7 +299,10 @@ async function main(): Promise<void> {
   if (want('load')) {
     log('checkpoint load memory (child process) ...');
     report.load = await attempt('load', () => runLoadChild());
-    if (report.load) log(`load: ${f1(report.load.fileMB)} MB file, peak extra RSS ${f1(report.load.peakRssMB)} MB, ratio ${f2(report.load.ratio)}`);
+    if (report.load)
+      log(
+        `load: ${f1(report.load.fileMB)} MB file, peak extra RSS ${f1(report.load.peakRssMB)} MB, ratio ${f2(report.load.ratio)}`,
+      );
   }
   report.seconds = (performance.now() - t0) / 1000;
 
@@ -249,7 +317,9 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'docs', 'bench.md'), md);
   }
   console.log('\n' + md);
-  log(`wrote ${relative(process.cwd(), join(resultsDir, 'latest.json'))}, latest.md${only.size === SECTIONS.length ? ' and docs/bench.md' : ''}`);
+  log(
+    `wrote ${relative(process.cwd(), join(resultsDir, 'latest.json'))}, latest.md${only.size === SECTIONS.length ? ' and docs/bench.md' : ''}`,
+  );
   void tf;
 }
 

@@ -15,7 +15,13 @@ import { benchTrainStep, type TrainBenchResult } from './trainBench.ts';
 /** The embedded demo's sizes (public/demo/teacher/config.json; students keep 3 of its layers). */
 export const DEMO_VOCAB = 4446;
 export function demoConfig(layers: number): BertConfig {
-  return { ...chineseBertConfig(layers, 128), num_attention_heads: 2, intermediate_size: 512, vocab_size: DEMO_VOCAB, max_position_embeddings: 128 };
+  return {
+    ...chineseBertConfig(layers, 128),
+    num_attention_heads: 2,
+    intermediate_size: 512,
+    vocab_size: DEMO_VOCAB,
+    max_position_embeddings: 128,
+  };
 }
 
 export interface SuiteOptions {
@@ -53,8 +59,18 @@ export function suiteCases(slowBackend: boolean, quick: boolean, full: boolean) 
   const slow = slowBackend && !full;
   const teacher: ModelBenchCase = { name: 'teacher-base-12L-768', cfg: chineseBertConfig(12), batch: 1, seq: 128 };
   const student: ModelBenchCase = { name: 'student-3L-768', cfg: chineseBertConfig(3), batch: quick ? 1 : 2, seq: 128 };
-  const demoTeacher: ModelBenchCase = { name: 'demo-teacher-4L-128', cfg: demoConfig(4), batch: quick || slow ? 4 : 8, seq: 128 };
-  const demoStudent: ModelBenchCase = { name: 'demo-student-3L-128', cfg: demoConfig(3), batch: quick || slow ? 4 : 8, seq: 128 };
+  const demoTeacher: ModelBenchCase = {
+    name: 'demo-teacher-4L-128',
+    cfg: demoConfig(4),
+    batch: quick || slow ? 4 : 8,
+    seq: 128,
+  };
+  const demoStudent: ModelBenchCase = {
+    name: 'demo-student-3L-128',
+    cfg: demoConfig(3),
+    batch: quick || slow ? 4 : 8,
+    seq: 128,
+  };
   const skipped: string[] = [];
   const forward: ModelBenchCase[] = [demoTeacher];
   const train: ModelBenchCase[] = [demoStudent];
@@ -74,7 +90,17 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const log = opts.log ?? (() => {});
   const quick = !!opts.quick;
   const errors: string[] = [];
-  const out: SuiteResult = { backend: opts.backend, matmul: null, forward: null, trainStep: null, trainer: null, leak: null, skipped: [], errors, seconds: 0 };
+  const out: SuiteResult = {
+    backend: opts.backend,
+    matmul: null,
+    forward: null,
+    trainStep: null,
+    trainer: null,
+    leak: null,
+    skipped: [],
+    errors,
+    seconds: 0,
+  };
   const attempt = async <T>(what: string, f: () => Promise<T>): Promise<T | null> => {
     try {
       return await f();
@@ -85,11 +111,13 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
       return null;
     }
   };
-  if (!(await attempt('start', async () => {
-    if (!(await tf.setBackend(opts.backend))) throw new Error('tf.setBackend returned false');
-    await tf.ready();
-    return true;
-  }))) {
+  if (
+    !(await attempt('start', async () => {
+      if (!(await tf.setBackend(opts.backend))) throw new Error('tf.setBackend returned false');
+      await tf.ready();
+      return true;
+    }))
+  ) {
     out.seconds = (performance.now() - t0) / 1000;
     return out;
   }
@@ -102,21 +130,47 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const minSeconds = quick || slow ? 0.2 : 1;
   out.matmul = await attempt('matmul', () => benchMatmul(opts.backend, mmSize, quick || slow ? 1 : 2));
   if (out.matmul) log(`[${opts.backend}] matmul ${mmSize}: ${out.matmul.gflops.toFixed(2)} GFLOP/s`);
-  out.forward = await attempt('forward', () => benchModel({ backend: opts.backend, configs: forward, mode: 'forward', matmulSize: mmSize, minSeconds, maxReps: 20, log }));
-  out.trainStep = await attempt('train step', () => benchModel({ backend: opts.backend, configs: train, mode: 'train-step', matmulSize: mmSize, minSeconds, maxReps: 20, log }));
+  out.forward = await attempt('forward', () =>
+    benchModel({
+      backend: opts.backend,
+      configs: forward,
+      mode: 'forward',
+      matmulSize: mmSize,
+      minSeconds,
+      maxReps: 20,
+      log,
+    }),
+  );
+  out.trainStep = await attempt('train step', () =>
+    benchModel({
+      backend: opts.backend,
+      configs: train,
+      mode: 'train-step',
+      matmulSize: mmSize,
+      minSeconds,
+      maxReps: 20,
+      log,
+    }),
+  );
   if (!slow) {
     const c = { name: 'student-3L-768', cfg: chineseBertConfig(3), batch: 1, seq: 128 };
     const steps = quick ? 1 : 3;
-    const r = await attempt('trainer', () => benchTrainStep({ backend: opts.backend, cfg: c.cfg, batch: c.batch, seq: c.seq, steps, matmulSize: mmSize, log }));
+    const r = await attempt('trainer', () =>
+      benchTrainStep({ backend: opts.backend, cfg: c.cfg, batch: c.batch, seq: c.seq, steps, matmulSize: mmSize, log }),
+    );
     if (r) out.trainer = { ...r, case: c.name, batch: c.batch, seq: c.seq };
   }
   if (opts.leakCheck) {
     // Small enough that 100 Trainer steps take seconds even on a software GPU.
     const cfg = { ...chineseBertConfig(2, 64), num_attention_heads: 2, intermediate_size: 256, vocab_size: 1000 };
-    const r = await attempt('leak check', () => benchTrainStep({ backend: opts.backend, cfg, batch: 2, seq: 32, steps: 100, matmulSize: 128, log: () => {} }));
+    const r = await attempt('leak check', () =>
+      benchTrainStep({ backend: opts.backend, cfg, batch: 2, seq: 32, steps: 100, matmulSize: 128, log: () => {} }),
+    );
     if (r) {
       out.leak = { ...r, case: 'tiny-2L-64', batch: 2, seq: 32, steps: 100 };
-      log(`[${opts.backend}] leak check: ${r.tensorsAfter10} tensors / ${r.bytesAfter10} bytes after 10 steps, ${r.tensorsAfter100} / ${r.bytesAfter100} after 100`);
+      log(
+        `[${opts.backend}] leak check: ${r.tensorsAfter10} tensors / ${r.bytesAfter10} bytes after 10 steps, ${r.tensorsAfter100} / ${r.bytesAfter100} after 100`,
+      );
     }
   }
   out.seconds = (performance.now() - t0) / 1000;

@@ -68,7 +68,13 @@ async function useBackend(backend: string): Promise<void> {
 /** Synthetic items with made-up teacher outputs (geometric probabilities over random ids). */
 function syntheticItems(cfg: BertConfig, count: number, seq: number, P: number, k: number): TrainItem[] {
   const rng = new Rng(3);
-  const examples = syntheticExamples({ count, vocabSize: cfg.vocab_size, maxSeqLength: seq, maxPredictionsPerSeq: P, seed: 5 });
+  const examples = syntheticExamples({
+    count,
+    vocabSize: cfg.vocab_size,
+    maxSeqLength: seq,
+    maxPredictionsPerSeq: P,
+    seed: 5,
+  });
   return examples.map((example) => {
     const probs = new Float32Array(P * k);
     const ids = new Int32Array(P * k);
@@ -103,8 +109,12 @@ export async function benchTrainStep(opts: TrainBenchOptions): Promise<TrainBenc
   });
   try {
     for (let i = 0; i < 2; i++) await trainer.step(); // warm-up: kernels, shader compilation, optimiser slots
-    let tensorsAfter10 = NaN, tensorsAfter100 = NaN, bytesAfter10 = NaN, bytesAfter100 = NaN;
-    let examples = 0, tokens = 0;
+    let tensorsAfter10 = NaN,
+      tensorsAfter100 = NaN,
+      bytesAfter10 = NaN,
+      bytesAfter100 = NaN;
+    let examples = 0,
+      tokens = 0;
     const t0 = performance.now();
     for (let i = 1; i <= opts.steps; i++) {
       const m = await trainer.step();
@@ -115,7 +125,8 @@ export async function benchTrainStep(opts: TrainBenchOptions): Promise<TrainBenc
         if (i === 10) [tensorsAfter10, bytesAfter10] = [mem.numTensors, mem.numBytes];
         else [tensorsAfter100, bytesAfter100] = [mem.numTensors, mem.numBytes];
       }
-      if (i % 10 === 0) log(`[${opts.backend}] step ${i}: ${m.examplesPerSec.toFixed(2)} examples/s, loss ${m.total.toFixed(4)}`);
+      if (i % 10 === 0)
+        log(`[${opts.backend}] step ${i}: ${m.examplesPerSec.toFixed(2)} examples/s, loss ${m.total.toFixed(4)}`);
     }
     const seconds = (performance.now() - t0) / 1000;
     const msPerStep = (seconds * 1000) / opts.steps;
@@ -167,7 +178,12 @@ export async function benchTeacherPass(opts: TeacherPassBenchOptions): Promise<T
   const P = opts.maskedPositions ?? 20;
   const k = Math.min(opts.k ?? 128, opts.cfg.vocab_size);
   const n = opts.batch * (opts.batches + 1);
-  const examples = syntheticExamples({ count: n, vocabSize: opts.cfg.vocab_size, maxSeqLength: opts.seq, maxPredictionsPerSeq: P });
+  const examples = syntheticExamples({
+    count: n,
+    vocabSize: opts.cfg.vocab_size,
+    maxSeqLength: opts.seq,
+    maxPredictionsPerSeq: P,
+  });
   const weights = initWeights(opts.cfg, { pooler: false, mlmHead: true }, 1);
   const model = bertMaskedLm(opts.cfg);
   const store = opts.store ?? new MemoryStore();
@@ -176,7 +192,9 @@ export async function benchTeacherPass(opts: TeacherPassBenchOptions): Promise<T
   try {
     const cache = await TeacherCache.open(store, key, layout);
     await cache.putBatch(0, await computeTeacherOutputs(model, weights, examples.slice(0, opts.batch), k)); // warm-up
-    let computeMs = 0, writeMs = 0, bytes = 0;
+    let computeMs = 0,
+      writeMs = 0,
+      bytes = 0;
     for (let b = 1; b <= opts.batches; b++) {
       const t0 = performance.now();
       const out = await computeTeacherOutputs(model, weights, examples.slice(b * opts.batch, (b + 1) * opts.batch), k);
@@ -202,7 +220,9 @@ export async function benchTeacherPass(opts: TeacherPassBenchOptions): Promise<T
       cacheReadMBps: bytes / 1e6 / (readMs / 1000),
     };
   } finally {
-    Object.values(weights).forEach((t) => t.dispose());
+    Object.values(weights).forEach((t) => {
+      t.dispose();
+    });
   }
 }
 
@@ -224,7 +244,10 @@ export async function benchTeacherCacheIo(
   store: KeyValueStore,
   opts: { batches?: number; batchSize?: number; slots?: number; k?: number; vocabSize?: number } = {},
 ): Promise<CacheIoBenchResult> {
-  const batches = opts.batches ?? 40, bs = opts.batchSize ?? 32, slots = opts.slots ?? 20, k = opts.k ?? 128;
+  const batches = opts.batches ?? 40,
+    bs = opts.batchSize ?? 32,
+    slots = opts.slots ?? 20,
+    k = opts.k ?? 128;
   const vocabSize = opts.vocabSize ?? 21128;
   const rng = new Rng(1);
   const n = bs * slots * k;

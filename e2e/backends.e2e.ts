@@ -54,7 +54,12 @@ const TOL = {
 };
 
 /** The largest excess of |a − b| over its bound (≤ 0 passes) and the largest plain |a − b|. */
-function worst(a: ArrayLike<number>, b: ArrayLike<number>, abs: number, rel: number): { excess: number; maxAbs: number; at: number } {
+function worst(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  abs: number,
+  rel: number,
+): { excess: number; maxAbs: number; at: number } {
   if (a.length !== b.length) return { excess: Infinity, maxAbs: Infinity, at: -1 };
   let excess = -Infinity;
   let maxAbs = 0;
@@ -106,7 +111,9 @@ export function compareWithCpu(run: BackendRun, cpu: BackendRun): Comparison {
   if (run.activeBackend !== name) failures.push(`${name}: computed on ${run.activeBackend}`);
   const ck = run.initChecksum;
   if (ck.sum !== cpu.initChecksum.sum || ck.sumSq !== cpu.initChecksum.sumSq || ck.count !== cpu.initChecksum.count) {
-    failures.push(`${name}: initWeights with the same seed gave different values (sum ${ck.sum} vs cpu ${cpu.initChecksum.sum})`);
+    failures.push(
+      `${name}: initWeights with the same seed gave different values (sum ${ck.sum} vs cpu ${cpu.initChecksum.sum})`,
+    );
   }
   const same = (what: string, a: number[], b: number[]) => {
     if (a.join() !== b.join()) failures.push(`${name}: ${what} shape [${a}] vs cpu [${b}]`);
@@ -116,12 +123,14 @@ export function compareWithCpu(run: BackendRun, cpu: BackendRun): Comparison {
 
   const seq = worst(run.seq, cpu.seq, TOL.seq.abs, TOL.seq.rel);
   c.seqMaxAbs = seq.maxAbs;
-  if (seq.excess > 0) failures.push(`${name}: sequence output element ${seq.at} is ${run.seq[seq.at]}, cpu ${cpu.seq[seq.at]}`);
+  if (seq.excess > 0)
+    failures.push(`${name}: sequence output element ${seq.at} is ${run.seq[seq.at]}, cpu ${cpu.seq[seq.at]}`);
   const lg = worst(run.logits, cpu.logits, TOL.logits.abs, TOL.logits.rel);
   c.logitsMaxAbs = lg.maxAbs;
   if (lg.excess > 0) failures.push(`${name}: MLM logit ${lg.at} is ${run.logits[lg.at]}, cpu ${cpu.logits[lg.at]}`);
 
-  if (run.steps.length !== cpu.steps.length) failures.push(`${name}: ${run.steps.length} steps, cpu ${cpu.steps.length}`);
+  if (run.steps.length !== cpu.steps.length)
+    failures.push(`${name}: ${run.steps.length} steps, cpu ${cpu.steps.length}`);
   run.steps.forEach((s, i) => {
     const ref = cpu.steps[i];
     if (!ref) return;
@@ -138,24 +147,32 @@ export function compareWithCpu(run: BackendRun, cpu: BackendRun): Comparison {
           `the same norm from per-tensor sums is ${s.gradNormPerTensor}, cpu ${ref.gradNormPerTensor}`,
       );
     }
-    if (!(dp <= TOL.scalarRel)) failures.push(`${name}: step ${i + 1} per-tensor gradient norm ${s.gradNormPerTensor}, cpu ${ref.gradNormPerTensor}`);
+    if (!(dp <= TOL.scalarRel))
+      failures.push(
+        `${name}: step ${i + 1} per-tensor gradient norm ${s.gradNormPerTensor}, cpu ${ref.gradNormPerTensor}`,
+      );
   });
 
   const gradFloor = TOL.grad.absOfNorm * cpu.steps[0].gradNorm;
   const names = Object.keys(cpu.grads).sort();
-  if (Object.keys(run.grads).sort().join() !== names.join()) failures.push(`${name}: gradients of a different set of weights than cpu's`);
+  if (Object.keys(run.grads).sort().join() !== names.join())
+    failures.push(`${name}: gradients of a different set of weights than cpu's`);
   for (const w of names) {
     const g = worst(run.grads[w] ?? [], cpu.grads[w], gradFloor, TOL.grad.rel);
     if (g.maxAbs > c.gradMaxAbs) {
       c.gradMaxAbs = g.maxAbs;
       c.gradWorstWeight = w;
     }
-    if (g.excess > 0) failures.push(`${name}: gradient of ${w}[${g.at}] is ${run.grads[w]?.[g.at]}, cpu ${cpu.grads[w][g.at]}`);
+    if (g.excess > 0)
+      failures.push(`${name}: gradient of ${w}[${g.at}] is ${run.grads[w]?.[g.at]}, cpu ${cpu.grads[w][g.at]}`);
   }
   for (const w of Object.keys(cpu.finalWeights)) {
     const d = worst(run.finalWeights[w] ?? [], cpu.finalWeights[w], TOL.weights.abs, TOL.weights.rel);
     c.weightsMaxAbs = Math.max(c.weightsMaxAbs, d.maxAbs);
-    if (d.excess > 0) failures.push(`${name}: after ${run.steps.length} steps ${w}[${d.at}] is ${run.finalWeights[w]?.[d.at]}, cpu ${cpu.finalWeights[w][d.at]}`);
+    if (d.excess > 0)
+      failures.push(
+        `${name}: after ${run.steps.length} steps ${w}[${d.at}] is ${run.finalWeights[w]?.[d.at]}, cpu ${cpu.finalWeights[w][d.at]}`,
+      );
   }
   return c;
 }
@@ -199,19 +216,25 @@ export const backendTests: E2ETest[] = [
       const errors: string[] = [];
       page.on('console', (m) => {
         // WebGPU validation errors (an invalid pipeline whose dispatch is dropped) arrive as warnings only.
-        const gpuValidation = m.type() === 'warning' && /\[Invalid |While validating|exceeds the maximum/.test(m.text());
+        const gpuValidation =
+          m.type() === 'warning' && /\[Invalid |While validating|exceeds the maximum/.test(m.text());
         if (m.type() === 'error' || gpuValidation) errors.push(`console ${m.type()}: ${m.text().split('\n')[0]}`);
         else if (m.text().startsWith('[backends]')) console.log(`    page: ${m.text().slice(11)}`);
       });
       page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
       try {
         await page.goto(server.url);
-        await page.waitForFunction(() => (window as unknown as { backendCheckReady?: boolean }).backendCheckReady === true, undefined, { timeout: 60_000 });
+        await page.waitForFunction(
+          () => (window as unknown as { backendCheckReady?: boolean }).backendCheckReady === true,
+          undefined,
+          { timeout: 60_000 },
+        );
         const request: CheckRequest = { backends: [...BACKENDS], options: DEFAULT_RUN };
         let timer: ReturnType<typeof setTimeout> | undefined;
         const result = await Promise.race([
           page.evaluate(
-            (r) => (window as unknown as { runBackendCheck(r: CheckRequest): Promise<BackendOutcome[]> }).runBackendCheck(r),
+            (r) =>
+              (window as unknown as { runBackendCheck(r: CheckRequest): Promise<BackendOutcome[]> }).runBackendCheck(r),
             request,
           ),
           new Promise<never>((_, reject) => {
@@ -224,9 +247,15 @@ export const backendTests: E2ETest[] = [
           if (!o.available) console.log(`    ${o.backend}: NOT CHECKED — this Chromium cannot start it: ${o.why}`);
         }
         ctx.shared.backendPageErrors = errors;
-        assert(result.map((o) => o.backend).join() === BACKENDS.join(), `an outcome for every backend: ${result.map((o) => o.backend)}`);
+        assert(
+          result.map((o) => o.backend).join() === BACKENDS.join(),
+          `an outcome for every backend: ${result.map((o) => o.backend)}`,
+        );
         for (const o of result) {
-          assert(o.available || !REQUIRED.has(o.backend), `${o.backend} must run in the e2e Chromium, but: ${o.available ? '' : o.why}`);
+          assert(
+            o.available || !REQUIRED.has(o.backend),
+            `${o.backend} must run in the e2e Chromium, but: ${o.available ? '' : o.why}`,
+          );
         }
         const gpu = result.find((o) => o.backend === 'webgpu');
         assert(gpu?.available && gpu.adapter !== undefined, 'webgpu ran on a GPU adapter');
@@ -244,8 +273,14 @@ export const backendTests: E2ETest[] = [
       const runs = availableRuns(ctx);
       const cpu = runs.find((r) => r.backend === 'cpu');
       assert(cpu, 'cpu ran');
-      assert(cpu.seq.length > 0 && cpu.logits.length > 0 && Object.keys(cpu.grads).length > 30, 'cpu produced outputs and gradients');
-      assert(cpu.steps.every((s) => Number.isFinite(s.loss) && s.gradNorm > 0), 'cpu losses are finite and gradients non-zero');
+      assert(
+        cpu.seq.length > 0 && cpu.logits.length > 0 && Object.keys(cpu.grads).length > 30,
+        'cpu produced outputs and gradients',
+      );
+      assert(
+        cpu.steps.every((s) => Number.isFinite(s.loss) && s.gradNorm > 0),
+        'cpu losses are finite and gradients non-zero',
+      );
       const failures: string[] = [];
       const table: Comparison[] = [];
       for (const run of runs) {
@@ -259,10 +294,17 @@ export const backendTests: E2ETest[] = [
             `max relative Δ loss ${fmt(c.lossMaxRel)}, gradient norm ${fmt(c.gradNormMaxRel)} (per-tensor ${fmt(c.gradNormPerTensorMaxRel)})  [${run.ms.toFixed(0)} ms]`,
         );
       }
-      for (const o of outcomes(ctx)) if (!o.available) console.log(`    ${o.backend.padEnd(6)} vs cpu: NOT CHECKED (unavailable: ${o.why})`);
+      for (const o of outcomes(ctx))
+        if (!o.available) console.log(`    ${o.backend.padEnd(6)} vs cpu: NOT CHECKED (unavailable: ${o.why})`);
       ctx.shared.backendComparisons = table;
-      await writeFile(join(ctx.artifacts, 'backends-comparison.json'), JSON.stringify({ tolerances: TOL, comparisons: table }, null, 1));
-      assert(table.some((c) => c.backend === 'webgpu'), 'webgpu was compared');
+      await writeFile(
+        join(ctx.artifacts, 'backends-comparison.json'),
+        JSON.stringify({ tolerances: TOL, comparisons: table }, null, 1),
+      );
+      assert(
+        table.some((c) => c.backend === 'webgpu'),
+        'webgpu was compared',
+      );
       assert(failures.length === 0, `every backend agrees with cpu:\n      ${failures.slice(0, 12).join('\n      ')}`);
     },
   },
@@ -271,9 +313,13 @@ export const backendTests: E2ETest[] = [
     needs: ['backends: a tiny BERT runs in a Web Worker on webgpu, webgl, wasm and cpu (same origin, strict CSP)'],
     async run(ctx) {
       const errors = [...((ctx.shared.backendPageErrors as string[] | undefined) ?? [])];
-      for (const run of availableRuns(ctx)) errors.push(...run.gpuErrors.map((m) => `${run.backend} device error: ${m}`));
+      for (const run of availableRuns(ctx))
+        errors.push(...run.gpuErrors.map((m) => `${run.backend} device error: ${m}`));
       const unique = [...new Set(errors)];
-      assert(unique.length === 0, `no console errors or WebGPU validation warnings (${errors.length}):\n      ${unique.slice(0, 8).join('\n      ')}`);
+      assert(
+        unique.length === 0,
+        `no console errors or WebGPU validation warnings (${errors.length}):\n      ${unique.slice(0, 8).join('\n      ')}`,
+      );
     },
   },
   {
@@ -282,16 +328,30 @@ export const backendTests: E2ETest[] = [
     async run(ctx) {
       const problems: string[] = [];
       for (const run of availableRuns(ctx)) {
-        assert(run.forwardTensors.length === DEFAULT_RUN.forwards && run.steps.length === DEFAULT_RUN.steps, `${run.backend} ran every forward pass and step`);
+        assert(
+          run.forwardTensors.length === DEFAULT_RUN.forwards && run.steps.length === DEFAULT_RUN.steps,
+          `${run.backend} ran every forward pass and step`,
+        );
         run.forwardTensors.forEach((f, i) => {
-          if (f.after !== f.before) problems.push(`${run.backend}: forward ${i + 1} left ${f.after - f.before} tensors (${f.before} → ${f.after})`);
+          if (f.after !== f.before)
+            problems.push(
+              `${run.backend}: forward ${i + 1} left ${f.after - f.before} tensors (${f.before} → ${f.after})`,
+            );
         });
         run.steps.forEach((s, i) => {
-          if (s.tensorsAfter !== s.tensorsBefore) problems.push(`${run.backend}: step ${i + 1} left ${s.tensorsAfter - s.tensorsBefore} tensors (${s.tensorsBefore} → ${s.tensorsAfter})`);
+          if (s.tensorsAfter !== s.tensorsBefore)
+            problems.push(
+              `${run.backend}: step ${i + 1} left ${s.tensorsAfter - s.tensorsBefore} tensors (${s.tensorsBefore} → ${s.tensorsAfter})`,
+            );
         });
-        if (run.tensorsAtEnd !== run.tensorsAtStart) problems.push(`${run.backend}: ${run.tensorsAtEnd - run.tensorsAtStart} tensors left after disposing the model`);
+        if (run.tensorsAtEnd !== run.tensorsAtStart)
+          problems.push(
+            `${run.backend}: ${run.tensorsAtEnd - run.tensorsAtStart} tensors left after disposing the model`,
+          );
         const counts = [...run.forwardTensors.map((f) => f.after), ...run.steps.map((s) => s.tensorsAfter)];
-        console.log(`    ${run.backend.padEnd(6)}: numTensors ${run.forwardTensors[0].before} before, after each forward/step ${counts.join(', ')}; ${run.tensorsAtStart} → ${run.tensorsAtEnd} around the whole run`);
+        console.log(
+          `    ${run.backend.padEnd(6)}: numTensors ${run.forwardTensors[0].before} before, after each forward/step ${counts.join(', ')}; ${run.tensorsAtStart} → ${run.tensorsAtEnd} around the whole run`,
+        );
       }
       assert(problems.length === 0, `no tensor leaks:\n      ${problems.join('\n      ')}`);
     },
@@ -302,5 +362,12 @@ export const backendTests: E2ETest[] = [
 function summary(o: BackendOutcome): unknown {
   if (!o.available) return o;
   const { seq, logits, grads, finalWeights, gpuErrors, ...rest } = o;
-  return { ...rest, gpuErrors: [...new Set(gpuErrors)], seqLength: seq.length, logitsLength: logits.length, gradWeights: Object.keys(grads).length, weights: Object.keys(finalWeights).length };
+  return {
+    ...rest,
+    gpuErrors: [...new Set(gpuErrors)],
+    seqLength: seq.length,
+    logitsLength: logits.length,
+    gradWeights: Object.keys(grads).length,
+    weights: Object.keys(finalWeights).length,
+  };
 }

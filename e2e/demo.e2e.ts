@@ -18,7 +18,13 @@ const stage = (id: string, state: string) => `[data-testid="demo-stage"][data-st
 async function counts(ctx: TestContext): Promise<Record<string, number>> {
   const p = ctx.page;
   const n = async (testId: string) => p.locator(`[data-testid="${testId}"]`).count();
-  return { corpora: await n('corpus-row'), models: await n('model-row'), exampleSets: await n('example-set'), caches: await n('teacher-cache'), runs: await n('run') };
+  return {
+    corpora: await n('corpus-row'),
+    models: await n('model-row'),
+    exampleSets: await n('example-set'),
+    caches: await n('teacher-cache'),
+    runs: await n('run'),
+  };
 }
 
 export const demoTests: E2ETest[] = [
@@ -31,7 +37,10 @@ export const demoTests: E2ETest[] = [
       await p.getByRole('button', { name: 'Try the demo' }).click();
       await p.waitForSelector('[data-testid="demo"][data-status="error"]', { timeout: 30_000 });
       const msg = await p.getByTestId('demo-error').textContent();
-      assert(msg?.includes('no-such-demo/corpus.txt') && /missing/.test(msg), `the error names the missing file: ${msg}`);
+      assert(
+        msg?.includes('no-such-demo/corpus.txt') && /missing/.test(msg),
+        `the error names the missing file: ${msg}`,
+      );
       assert(await p.locator(stage('fetch', 'error')).isVisible(), 'the fetch stage is marked failed');
       await ctx.screenshot('demo-missing-files');
     },
@@ -43,7 +52,9 @@ export const demoTests: E2ETest[] = [
       const before = await counts(ctx);
       await p.goto(`${ctx.url}?${SMALL}`);
       await p.waitForSelector('[data-testid="app"][data-restored="yes"]');
-      await p.waitForSelector('[data-testid="backend-train"][data-backend]:not([data-backend=""])', { timeout: 60_000 });
+      await p.waitForSelector('[data-testid="backend-train"][data-backend]:not([data-backend=""])', {
+        timeout: 60_000,
+      });
       // Keyboard reachable: the first stop in the tab order, labelled "Try the demo".
       await p.locator('body').focus();
       await p.keyboard.press('Tab');
@@ -64,17 +75,29 @@ export const demoTests: E2ETest[] = [
       assert(setCount >= 20, `the demo built enough examples for a held-out split: ${setCount}`);
       await mark('first eval point (step 0)', '[data-testid="demo-agreement"]', 120_000);
       await mark('first training step', '[data-testid="demo-run"]:not([data-step="0"])', 120_000);
-      await p.waitForFunction(() => Number(document.querySelector('[data-testid="demo-agreement"]')?.getAttribute('data-evals')) >= 2, undefined, { timeout: 180_000, polling: 200 });
+      await p.waitForFunction(
+        () => Number(document.querySelector('[data-testid="demo-agreement"]')?.getAttribute('data-evals')) >= 2,
+        undefined,
+        { timeout: 180_000, polling: 200 },
+      );
       at['first eval after training'] = (Date.now() - t0) / 1000;
-      console.log(`    demo timings from the key press (s): ${Object.entries(at).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+      console.log(
+        `    demo timings from the key press (s): ${Object.entries(at)
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(', ')}`,
+      );
       ctx.shared.demoTimings = at;
       const backend = await p.getAttribute('[data-testid="backend-train"]', 'data-backend');
       assert(backend === 'webgpu', `the training worker runs on webgpu, reported ${backend}`);
       const agreement = Number(await p.getAttribute('[data-testid="demo-agreement"]', 'data-agreement'));
       assert(agreement >= 0 && agreement <= 1, `teacher agreement is a fraction: ${agreement}`);
-      assert(Number(await p.getAttribute('[data-testid="chart-eval"]', 'data-points')) > 0, 'the evaluation chart has points');
+      assert(
+        Number(await p.getAttribute('[data-testid="chart-eval"]', 'data-points')) > 0,
+        'the evaluation chart has points',
+      );
       const after = await counts(ctx);
-      for (const k of Object.keys(before)) assert(after[k] === before[k] + 1, `one new ${k} entry: ${before[k]} → ${after[k]}`);
+      for (const k of Object.keys(before))
+        assert(after[k] === before[k] + 1, `one new ${k} entry: ${before[k]} → ${after[k]}`);
       // The demo's examples come from its own corpus only, with its flags.
       const flags = await p.locator('[data-testid="demo-stage"][data-stage="examples"]').textContent();
       assert(/seq 64/.test(flags ?? '') && /whole-word/.test(flags ?? ''), `seq 64 with whole-word masking: ${flags}`);
@@ -90,10 +113,16 @@ export const demoTests: E2ETest[] = [
     async run(ctx) {
       const p = ctx.page;
       await p.getByTestId('try-demo').click();
-      await p.waitForSelector('[data-testid="demo"][data-status="training"] [data-testid="demo-note"]', { timeout: 60_000 });
+      await p.waitForSelector('[data-testid="demo"][data-status="training"] [data-testid="demo-note"]', {
+        timeout: 60_000,
+      });
       const note = await p.getByTestId('demo-note').textContent();
-      assert(/Reused the stored corpus, teacher, examples, teacher pass/.test(note ?? ''), `the note says what was reused: ${note}`);
-      for (const s of ['corpus', 'teacher', 'examples', 'teacherPass']) assert(await p.locator(stage(s, 'reused')).isVisible(), `${s} marked reused`);
+      assert(
+        /Reused the stored corpus, teacher, examples, teacher pass/.test(note ?? ''),
+        `the note says what was reused: ${note}`,
+      );
+      for (const s of ['corpus', 'teacher', 'examples', 'teacherPass'])
+        assert(await p.locator(stage(s, 'reused')).isVisible(), `${s} marked reused`);
       const now = await counts(ctx);
       const before = ctx.shared.demoCounts as Record<string, number>;
       for (const k of Object.keys(before)) assert(now[k] === before[k], `no new ${k} entry: ${before[k]} → ${now[k]}`);

@@ -53,7 +53,9 @@ export async function runTests(tests: E2ETest[], ctx: TestContext): Promise<{ pa
       console.log(`✓ ${t.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     } catch (err) {
       failed.add(t.name);
-      console.log(`✗ ${t.name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n    ${err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 6).join('\n    ') : String(err)}`);
+      console.log(
+        `✗ ${t.name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n    ${err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 6).join('\n    ') : String(err)}`,
+      );
       await ctx.screenshot(`FAILED-${t.name}`).catch(() => {});
     }
   }

@@ -40,7 +40,9 @@ async function readCache(page: Page): Promise<CacheState | null> {
         v.onsuccess = () => ok({ keys: k.result, values: v.result });
         v.onerror = () => fail(v.error);
       });
-      const manifests = all.keys.map((k, i) => [String(k), all.values[i]] as const).filter(([k]) => k.endsWith('/manifest'));
+      const manifests = all.keys
+        .map((k, i) => [String(k), all.values[i]] as const)
+        .filter(([k]) => k.endsWith('/manifest'));
       if (manifests.length !== 1) throw new Error(`expected one teacher cache, found ${manifests.length}`);
       const [mk, m] = manifests[0] as [string, { completed: number[]; numExamples: number; batchSize: number }];
       const prefix = mk.slice(0, -'manifest'.length) + 'batch/';
@@ -49,7 +51,10 @@ async function readCache(page: Page): Promise<CacheState | null> {
         const key = String(k);
         if (!key.startsWith(prefix)) return;
         const v = all.values[i] as Uint8Array;
-        batchCounts[Number(key.slice(prefix.length))] = new DataView(v.buffer, v.byteOffset, v.byteLength).getUint32(4, true);
+        batchCounts[Number(key.slice(prefix.length))] = new DataView(v.buffer, v.byteOffset, v.byteLength).getUint32(
+          4,
+          true,
+        );
       });
       return { completed: m.completed, numExamples: m.numExamples, batchSize: m.batchSize, batchCounts };
     } finally {
@@ -108,12 +113,23 @@ export const reloadTests: E2ETest[] = [
       try {
         await p.goto(url);
         await p.waitForSelector('[data-testid="app"][data-restored="yes"]');
-        assert((await p.locator('[data-testid="corpus-row"]').count()) === 0, 'the new origin starts with empty storage');
+        assert(
+          (await p.locator('[data-testid="corpus-row"]').count()) === 0,
+          'the new origin starts with empty storage',
+        );
         await p.getByTestId('corpus-input').setInputFiles([ctx.fixtures.corpusFile]);
-        await p.waitForSelector('[data-testid="corpus-row"][data-name="lunyu.txt"][data-status="ready"]', { timeout: 60_000 });
+        await p.waitForSelector('[data-testid="corpus-row"][data-name="lunyu.txt"][data-status="ready"]', {
+          timeout: 60_000,
+        });
         await p.getByTestId('model-input').setInputFiles(ctx.fixtures.teacherFiles);
         await p.waitForSelector('[data-testid="model-row"][data-status="ready"]', { timeout: 60_000 });
-        for (const [label, v] of [['max_seq_length', 32], ['max_predictions_per_seq', 5], ['dupe_factor', 1], ['doc_stride', 32], ['short_seq_prob', 0]] as const) {
+        for (const [label, v] of [
+          ['max_seq_length', 32],
+          ['max_predictions_per_seq', 5],
+          ['dupe_factor', 1],
+          ['doc_stride', 32],
+          ['short_seq_prob', 0],
+        ] as const) {
           await p.getByLabel(label, { exact: true }).fill(String(v));
         }
         await p.getByTestId('build-examples').click();
@@ -130,7 +146,9 @@ export const reloadTests: E2ETest[] = [
         await p.waitForFunction(
           (n) => {
             // Examples, not the bytes counted while the teacher loads.
-            const bar = document.querySelector('[data-testid="teacher-cache"][data-status="running"] [data-testid="teacher-progress"][data-unit="examples"]');
+            const bar = document.querySelector(
+              '[data-testid="teacher-cache"][data-status="running"] [data-testid="teacher-progress"][data-unit="examples"]',
+            );
             return Number(bar?.getAttribute('data-done')) >= n;
           },
           BATCH,
@@ -139,7 +157,7 @@ export const reloadTests: E2ETest[] = [
         // The page saves its state a moment after each change: poll the saved copy (IndexedDB reads are async, so from here).
         const deadline = Date.now() + 30_000;
         while ((await savedProgressDone(p)) < BATCH) {
-          assert(Date.now() < deadline, 'the page saved the running pass\'s progress within 30 s');
+          assert(Date.now() < deadline, "the page saved the running pass's progress within 30 s");
           await p.waitForTimeout(50);
         }
         const savedDone = await savedProgressDone(p);
@@ -149,23 +167,50 @@ export const reloadTests: E2ETest[] = [
         await p.waitForSelector('[data-testid="app"][data-restored="yes"]');
 
         // Everything that was there is shown again.
-        assert(await p.locator('[data-testid="corpus-row"][data-name="lunyu.txt"][data-status="ready"]').isVisible(), 'the corpus is shown after the reload');
-        assert(await p.locator('[data-testid="model-row"][data-status="ready"]').isVisible(), 'the teacher is shown after the reload');
-        assert((await numAttr(p, '[data-testid="example-set"][data-status="ready"]', 'data-count')) === total, 'the example set with its count');
-        await p.waitForSelector('[data-testid="teacher-cache"][data-status="interrupted"] [data-testid="continue-teacher"]', { timeout: 10_000 });
+        assert(
+          await p.locator('[data-testid="corpus-row"][data-name="lunyu.txt"][data-status="ready"]').isVisible(),
+          'the corpus is shown after the reload',
+        );
+        assert(
+          await p.locator('[data-testid="model-row"][data-status="ready"]').isVisible(),
+          'the teacher is shown after the reload',
+        );
+        assert(
+          (await numAttr(p, '[data-testid="example-set"][data-status="ready"]', 'data-count')) === total,
+          'the example set with its count',
+        );
+        await p.waitForSelector(
+          '[data-testid="teacher-cache"][data-status="interrupted"] [data-testid="continue-teacher"]',
+          { timeout: 10_000 },
+        );
         const shownDone = await numAttr(p, '[data-testid="teacher-stored"]', 'data-done');
         const shownTotal = await numAttr(p, '[data-testid="teacher-stored"]', 'data-total');
-        assert(shownTotal === total && shownDone >= savedDone && savedDone >= BATCH, `the interrupted cache shows its progress: ${shownDone} of ${shownTotal} (saved ${savedDone})`);
+        assert(
+          shownTotal === total && shownDone >= savedDone && savedDone >= BATCH,
+          `the interrupted cache shows its progress: ${shownDone} of ${shownTotal} (saved ${savedDone})`,
+        );
         const cacheText = await p.locator('[data-testid="teacher-cache"]').textContent();
-        assert(/cache [\d.]+\s*[kKMG]?i?B/.test(cacheText ?? '') && !/cache 0 B/.test(cacheText ?? ''), `the cache size is shown: ${cacheText}`);
+        assert(
+          /cache [\d.]+\s*[kKMG]?i?B/.test(cacheText ?? '') && !/cache 0 B/.test(cacheText ?? ''),
+          `the cache size is shown: ${cacheText}`,
+        );
 
         // What IndexedDB holds now: at least what the page showed, not all of it.
         const before = await readCache(p);
         assert(before, 'the teacher cache is in IndexedDB');
         const storedBefore = before.completed.length;
-        assert(before.numExamples === total && before.batchSize === BATCH, `cache layout ${before.numExamples} examples in batches of ${before.batchSize}`);
-        assert(storedBefore * BATCH >= shownDone, `the cache holds at least what was shown: ${storedBefore} batches, ${shownDone} examples shown`);
-        assert(storedBefore < numBatches, `reloaded before the pass finished: ${storedBefore} of ${numBatches} batches stored`);
+        assert(
+          before.numExamples === total && before.batchSize === BATCH,
+          `cache layout ${before.numExamples} examples in batches of ${before.batchSize}`,
+        );
+        assert(
+          storedBefore * BATCH >= shownDone,
+          `the cache holds at least what was shown: ${storedBefore} batches, ${shownDone} examples shown`,
+        );
+        assert(
+          storedBefore < numBatches,
+          `reloaded before the pass finished: ${storedBefore} of ${numBatches} batches stored`,
+        );
         await shot('reload-teacher-interrupted');
 
         // Continue: only the missing batches are computed.
@@ -176,19 +221,36 @@ export const reloadTests: E2ETest[] = [
         const computed = await numAttr(p, '[data-testid="teacher-stored"]', 'data-computed');
         const missingExamples = total - Math.min(total, storedBefore * BATCH);
         assert(doneAfter === total, `every example is stored: ${doneAfter} of ${total}`);
-        assert(computed === missingExamples, `continuing computed exactly the missing examples: ${computed}, expected ${total} − ${storedBefore} batches stored = ${missingExamples}`);
+        assert(
+          computed === missingExamples,
+          `continuing computed exactly the missing examples: ${computed}, expected ${total} − ${storedBefore} batches stored = ${missingExamples}`,
+        );
         const after = await readCache(p);
         assert(after, 'the teacher cache is still in IndexedDB');
         const sorted = [...after.completed].sort((a, b) => a - b);
-        assert(sorted.length === numBatches && sorted.every((b, i) => b === i), `every batch listed once: ${after.completed.join(',')}`);
-        const records = Object.keys(after.batchCounts).map(Number).sort((a, b) => a - b);
-        assert(records.length === numBatches && records.every((b, i) => b === i), `one record per batch: ${records.join(',')}`);
+        assert(
+          sorted.length === numBatches && sorted.every((b, i) => b === i),
+          `every batch listed once: ${after.completed.join(',')}`,
+        );
+        const records = Object.keys(after.batchCounts)
+          .map(Number)
+          .sort((a, b) => a - b);
+        assert(
+          records.length === numBatches && records.every((b, i) => b === i),
+          `one record per batch: ${records.join(',')}`,
+        );
         const examplesStored = Object.values(after.batchCounts).reduce((a, b) => a + b, 0);
         assert(examplesStored === total, `the records hold every example once: ${examplesStored} of ${total}`);
-        for (const b of before.completed) assert(after.completed.includes(b), `batch ${b} stored before the reload is kept`);
+        for (const b of before.completed)
+          assert(after.completed.includes(b), `batch ${b} stored before the reload is kept`);
         const positions = await p.locator('[data-testid="teacher-cache"]').textContent();
-        assert(positions?.includes(`${(total * 5).toLocaleString('en-US')} positions`), `${total} examples × 5 positions shown: ${positions}`);
-        console.log(`    ${total} examples in ${numBatches} batches of ${BATCH}: ${storedBefore} batches stored at the reload (page showed ${shownDone} examples), ${computed} examples computed after it; ${((tReload - t0) / 1000).toFixed(1)} s from start to reload, ${((Date.now() - tContinue) / 1000).toFixed(1)} s to finish after continuing`);
+        assert(
+          positions?.includes(`${(total * 5).toLocaleString('en-US')} positions`),
+          `${total} examples × 5 positions shown: ${positions}`,
+        );
+        console.log(
+          `    ${total} examples in ${numBatches} batches of ${BATCH}: ${storedBefore} batches stored at the reload (page showed ${shownDone} examples), ${computed} examples computed after it; ${((tReload - t0) / 1000).toFixed(1)} s from start to reload, ${((Date.now() - tContinue) / 1000).toFixed(1)} s to finish after continuing`,
+        );
         await shot('reload-teacher-done');
         assert(errors.length === 0, `no console errors: ${errors.join(' | ')}`);
       } finally {

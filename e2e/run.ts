@@ -71,12 +71,24 @@ async function main(): Promise<number> {
       shared: { work },
       screenshot: async (name) => {
         shot++;
-        await page.screenshot({ path: join(artifacts, `${String(shot).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '_')}.png`), fullPage: true });
+        await page.screenshot({
+          path: join(artifacts, `${String(shot).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '_')}.png`),
+          fullPage: true,
+        });
       },
     };
     // E2E_ONLY=demo runs the demo tests alone (on a fresh profile), for a quick check.
     const only = process.env.E2E_ONLY;
-    const tests = only === 'demo' ? demoTests : only === 'workbench' ? workbenchTests : only === 'backends' ? backendTests : only === 'reload' ? reloadTests : [...workbenchTests, ...demoTests, ...reloadTests, ...backendTests];
+    const tests =
+      only === 'demo'
+        ? demoTests
+        : only === 'workbench'
+          ? workbenchTests
+          : only === 'backends'
+            ? backendTests
+            : only === 'reload'
+              ? reloadTests
+              : [...workbenchTests, ...demoTests, ...reloadTests, ...backendTests];
     result = await runTests(tests, ctx);
   } finally {
     await context.close().catch(() => {});

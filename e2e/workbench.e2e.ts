@@ -22,7 +22,8 @@ const SENTENCE = '子曰：学而时习之，不亦说乎？';
 const MASKED = [3, 4];
 
 const sel = {
-  corpusRow: (name: string, status: string) => `[data-testid="corpus-row"][data-name="${name}"][data-status="${status}"]`,
+  corpusRow: (name: string, status: string) =>
+    `[data-testid="corpus-row"][data-name="${name}"][data-status="${status}"]`,
 };
 
 /** Clicks a download button and returns the saved file's path. */
@@ -43,7 +44,13 @@ async function setNumber(ctx: TestContext, label: string, value: number): Promis
   await ctx.page.getByLabel(label, { exact: true }).fill(String(value));
 }
 
-async function waitNumberAttr(ctx: TestContext, selector: string, attr: string, atLeast: number, timeout: number): Promise<void> {
+async function waitNumberAttr(
+  ctx: TestContext,
+  selector: string,
+  attr: string,
+  atLeast: number,
+  timeout: number,
+): Promise<void> {
   await ctx.page.waitForFunction(
     ([s, a, n]) => {
       const el = document.querySelector(s as string) as HTMLElement | null;
@@ -64,13 +71,24 @@ export const workbenchTests: E2ETest[] = [
       assert(csp === CSP && csp.includes("default-src 'self'"), `strict CSP header, got ${csp}`);
       await ctx.page.waitForSelector('[data-testid="app"][data-restored="yes"]');
       for (const w of ['teacher', 'train']) {
-        await ctx.page.waitForSelector(`[data-testid="backend-${w}"][data-backend]:not([data-backend=""])`, { timeout: 60_000 });
+        await ctx.page.waitForSelector(`[data-testid="backend-${w}"][data-backend]:not([data-backend=""])`, {
+          timeout: 60_000,
+        });
         const b = await ctx.page.getAttribute(`[data-testid="backend-${w}"]`, 'data-backend');
         assert(b === 'webgpu', `the ${w} worker runs on webgpu, reported ${b}`);
       }
       const quota = await ctx.page.textContent('[data-testid="quota"]');
       assert(quota && /used of/.test(quota), `storage quota shown: ${quota}`);
-      for (const title of ['Corpus', 'Models', 'Examples', 'Teacher pass', 'Training', 'Charts', 'Predictions', 'Downloads']) {
+      for (const title of [
+        'Corpus',
+        'Models',
+        'Examples',
+        'Teacher pass',
+        'Training',
+        'Charts',
+        'Predictions',
+        'Downloads',
+      ]) {
         assert(await ctx.page.getByRole('heading', { name: title }).isVisible(), `section ${title}`);
       }
       assert(ctx.consoleErrors.length === 0, `no console errors: ${ctx.consoleErrors.join(' | ')}`);
@@ -86,7 +104,9 @@ export const workbenchTests: E2ETest[] = [
       assert(dropError?.includes('picture.png'), `drop error names the file: ${dropError}`);
       await input.setInputFiles([ctx.fixtures.badFile]);
       await ctx.page.waitForSelector(sel.corpusRow('broken.txt', 'error'), { timeout: 30_000 });
-      const msg = await ctx.page.locator(`${sel.corpusRow('broken.txt', 'error')} [data-testid="corpus-error"]`).textContent();
+      const msg = await ctx.page
+        .locator(`${sel.corpusRow('broken.txt', 'error')} [data-testid="corpus-error"]`)
+        .textContent();
       assert(msg?.includes('broken.txt') && /byte/.test(msg), `error names the file and byte offset: ${msg}`);
       await ctx.screenshot('bad-file');
       await ctx.page.getByRole('button', { name: 'Remove broken.txt' }).click();
@@ -113,15 +133,25 @@ export const workbenchTests: E2ETest[] = [
       const p = ctx.page;
       const dataTransfer = await p.evaluateHandle(() => {
         const dt = new DataTransfer();
-        const lines = [{ title: '学而', content: '学而时习之，不亦说乎？有朋自远方来，不亦乐乎？' }, { text: '温故而知新，可以为师矣。' }];
-        dt.items.add(new File([lines.map((l) => JSON.stringify(l)).join('\n') + '\n'], 'dropped.jsonl', { type: 'application/json' }));
+        const lines = [
+          { title: '学而', content: '学而时习之，不亦说乎？有朋自远方来，不亦乐乎？' },
+          { text: '温故而知新，可以为师矣。' },
+        ];
+        dt.items.add(
+          new File([lines.map((l) => JSON.stringify(l)).join('\n') + '\n'], 'dropped.jsonl', {
+            type: 'application/json',
+          }),
+        );
         return dt;
       });
       await p.getByTestId('corpus-zone').dispatchEvent('drop', { dataTransfer });
       const row = sel.corpusRow('dropped.jsonl', 'ready');
       await p.waitForSelector(row, { timeout: 30_000 });
       const stats = await p.locator(`${row} [data-testid="corpus-stats"]`).textContent();
-      assert(/JSON lines/.test(stats ?? '') && /documents\s*2/.test(stats ?? ''), `JSON lines with 2 documents: ${stats}`);
+      assert(
+        /JSON lines/.test(stats ?? '') && /documents\s*2/.test(stats ?? ''),
+        `JSON lines with 2 documents: ${stats}`,
+      );
       await ctx.screenshot('dropped-jsonl');
       await p.getByRole('button', { name: 'Remove dropped.jsonl' }).click();
       await p.waitForSelector('[data-testid="corpus-row"][data-name="dropped.jsonl"]', { state: 'detached' });
@@ -134,7 +164,9 @@ export const workbenchTests: E2ETest[] = [
       const vocabOnly = ctx.fixtures.teacherFiles.filter((f) => f.endsWith('vocab.txt') || f.endsWith('config.json'));
       await p.getByTestId('model-input').setInputFiles(vocabOnly);
       await p.waitForSelector('[data-testid="model-row"][data-status="error"]', { timeout: 30_000 });
-      const msg = await p.locator('[data-testid="model-row"][data-status="error"] [data-testid="model-error"]').textContent();
+      const msg = await p
+        .locator('[data-testid="model-row"][data-status="error"] [data-testid="model-error"]')
+        .textContent();
       assert(/no weight file/.test(msg ?? ''), `error says what is missing: ${msg}`);
       await ctx.screenshot('bad-checkpoint');
       const name = await p.getAttribute('[data-testid="model-row"][data-status="error"]', 'data-name');
@@ -184,7 +216,9 @@ export const workbenchTests: E2ETest[] = [
       await setNumber(ctx, 'truncation_factor (top k)', 16);
       await setNumber(ctx, 'predict_batch_size', 8);
       await p.getByTestId('start-teacher').click();
-      await p.waitForSelector('[data-testid="teacher-cache"][data-status="running"] [data-testid="teacher-progress"]', { timeout: 60_000 });
+      await p.waitForSelector('[data-testid="teacher-cache"][data-status="running"] [data-testid="teacher-progress"]', {
+        timeout: 60_000,
+      });
       await p.getByTestId('pause-teacher').click();
       await p.waitForSelector('[data-testid="teacher-cache"][data-status="paused"]');
       await ctx.screenshot('teacher-paused');
@@ -207,7 +241,10 @@ export const workbenchTests: E2ETest[] = [
       await p.getByTestId('start-run').click();
       await waitNumberAttr(ctx, '[data-testid="run"]', 'data-checkpoint', 10, 180_000);
       await waitNumberAttr(ctx, '[data-testid="chart-loss"]', 'data-points', 5, 30_000);
-      assert((await p.getAttribute('[data-testid="backend-train"]', 'data-backend')) === 'webgpu', 'training worker on webgpu');
+      assert(
+        (await p.getAttribute('[data-testid="backend-train"]', 'data-backend')) === 'webgpu',
+        'training worker on webgpu',
+      );
       await ctx.screenshot('training');
       await p.reload();
       await p.waitForSelector('[data-testid="app"][data-restored="yes"]');
@@ -219,7 +256,10 @@ export const workbenchTests: E2ETest[] = [
       assert(step === 30, `finished all 30 steps, at ${step}`);
       const first = Number(await p.getAttribute('[data-testid="loss-summary-run"]', 'data-first-mean'));
       const last = Number(await p.getAttribute('[data-testid="loss-summary-run"]', 'data-last-mean'));
-      assert(Number.isFinite(first) && Number.isFinite(last) && last < first, `the loss falls: first steps ${first}, last steps ${last}`);
+      assert(
+        Number.isFinite(first) && Number.isFinite(last) && last < first,
+        `the loss falls: first steps ${first}, last steps ${last}`,
+      );
       const paths = await p.locator('[data-testid="chart-loss"] svg path.recharts-curve').count();
       assert(paths > 0, 'the loss chart draws');
       await p.getByTestId('section-charts').scrollIntoViewIfNeeded();
@@ -239,9 +279,11 @@ export const workbenchTests: E2ETest[] = [
       await p.getByTestId('predict').click();
       await p.waitForSelector('[data-testid="pred-student"]', { timeout: 60_000 });
       await p.waitForSelector('[data-testid="pred-teacher"]');
-      const probs = await p.locator('[data-testid="pred-student"] [data-prob]').evaluateAll((els) =>
-        els.map((e) => ({ token: e.getAttribute('data-token') ?? '', prob: Number(e.getAttribute('data-prob')) })),
-      );
+      const probs = await p
+        .locator('[data-testid="pred-student"] [data-prob]')
+        .evaluateAll((els) =>
+          els.map((e) => ({ token: e.getAttribute('data-token') ?? '', prob: Number(e.getAttribute('data-prob')) })),
+        );
       assert(probs.length === MASKED.length * 5, `5 predictions per masked character, got ${probs.length}`);
       ctx.shared.studentPredictions = probs;
       await p.getByTestId('section-predictions').scrollIntoViewIfNeeded();
@@ -255,7 +297,8 @@ export const workbenchTests: E2ETest[] = [
       const p = ctx.page;
       const files = await unzipToBlobs(await download(ctx, 'download-hf'));
       const names = [...files.keys()].map((n) => n.split('/').pop());
-      for (const f of ['model.safetensors', 'config.json', 'vocab.txt']) assert(names.includes(f), `zip has ${f}: ${names.join(', ')}`);
+      for (const f of ['model.safetensors', 'config.json', 'vocab.txt'])
+        assert(names.includes(f), `zip has ${f}: ${names.join(', ')}`);
       await tf.setBackend('cpu');
       const ckpt = await loadCheckpoint(files);
       assert(ckpt.config.num_hidden_layers === 3, `a 3-layer student: ${ckpt.config.num_hidden_layers}`);
@@ -264,7 +307,10 @@ export const workbenchTests: E2ETest[] = [
       const node = rows.flatMap((r) => r.top);
       const page = ctx.shared.studentPredictions as { token: string; prob: number }[];
       for (let i = 0; i < node.length; i++) {
-        assert(Math.abs(node[i].prob - page[i].prob) < 2e-3, `prediction ${i}: page ${page[i].token} ${page[i].prob}, node ${node[i].token} ${node[i].prob}`);
+        assert(
+          Math.abs(node[i].prob - page[i].prob) < 2e-3,
+          `prediction ${i}: page ${page[i].token} ${page[i].prob}, node ${node[i].token} ${node[i].prob}`,
+        );
       }
       // The TF1 checkpoint zip holds the same weights.
       const tf1 = await loadCheckpoint(await unzipToBlobs(await download(ctx, 'download-tf1')));
@@ -272,7 +318,10 @@ export const workbenchTests: E2ETest[] = [
       for (const name of Object.keys(ckpt.weights)) {
         const a = (await ckpt.weights[name].data()) as Float32Array;
         const b = (await tf1.weights[name].data()) as Float32Array;
-        assert(a.length === b.length && a.every((v, i) => v === b[i]), `TF1 tensor ${name} equals the Hugging Face one`);
+        assert(
+          a.length === b.length && a.every((v, i) => v === b[i]),
+          `TF1 tensor ${name} equals the Hugging Face one`,
+        );
       }
       tf.dispose(Object.values(ckpt.weights));
       tf.dispose(Object.values(tf1.weights));
@@ -281,7 +330,7 @@ export const workbenchTests: E2ETest[] = [
     },
   },
   {
-    name: 'examples and teacher outputs download as TFRecord in the seed\'s format',
+    name: "examples and teacher outputs download as TFRecord in the seed's format",
     needs: ['teacher pass: pause, resume, and the cache fills'],
     async run(ctx) {
       const examples = await download(ctx, 'download-examples');

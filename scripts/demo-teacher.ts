@@ -56,7 +56,9 @@ const OUT = F.out_dir ?? 'public/demo';
 const SEED = num('seed', 20200601);
 const MIN_COUNT = num('min_count', 3);
 /** --eval_only re-evaluates on the held-out examples the shipped teacher was evaluated on (its recorded sequence length). */
-const PREV_METRICS = F.eval_only ? (JSON.parse(readFileSync(join(OUT, 'teacher', 'metrics.json'), 'utf8')) as Record<string, any>) : null;
+const PREV_METRICS = F.eval_only
+  ? (JSON.parse(readFileSync(join(OUT, 'teacher', 'metrics.json'), 'utf8')) as MetricsFile)
+  : null;
 /** The demo distils at sequence length 64 (src/store/demoPlan.ts), so the teacher trains and is evaluated there. */
 const SEQ = num('seq', PREV_METRICS?.maxSeqLength ?? 64);
 const MAX_PRED = num('max_predictions', PREV_METRICS?.maxPredictions ?? 10);
@@ -84,7 +86,7 @@ const sourcesMd = [
   `from the npm package **chinese-poetry ${pkg.version}** (https://github.com/chinese-poetry/chinese-poetry),`,
   `licence **${pkg.license}** (Copyright (c) 2016 JackeyGao). The texts themselves are classical works in the public domain.`,
   '',
-  'Layout: one sentence or paragraph per line, a blank line between documents (Google BERT\'s plain-text layout).',
+  "Layout: one sentence or paragraph per line, a blank line between documents (Google BERT's plain-text layout).",
   'Whitespace is removed; lines holding Latin letters or digits (editorial notes) are dropped; short verse lines are',
   'joined into lines of about 24 characters.',
   '',
@@ -94,7 +96,7 @@ const sourcesMd = [
   '',
   `Total: ${stats.reduce((a, s) => a + s.documents, 0)} documents, ${stats.reduce((a, s) => a + s.chars, 0)} characters, ${Buffer.byteLength(corpus)} bytes (UTF-8).`,
   '',
-  'public/demo/vocab.txt is derived from this corpus by the project\'s own code (scripts/demo/charVocab.ts);',
+  "public/demo/vocab.txt is derived from this corpus by the project's own code (scripts/demo/charVocab.ts);",
   'public/demo/teacher/ is trained on it by scripts/demo-teacher.ts. Nothing from the test data in ../shared/ref is used.',
   '',
 ].join('\n');
@@ -108,13 +110,17 @@ writeFileSync(join(OUT, 'teacher', 'vocab.txt'), vocabToText(vocab));
 log(`corpus ${Buffer.byteLength(corpus)} bytes, vocab ${vocab.length} tokens`);
 if (F.corpus_only) process.exit(0);
 
-const tokenizer = BertTokenizer.fromVocabText(vocabToText(vocab), { doLowerCase: true, source: join(OUT, 'vocab.txt') });
+const tokenizer = BertTokenizer.fromVocabText(vocabToText(vocab), {
+  doLowerCase: true,
+  source: join(OUT, 'vocab.txt'),
+});
 const V = vocab.length;
 
 // ---------------------------------------------------------------- 3. examples
 // Documents as the CLI reads them; a seeded 4% of them are held out (whole documents, never trained on).
 const docs: string[][] = [];
-for await (const d of readDocuments(new Blob([corpus]), { name: join(OUT, 'corpus.txt'), format: 'text' })) docs.push(d);
+for await (const d of readDocuments(new Blob([corpus]), { name: join(OUT, 'corpus.txt'), format: 'text' }))
+  docs.push(d);
 const docOrder = new Rng(SEED).shuffle([...docs.keys()]);
 const nHeldDocs = Math.max(8, Math.round(docs.length * HELD_OUT));
 const heldSet = new Set(docOrder.slice(0, nHeldDocs));
@@ -143,9 +149,12 @@ const trainExamples = await collect(trainDocs, { dupeFactor: DUPE, randomSeed: S
 // Held-out examples: masked once with their own seed; every masked slot shows [MASK] (no random / kept tokens).
 const evalExamples = await collect(heldDocs, { dupeFactor: 1, randomSeed: SEED + 1, shuffleBufferSize: 0 });
 for (const ex of evalExamples) {
-  for (let j = 0; j < ex.maskedLmPositions.length; j++) if (ex.maskedLmWeights[j] > 0) ex.inputIds[ex.maskedLmPositions[j]] = tokenizer.maskId;
+  for (let j = 0; j < ex.maskedLmPositions.length; j++)
+    if (ex.maskedLmWeights[j] > 0) ex.inputIds[ex.maskedLmPositions[j]] = tokenizer.maskId;
 }
-log(`${docs.length} documents: ${trainDocs.length} train → ${trainExamples.length} examples (dupe_factor ${DUPE}), ${heldDocs.length} held out → ${evalExamples.length} examples; built in ${((Date.now() - t00) / 1000).toFixed(0)} s`);
+log(
+  `${docs.length} documents: ${trainDocs.length} train → ${trainExamples.length} examples (dupe_factor ${DUPE}), ${heldDocs.length} held out → ${evalExamples.length} examples; built in ${((Date.now() - t00) / 1000).toFixed(0)} s`,
+);
 
 // Unigram baseline: token frequencies of the training documents' text.
 const freq = new Float64Array(V);
@@ -170,7 +179,13 @@ interface Evaluation {
 /** Held-out masked-token accuracy (top-1, top-5) and cross-entropy, with the unigram baseline on the same slots. */
 async function evaluate(weights: Weights, cfg: BertConfig): Promise<Evaluation> {
   const model = bertMaskedLm(cfg);
-  let correct = 0, correct5 = 0, unigram = 0, unigram5 = 0, unigramNll = 0, nll = 0, total = 0;
+  let correct = 0,
+    correct5 = 0,
+    unigram = 0,
+    unigram5 = 0,
+    unigramNll = 0,
+    nll = 0,
+    total = 0;
   for (let i = 0; i < evalExamples.length; i += 64) {
     const items: TrainItem[] = evalExamples.slice(i, i + 64).map((example) => ({ example }));
     const batch = toBatchTensors(items, false);
@@ -208,6 +223,24 @@ async function evaluate(weights: Weights, cfg: BertConfig): Promise<Evaluation> 
     unigramLoss: unigramNll / total,
     positions: total,
   };
+}
+
+/** teacher/metrics.json as finish() writes it. */
+type TeacherMetrics = Awaited<ReturnType<typeof teacherMetrics>>;
+
+/** A metrics.json read back: the current layout, or an older one without stages (summary fields only). */
+interface MetricsFile extends Partial<Omit<TeacherMetrics, 'stages' | 'steps'>> {
+  stages?: Stage[];
+  maxSeqLength?: number;
+  maxPredictions?: number;
+  seed?: number;
+  steps: number;
+  stoppedAt: number;
+  trainSeconds: number;
+  batch: number;
+  seq: number;
+  learningRate: number;
+  trainSpans: number;
 }
 
 interface HistoryRow {
@@ -249,7 +282,7 @@ async function main(): Promise<void> {
   }
   const tdir = join(OUT, 'teacher');
   const prevMetricsPath = join(tdir, 'metrics.json');
-  const readPrev = () => JSON.parse(readFileSync(prevMetricsPath, 'utf8')) as Record<string, any>;
+  const readPrev = () => JSON.parse(readFileSync(prevMetricsPath, 'utf8')) as MetricsFile;
   if (F.eval_only) {
     // Re-evaluates the shipped teacher and rewrites metrics.json / README.md (training stages kept).
     const cfg = parseBertConfig(JSON.parse(readFileSync(join(tdir, 'config.json'), 'utf8')), join(tdir, 'config.json'));
@@ -262,8 +295,12 @@ async function main(): Promise<void> {
   if (INIT) {
     const ckpt = await loadCheckpoint(await checkpointFiles(INIT));
     if (!ckpt.parts.mlmHead) throw new Error(`--init_checkpoint ${INIT}: no masked-LM head (cls.predictions.*)`);
-    if (ckpt.config.vocab_size !== V) throw new Error(`--init_checkpoint ${INIT}: vocab_size ${ckpt.config.vocab_size}, the demo vocabulary has ${V}`);
-    if (ckpt.config.max_position_embeddings < SEQ) throw new Error(`--init_checkpoint ${INIT}: max_position_embeddings ${ckpt.config.max_position_embeddings} < --seq ${SEQ}`);
+    if (ckpt.config.vocab_size !== V)
+      throw new Error(`--init_checkpoint ${INIT}: vocab_size ${ckpt.config.vocab_size}, the demo vocabulary has ${V}`);
+    if (ckpt.config.max_position_embeddings < SEQ)
+      throw new Error(
+        `--init_checkpoint ${INIT}: max_position_embeddings ${ckpt.config.max_position_embeddings} < --seq ${SEQ}`,
+      );
     cfg = ckpt.config;
     weights = ckpt.weights;
     for (const n of Object.keys(weights)) {
@@ -274,7 +311,7 @@ async function main(): Promise<void> {
     }
     // The stages that made the starting weights (an older metrics.json without stages: one summary stage).
     try {
-      const prev = JSON.parse(readFileSync(join(INIT, 'metrics.json'), 'utf8')) as Record<string, any>;
+      const prev = JSON.parse(readFileSync(join(INIT, 'metrics.json'), 'utf8')) as MetricsFile;
       earlier = prev.stages ?? [
         {
           init: `random initialisation (seed ${prev.seed})`,
@@ -314,9 +351,15 @@ async function main(): Promise<void> {
   // Dropout while pre-training is --dropout (default 0: a 1.4M-parameter model trained for a few
   // thousand steps on fresh masks underfits; dropout only slows it). The shipped config keeps BERT's 0.1.
   const trainCfg: BertConfig = { ...cfg, hidden_dropout_prob: DROPOUT, attention_probs_dropout_prob: DROPOUT };
-  log(`backend ${tf.getBackend()}, config`, JSON.stringify(cfg), `params ${parameterCount(cfg, { pooler: false, mlmHead: true })}`);
+  log(
+    `backend ${tf.getBackend()}, config`,
+    JSON.stringify(cfg),
+    `params ${parameterCount(cfg, { pooler: false, mlmHead: true })}`,
+  );
   const start = await evaluate(weights, cfg);
-  log(`held-out at the start: acc ${(start.accuracy * 100).toFixed(2)}% top-5 ${(start.top5Accuracy * 100).toFixed(2)}% loss ${start.loss.toFixed(3)} (unigram ${(start.unigramAccuracy * 100).toFixed(2)}%, ${start.positions} positions)`);
+  log(
+    `held-out at the start: acc ${(start.accuracy * 100).toFixed(2)}% top-5 ${(start.top5Accuracy * 100).toFixed(2)}% loss ${start.loss.toFixed(3)} (unigram ${(start.unigramAccuracy * 100).toFixed(2)}%, ${start.positions} positions)`,
+  );
 
   const trainer = new Trainer({
     model: bertMaskedLm(trainCfg),
@@ -377,7 +420,10 @@ async function main(): Promise<void> {
       lastLoss = s.total;
       lossEma = Number.isNaN(lossEma) ? s.total : 0.95 * lossEma + 0.05 * s.total;
       const el = (Date.now() - t0) / 1000;
-      if (s.step % 10 === 0) log(`step ${s.step}/${STEPS} loss(ema) ${lossEma.toFixed(3)} lr ${s.lr.toExponential(2)} |g| ${s.gradNorm.toFixed(2)} ${(el / s.step).toFixed(2)} s/step, tensors ${tf.memory().numTensors}`);
+      if (s.step % 10 === 0)
+        log(
+          `step ${s.step}/${STEPS} loss(ema) ${lossEma.toFixed(3)} lr ${s.lr.toExponential(2)} |g| ${s.gradNorm.toFixed(2)} ${(el / s.step).toFixed(2)} s/step, tensors ${tf.memory().numTensors}`,
+        );
       if (s.step % EVAL_EVERY === 0) await checkpoint();
     }
     if (stage.history.at(-1)?.step !== trainer.currentStep) await checkpoint();
@@ -396,12 +442,23 @@ async function finish(cfg: BertConfig, stages: Stage[], known?: Evaluation): Pro
     final = await evaluate(ckpt.weights, cfg);
     disposeWeights(ckpt.weights);
   }
-  const metrics = {
+  const metrics = teacherMetrics(cfg, stages, final, fileBytes.byteLength);
+  writeAtomic(join(tdir, 'metrics.json'), JSON.stringify(metrics, null, 1) + '\n');
+  writeReadme(metrics);
+  log(
+    `held-out masked-token accuracy ${(final.accuracy * 100).toFixed(2)}% vs unigram ${(final.unigramAccuracy * 100).toFixed(2)}% ('${vocab[topToken]}'); top-5 ${(final.top5Accuracy * 100).toFixed(2)}% vs ${(final.unigramTop5Accuracy * 100).toFixed(2)}%; loss ${final.loss.toFixed(3)} vs ${final.unigramLoss.toFixed(3)} nats; ${final.positions} positions; weights ${(fileBytes.byteLength / 1e6).toFixed(2)} MB`,
+  );
+  return final;
+}
+
+/** The figures metrics.json records. */
+function teacherMetrics(cfg: BertConfig, stages: Stage[], final: Evaluation, weightsBytes: number) {
+  return {
     seed: SEED,
     backend: tf.getBackend(),
     config: cfg,
     parameters: parameterCount(cfg, { pooler: false, mlmHead: true }),
-    weightsBytes: fileBytes.byteLength,
+    weightsBytes,
     dtype: 'F16',
     corpusBytes: Buffer.byteLength(corpus),
     vocabSize: V,
@@ -424,10 +481,6 @@ async function finish(cfg: BertConfig, stages: Stage[], known?: Evaluation): Pro
     },
     stages,
   };
-  writeAtomic(join(tdir, 'metrics.json'), JSON.stringify(metrics, null, 1) + '\n');
-  writeReadme(metrics);
-  log(`held-out masked-token accuracy ${(final.accuracy * 100).toFixed(2)}% vs unigram ${(final.unigramAccuracy * 100).toFixed(2)}% ('${vocab[topToken]}'); top-5 ${(final.top5Accuracy * 100).toFixed(2)}% vs ${(final.unigramTop5Accuracy * 100).toFixed(2)}%; loss ${final.loss.toFixed(3)} vs ${final.unigramLoss.toFixed(3)} nats; ${final.positions} positions; weights ${(fileBytes.byteLength / 1e6).toFixed(2)} MB`);
-  return final;
 }
 
 function writeAtomic(path: string, data: string | Uint8Array): void {
@@ -442,7 +495,7 @@ async function exportWeights(weights: Weights, cfg: BertConfig): Promise<void> {
   writeAtomic(join(tdir, 'config.json'), JSON.stringify(configToJson(cfg), null, 2) + '\n');
 }
 
-function writeReadme(m: Record<string, any>): void {
+function writeReadme(m: TeacherMetrics): void {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const c = m.config as BertConfig;
   const stages = m.stages as Stage[];
@@ -456,7 +509,12 @@ function writeReadme(m: Record<string, any>): void {
       return `${head} The project's pipeline: whole-word-masked examples in seed mode (jieba words, 15% masked, at most ${m.maxPredictions} per example, 80% [MASK] / 10% random / 10% kept; dupe_factor ${s.dupeFactor} → ${s.trainExamples} examples of up to ${s.seq} tokens), the Trainer with the \`mlm\` loss preset (hard-label cross-entropy only, no teacher), batch ${s.batch}, AdamW (β2 0.98, ε 1e-6, weight decay 0.01), learning rate ${s.learningRate} with ${s.warmup} warm-up steps then linear decay, global-norm clipping 1.0, dropout ${s.dropout}.`;
     })
     .join('\n');
-  const rows = stages.flatMap((s, i) => s.history.map((r) => `| ${i + 1} | ${r.step} | ${Math.round(r.seconds / 60)} | ${r.loss.toFixed(3)} | ${pct(r.evalAccuracy)} | ${pct(r.evalTop5Accuracy)} | ${r.evalLoss.toFixed(3)} |`));
+  const rows = stages.flatMap((s, i) =>
+    s.history.map(
+      (r) =>
+        `| ${i + 1} | ${r.step} | ${Math.round(r.seconds / 60)} | ${r.loss.toFixed(3)} | ${pct(r.evalAccuracy)} | ${pct(r.evalTop5Accuracy)} | ${r.evalLoss.toFixed(3)} |`,
+    ),
+  );
   const md = `# The embedded demo
 
 Everything here is made by \`npm run demo:teacher\` (scripts/demo-teacher.ts), deterministically (seed ${m.seed});

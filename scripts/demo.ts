@@ -30,7 +30,8 @@ function parseFlags(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const a of process.argv.slice(2)) {
     const m = /^--([a-z_]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`demo: unknown argument "${a}" (flags look like --num_train_steps=80; see scripts/demo.ts)`);
+    if (!m)
+      throw new Error(`demo: unknown argument "${a}" (flags look like --num_train_steps=80; see scripts/demo.ts)`);
     out[m[1]] = m[2] ?? 'true';
   }
   return out;
@@ -67,17 +68,23 @@ async function main(): Promise<void> {
   // 1. The teacher.
   const tdir = join(DIR, 'teacher');
   const files = new Map<string, Blob>();
-  for (const f of ['config.json', 'vocab.txt', 'model.safetensors']) files.set(`teacher/${f}`, await openFile(join(tdir, f)));
+  for (const f of ['config.json', 'vocab.txt', 'model.safetensors'])
+    files.set(`teacher/${f}`, await openFile(join(tdir, f)));
   const teacher = await loadCheckpoint(files);
   assertTeacher(teacher);
   const cfg = teacher.config;
-  say(`teacher: ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}, vocab ${cfg.vocab_size} (${(teacher.sizeBytes / 1e6).toFixed(2)} MB ${teacher.format})`);
+  say(
+    `teacher: ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}, vocab ${cfg.vocab_size} (${(teacher.sizeBytes / 1e6).toFixed(2)} MB ${teacher.format})`,
+  );
 
   // 2. Masked examples from the demo corpus (seed mode, whole-word masking).
   const vocabText = readFileSync(join(tdir, 'vocab.txt'), 'utf8');
   const tokenizer = BertTokenizer.fromVocabText(vocabText, { doLowerCase: true, source: join(tdir, 'vocab.txt') });
   const corpus = readFileSync(join(DIR, 'corpus.txt'), 'utf8');
-  const docs = corpus.split(/\n\s*\n/u).map((d) => d.split('\n').filter((l) => l.trim().length > 0)).filter((d) => d.length > 0);
+  const docs = corpus
+    .split(/\n\s*\n/u)
+    .map((d) => d.split('\n').filter((l) => l.trim().length > 0))
+    .filter((d) => d.length > 0);
   async function* docStream(): AsyncGenerator<string[]> {
     for (const d of docs) yield d;
   }
@@ -95,7 +102,10 @@ async function main(): Promise<void> {
     examples.push(ex);
     if (examples.length >= N_EXAMPLES) break;
   }
-  if (examples.length < 2 * BATCH) throw new Error(`demo: only ${examples.length} examples were built from ${join(DIR, 'corpus.txt')}; need at least ${2 * BATCH}`);
+  if (examples.length < 2 * BATCH)
+    throw new Error(
+      `demo: only ${examples.length} examples were built from ${join(DIR, 'corpus.txt')}; need at least ${2 * BATCH}`,
+    );
   say(`examples: ${examples.length} (seq ${SEQ}, at most ${MAX_PRED} masked tokens each, whole-word masking)`);
 
   // 3. The teacher pass: top-k probabilities at every masked position.
@@ -104,9 +114,13 @@ async function main(): Promise<void> {
   for (let i = 0; i < examples.length; i += 64) {
     const chunk = examples.slice(i, i + 64);
     const out = await computeTeacherOutputs(model, teacher.weights, chunk, K);
-    chunk.forEach((example, j) => items.push({ example, teacher: exampleTopK(out, j) }));
+    chunk.forEach((example, j) => {
+      items.push({ example, teacher: exampleTopK(out, j) });
+    });
   }
-  say(`teacher outputs: top-${K} at ${items.reduce((a, it) => a + it.example.maskedLmWeights.reduce((s, w) => s + w, 0), 0)} masked positions`);
+  say(
+    `teacher outputs: top-${K} at ${items.reduce((a, it) => a + it.example.maskedLmWeights.reduce((s, w) => s + w, 0), 0)} masked positions`,
+  );
 
   // 4. The student: three of the teacher's layers (as the seed built its students), or a fresh one.
   const fresh = F.student_layers === 'fresh';
@@ -133,7 +147,9 @@ async function main(): Promise<void> {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const evaluate = async () => {
     const e = await trainer.evaluate(heldOut);
-    say(`eval @ step ${String(e.step).padStart(3)}: teacher top-1 agreement ${pct(e.teacherTop1Agreement)}, top-5 overlap ${pct(e.top5Overlap)}, gold accuracy ${pct(e.goldAccuracy)}, loss ${e.loss.toFixed(4)}`);
+    say(
+      `eval @ step ${String(e.step).padStart(3)}: teacher top-1 agreement ${pct(e.teacherTop1Agreement)}, top-5 overlap ${pct(e.top5Overlap)}, gold accuracy ${pct(e.goldAccuracy)}, loss ${e.loss.toFixed(4)}`,
+    );
     return e;
   };
   const first = await evaluate();
@@ -141,13 +157,19 @@ async function main(): Promise<void> {
   while (!trainer.done) {
     const m = await trainer.step();
     if (m.step % 5 === 0) {
-      const parts = Object.entries(m.components).map(([k, v]) => `${k} ${(v as number).toFixed(4)}`).join(', ');
-      say(`step ${String(m.step).padStart(3)}/${STEPS}: loss ${m.total.toFixed(4)} (${parts}), lr ${m.lr.toExponential(2)}, ${m.examplesPerSec.toFixed(1)} examples/s`);
+      const parts = Object.entries(m.components)
+        .map(([k, v]) => `${k} ${(v as number).toFixed(4)}`)
+        .join(', ');
+      say(
+        `step ${String(m.step).padStart(3)}/${STEPS}: loss ${m.total.toFixed(4)} (${parts}), lr ${m.lr.toExponential(2)}, ${m.examplesPerSec.toFixed(1)} examples/s`,
+      );
     }
     if (m.step % EVAL_EVERY === 0 || trainer.done) last = await evaluate();
   }
   trainer.dispose();
-  say(`teacher agreement ${pct(first.teacherTop1Agreement)} → ${pct(last.teacherTop1Agreement)}; loss ${first.loss.toFixed(4)} → ${last.loss.toFixed(4)} over ${STEPS} steps`);
+  say(
+    `teacher agreement ${pct(first.teacherTop1Agreement)} → ${pct(last.teacherTop1Agreement)}; loss ${first.loss.toFixed(4)} → ${last.loss.toFixed(4)} over ${STEPS} steps`,
+  );
 }
 
 main().catch((e) => {

@@ -63,7 +63,13 @@ startWorker(
         }
       }
       const text = lines.join('\n').slice(0, maxChars);
-      if (!vocabModelId) return { text, tokens: [], words: [], note: 'Load a teacher to see its WordPiece tokens and whole-word groups.' };
+      if (!vocabModelId)
+        return {
+          text,
+          tokens: [],
+          words: [],
+          note: 'Load a teacher to see its WordPiece tokens and whole-word groups.',
+        };
       const tokenizer = await modelTokenizer(vocabModelId, doLowerCase);
       const segmenter = await loadSegmenter();
       const tokens: string[] = [];
@@ -93,7 +99,15 @@ startWorker(
       let docs = 0;
       const report = (force = false) => {
         if (!due(force)) return;
-        ctx.progress({ done: docs, total: totalDocs, rate: meter.update(docs), unit: 'documents', produced: writer.count, storedBytes: writer.storedBytes, message: `${writer.count} examples` });
+        ctx.progress({
+          done: docs,
+          total: totalDocs,
+          rate: meter.update(docs),
+          unit: 'documents',
+          produced: writer.count,
+          storedBytes: writer.storedBytes,
+          message: `${writer.count} examples`,
+        });
       };
       for await (const ex of createPretrainingExamples(allDocuments(), tokenizer, coreOptions(flags), {
         onProgress: (p) => {
@@ -118,6 +132,3 @@ startWorker(
   },
   { usesTensors: false },
 );
-
-
-

@@ -35,7 +35,8 @@ export function encodeExampleBatch(examples: MaskedExample[]): Uint8Array {
 export async function decodeExampleBatch(bytes: Uint8Array, what: string): Promise<MaskedExample[]> {
   const out: MaskedExample[] = [];
   let i = 0;
-  for await (const rec of readRecords(new Blob([bytes as BlobPart]), { name: what })) out.push(recordToMaskedExample(rec, `${what} record ${i++}`));
+  for await (const rec of readRecords(new Blob([bytes as BlobPart]), { name: what }))
+    out.push(recordToMaskedExample(rec, `${what} record ${i++}`));
   return out;
 }
 
@@ -67,8 +68,17 @@ export class ExampleSetWriter {
 
   async finish(): Promise<ExampleSetManifest> {
     await this.flush();
-    if (!this.shape) throw new Error('the corpus gave no examples: documents may be too short for these settings (the seed skips documents under 20 characters)');
-    const manifest: ExampleSetManifest = { setId: this.setId, count: this.count, batches: this.batches, storedBytes: this.storedBytes, ...this.shape };
+    if (!this.shape)
+      throw new Error(
+        'the corpus gave no examples: documents may be too short for these settings (the seed skips documents under 20 characters)',
+      );
+    const manifest: ExampleSetManifest = {
+      setId: this.setId,
+      count: this.count,
+      batches: this.batches,
+      storedBytes: this.storedBytes,
+      ...this.shape,
+    };
     await storeOf('examples').set(manifestKey(this.setId), manifest);
     return manifest;
   }

@@ -52,7 +52,13 @@ export interface ModelInfo {
 /** How the student is made. */
 export type StudentSpec =
   | { kind: 'layers'; layers: number[] }
-  | { kind: 'fresh'; hidden_size: number; num_hidden_layers: number; num_attention_heads: number; intermediate_size: number };
+  | {
+      kind: 'fresh';
+      hidden_size: number;
+      num_hidden_layers: number;
+      num_attention_heads: number;
+      intermediate_size: number;
+    };
 
 export interface RunConfig {
   loss: string;

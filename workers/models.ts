@@ -9,7 +9,10 @@ import { getModelFiles } from './storageLayout.ts';
 let loaded: { modelId: string; ckpt: LoadedCheckpoint } | null = null;
 
 /** Loads a stored checkpoint (one kept at a time per worker). */
-export async function loadModel(modelId: string, onProgress?: (bytesRead: number, totalBytes: number) => void): Promise<LoadedCheckpoint> {
+export async function loadModel(
+  modelId: string,
+  onProgress?: (bytesRead: number, totalBytes: number) => void,
+): Promise<LoadedCheckpoint> {
   if (loaded?.modelId === modelId) return loaded.ckpt;
   if (loaded) {
     disposeCheckpoint(loaded.ckpt);

@@ -35,7 +35,10 @@ export async function predictMasked(
   });
   ids.push(tokenizer.sepId);
   if (positions.length === 0) throw new Error('choose at least one character to mask');
-  if (ids.length > cfg.max_position_embeddings) throw new Error(`the sentence is ${ids.length} tokens long; this model reads at most ${cfg.max_position_embeddings}`);
+  if (ids.length > cfg.max_position_embeddings)
+    throw new Error(
+      `the sentence is ${ids.length} tokens long; this model reads at most ${cfg.max_position_embeddings}`,
+    );
   const n = ids.length;
   const example: MaskedExample = {
     inputIds: Int32Array.from(ids),
@@ -60,9 +63,12 @@ export async function predictMasked(
   const p = (await values.data()) as Float32Array;
   const id = (await indices.data()) as Int32Array;
   tf.dispose([values, indices]);
-  return positions.map((position, s) => ({
+  return positions.map((_position, s) => ({
     position: maskChars[s],
     original: originals[s],
-    top: Array.from({ length: k }, (_, j) => ({ token: tokenizer.vocab[id[s * k + j]] ?? `#${id[s * k + j]}`, prob: p[s * k + j] })),
+    top: Array.from({ length: k }, (_, j) => ({
+      token: tokenizer.vocab[id[s * k + j]] ?? `#${id[s * k + j]}`,
+      prob: p[s * k + j],
+    })),
   }));
 }

@@ -71,7 +71,16 @@ describe('worker protocol', () => {
           seen.push(i);
           await tick();
         }
-        return { positions: seen.length, examples: seen.length, storedBytes: 0, complete: false, cache: { key: { teacherFingerprint: '', exampleSetId: '', k: 1 }, layout: { numExamples: 0, batchSize: 1, slots: 1, vocabSize: 1 } } };
+        return {
+          positions: seen.length,
+          examples: seen.length,
+          storedBytes: 0,
+          complete: false,
+          cache: {
+            key: { teacherFingerprint: '', exampleSetId: '', k: 1 },
+            layout: { numExamples: 0, batchSize: 1, slots: 1, vocabSize: 1 },
+          },
+        };
       },
     });
     w.send({ type: 'request', id: 9, job: 'teacherPass', input: {} });

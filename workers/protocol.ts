@@ -103,7 +103,11 @@ export function serveJobs<K extends JobName>(
     if (msg.type !== 'request') return;
     const handler = (handlers as Record<string, (i: unknown, c: JobContext<unknown>) => Promise<unknown>>)[msg.job];
     if (!handler) {
-      scope.postMessage({ type: 'error', id: msg.id, error: { name: 'Error', message: `this worker has no job "${msg.job}"` } } satisfies FromWorker);
+      scope.postMessage({
+        type: 'error',
+        id: msg.id,
+        error: { name: 'Error', message: `this worker has no job "${msg.job}"` },
+      } satisfies FromWorker);
       return;
     }
     const c = { paused: false, stopped: false, wake: [] as (() => void)[] };
@@ -118,9 +122,12 @@ export function serveJobs<K extends JobName>(
         return c.paused;
       },
     };
-    handler(msg.input, ctx).then(
-      (output) => scope.postMessage({ type: 'result', id: msg.id, output } satisfies FromWorker, transferOf?.(output) ?? []),
-      (err) => scope.postMessage({ type: 'error', id: msg.id, error: toWireError(err) } satisfies FromWorker),
-    ).finally(() => controls.delete(msg.id));
+    handler(msg.input, ctx)
+      .then(
+        (output) =>
+          scope.postMessage({ type: 'result', id: msg.id, output } satisfies FromWorker, transferOf?.(output) ?? []),
+        (err) => scope.postMessage({ type: 'error', id: msg.id, error: toWireError(err) } satisfies FromWorker),
+      )
+      .finally(() => controls.delete(msg.id));
   });
 }

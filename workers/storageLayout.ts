@@ -57,6 +57,7 @@ export async function getStoredFile(key: string): Promise<File> {
 /** All files of a stored model, as Files named as they were dropped. */
 export async function getModelFiles(modelId: string): Promise<File[]> {
   const keys = await storeOf('files').keys(fileKey.modelPrefix(modelId));
-  if (keys.length === 0) throw new Error(`the files of model ${modelId} are missing from this browser's storage; drop them again`);
+  if (keys.length === 0)
+    throw new Error(`the files of model ${modelId} are missing from this browser's storage; drop them again`);
   return Promise.all(keys.map(getStoredFile));
 }

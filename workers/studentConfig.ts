@@ -6,7 +6,10 @@ import type { StudentSpec } from './jobs.ts';
 export function studentConfig(teacher: BertConfig, spec: StudentSpec): BertConfig {
   if (spec.kind === 'layers') {
     const bad = spec.layers.filter((l) => l < 0 || l >= teacher.num_hidden_layers);
-    if (bad.length) throw new Error(`the teacher has layers 0..${teacher.num_hidden_layers - 1}; there is no layer ${bad.join(', ')}`);
+    if (bad.length)
+      throw new Error(
+        `the teacher has layers 0..${teacher.num_hidden_layers - 1}; there is no layer ${bad.join(', ')}`,
+      );
     return { ...teacher, num_hidden_layers: spec.layers.length };
   }
   return parseBertConfig(

@@ -24,7 +24,13 @@ import { studentConfig } from './studentConfig.ts';
 
 class Stopped extends Error {}
 
-function info(format: string, config: BertConfig, parts: WeightParts, sizeBytes: number, fingerprint: string): ModelInfo {
+function info(
+  format: string,
+  config: BertConfig,
+  parts: WeightParts,
+  sizeBytes: number,
+  fingerprint: string,
+): ModelInfo {
   const parameters = parameterCount(config, parts);
   return {
     format,
@@ -50,7 +56,13 @@ startWorker(
     async studentInfo({ teacherId, spec }) {
       const plan = await planCheckpoint(await getModelFiles(teacherId));
       const cfg = studentConfig(plan.config, spec);
-      return info(spec.kind === 'layers' ? `layers ${spec.layers.join(',')} of the teacher` : 'fresh config', cfg, { pooler: plan.parts.pooler, mlmHead: true }, 0, '');
+      return info(
+        spec.kind === 'layers' ? `layers ${spec.layers.join(',')} of the teacher` : 'fresh config',
+        cfg,
+        { pooler: plan.parts.pooler, mlmHead: true },
+        0,
+        '',
+      );
     },
 
     async teacherPass({ modelId, exampleSetId, k, batchSize }, ctx) {
@@ -62,7 +74,12 @@ startWorker(
       const reader = await ExampleSetReader.open(exampleSetId);
       const ref: TeacherCacheRef = {
         key: { teacherFingerprint: ckpt.fingerprint, exampleSetId, k },
-        layout: { numExamples: reader.size, batchSize, slots: reader.manifest.maxPredictionsPerSeq, vocabSize: ckpt.config.vocab_size },
+        layout: {
+          numExamples: reader.size,
+          batchSize,
+          slots: reader.manifest.maxPredictionsPerSeq,
+          vocabSize: ckpt.config.vocab_size,
+        },
       };
       const cache = await TeacherCache.open(storeOf('teacher'), ref.key, ref.layout);
       const model = bertMaskedLm(ckpt.config);
@@ -75,7 +92,14 @@ startWorker(
       const report = (force = false) => {
         if (!due(force)) return;
         const done = examplesDone();
-        ctx.progress({ done, total: reader.size, rate: meter.update(done), unit: 'examples', produced: computed, storedBytes: cache.completedBatches().length * bytesPerBatch() });
+        ctx.progress({
+          done,
+          total: reader.size,
+          rate: meter.update(done),
+          unit: 'examples',
+          produced: computed,
+          storedBytes: cache.completedBatches().length * bytesPerBatch(),
+        });
       };
       report(true);
       try {
@@ -126,7 +150,10 @@ startWorker(
         parts.push(frameRecord(teacherOutputToRecord(ex, t.probs, t.ids, t.k)));
         if (i % 256 === 0) ctx.progress({ done: i, total: reader.size, rate: meter.update(i), unit: 'examples' });
       }
-      return { blob: new Blob(parts, { type: 'application/octet-stream' }), name: `${exampleSetId}-teacher-k${ref.key.k}.tfrecord` };
+      return {
+        blob: new Blob(parts, { type: 'application/octet-stream' }),
+        name: `${exampleSetId}-teacher-k${ref.key.k}.tfrecord`,
+      };
     },
   },
   { usesTensors: true },

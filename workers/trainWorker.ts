@@ -12,6 +12,7 @@ import { lossConfig, type LossPresetName } from '../src/core/distill/loss.ts';
 import { TeacherCache } from '../src/core/distill/teacherCache.ts';
 import { Trainer, type TrainingSet } from '../src/core/distill/trainer.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
+import type { Weights } from '../src/core/model/weights.ts';
 import { studentFromConfig, studentFromLayers } from '../src/core/model/student.ts';
 import { ExampleSetReader } from './exampleStore.ts';
 import type { EvalPoint, MetricPoint, RunSpec } from './jobs.ts';
@@ -51,7 +52,7 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
   if (!cache.isComplete()) throw new Error('the teacher pass for this run is not complete; continue it first');
   const plan = await planCheckpoint(await getModelFiles(spec.teacherId));
   const cfg = studentConfig(plan.config, spec.student);
-  let weights;
+  let weights: Weights;
   if (spec.student.kind === 'layers') {
     const teacher = await loadModel(spec.teacherId);
     weights = studentFromLayers(teacher.weights, teacher.config, spec.student.layers).weights;
@@ -61,8 +62,12 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
   }
   const nEval = heldOutCount(reader.size);
   const nTrain = reader.size - nEval;
-  const items = (offset: number) => async (idx: number[]): Promise<TrainItem[]> =>
-    Promise.all(idx.map(async (i) => ({ example: await reader.get(offset + i), teacher: await cache.getExample(offset + i) })));
+  const items =
+    (offset: number) =>
+    async (idx: number[]): Promise<TrainItem[]> =>
+      Promise.all(
+        idx.map(async (i) => ({ example: await reader.get(offset + i), teacher: await cache.getExample(offset + i) })),
+      );
   const c = spec.config;
   const trainer = new Trainer({
     model: bertMaskedLm(cfg),
@@ -97,10 +102,26 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
   return current;
 }
 
-function point(m: { step: number; total: number; components: Record<string, number | undefined>; lr: number; gradNorm: number; examplesPerSec: number; tokensPerSec: number }): MetricPoint {
+function point(m: {
+  step: number;
+  total: number;
+  components: Record<string, number | undefined>;
+  lr: number;
+  gradNorm: number;
+  examplesPerSec: number;
+  tokensPerSec: number;
+}): MetricPoint {
   const losses: Record<string, number> = { total: m.total };
   for (const [k, v] of Object.entries(m.components)) if (v !== undefined) losses[k] = v;
-  return { step: m.step, losses, lr: m.lr, gradNorm: m.gradNorm, examplesPerSec: m.examplesPerSec, tokensPerSec: m.tokensPerSec, time: Date.now() };
+  return {
+    step: m.step,
+    losses,
+    lr: m.lr,
+    gradNorm: m.gradNorm,
+    examplesPerSec: m.examplesPerSec,
+    tokensPerSec: m.tokensPerSec,
+    time: Date.now(),
+  };
 }
 
 startWorker(
@@ -113,7 +134,12 @@ startWorker(
       try {
         ctx.progress({
           kind: 'status',
-          message: run.restoredStep !== null ? `resumed from the checkpoint at step ${run.restoredStep}` : resume ? 'no checkpoint found: started from step 0' : 'started',
+          message:
+            run.restoredStep !== null
+              ? `resumed from the checkpoint at step ${run.restoredStep}`
+              : resume
+                ? 'no checkpoint found: started from step 0'
+                : 'started',
         });
         let buffer: MetricPoint[] = [];
         let lastFlush = Date.now();
@@ -127,7 +153,13 @@ startWorker(
         const evaluate = async () => {
           if (!run.heldOut) return;
           const e = await trainer.evaluate(run.heldOut);
-          const p: EvalPoint = { step: e.step, loss: e.loss, goldAccuracy: e.goldAccuracy, teacherAgreement: e.teacherTop1Agreement, top5Overlap: e.top5Overlap };
+          const p: EvalPoint = {
+            step: e.step,
+            loss: e.loss,
+            goldAccuracy: e.goldAccuracy,
+            teacherAgreement: e.teacherTop1Agreement,
+            top5Overlap: e.top5Overlap,
+          };
           ctx.progress({ kind: 'eval', point: p });
         };
         if (trainer.currentStep === 0) await evaluate();
@@ -154,27 +186,36 @@ startWorker(
         flush();
         await trainer.saveCheckpoint();
         ctx.progress({ kind: 'checkpoint', step: trainer.currentStep });
-        return { step: trainer.currentStep, finished: trainer.done, message: trainer.done ? `finished ${trainer.currentStep} steps` : `stopped at step ${trainer.currentStep}` };
+        return {
+          step: trainer.currentStep,
+          finished: trainer.done,
+          message: trainer.done ? `finished ${trainer.currentStep} steps` : `stopped at step ${trainer.currentStep}`,
+        };
       } finally {
         busyRunId = null;
       }
     },
 
     async predict({ model, vocabModelId, text, maskChars, topK }) {
-      if (model.kind !== 'run') throw new Error('the training worker predicts with a run\'s student');
+      if (model.kind !== 'run') throw new Error("the training worker predicts with a run's student");
       const run = await openRun(model.run, true);
-      if (run.trainer.currentStep === 0 && run.restoredStep === null) throw new Error(`${model.run.runId} has no checkpoint yet`);
+      if (run.trainer.currentStep === 0 && run.restoredStep === null)
+        throw new Error(`${model.run.runId} has no checkpoint yet`);
       const tokenizer = await modelTokenizer(vocabModelId, true);
       return predictMasked(run.trainer.weights, run.cfg, tokenizer, text, maskChars, topK);
     },
 
     async exportStudent({ run: spec, format }) {
       const run = await openRun(spec, true);
-      if (run.trainer.currentStep === 0 && run.restoredStep === null) throw new Error(`${spec.runId} has no checkpoint yet`);
+      if (run.trainer.currentStep === 0 && run.restoredStep === null)
+        throw new Error(`${spec.runId} has no checkpoint yet`);
       const fmt: ExportFormat = format === 'hf' ? 'safetensors' : format === 'tf1' ? 'tf' : 'tfjs';
       const folder = `student-${spec.runId}-step${run.trainer.currentStep}-${format}`;
       const files = await exportCheckpoint(fmt, run.trainer.weights, run.cfg, run.vocab);
-      return { blob: new Blob([exportZip(files, folder) as BlobPart], { type: 'application/zip' }), name: `${folder}.zip` };
+      return {
+        blob: new Blob([exportZip(files, folder) as BlobPart], { type: 'application/zip' }),
+        name: `${folder}.zip`,
+      };
     },
   },
   { usesTensors: true },

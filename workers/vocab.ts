@@ -10,7 +10,10 @@ import { getModelFiles } from './storageLayout.ts';
 export async function modelVocab(modelId: string): Promise<string[]> {
   const files = await getModelFiles(modelId);
   const vocab = files.find((f) => f.name === 'vocab.txt') ?? files.find((f) => f.name.endsWith('vocab.txt'));
-  if (!vocab) throw new Error(`the checkpoint has no vocab.txt among ${files.map((f) => f.name).join(', ')}; drop it with the other files`);
+  if (!vocab)
+    throw new Error(
+      `the checkpoint has no vocab.txt among ${files.map((f) => f.name).join(', ')}; drop it with the other files`,
+    );
   return readVocab(vocab, vocab.name);
 }
 

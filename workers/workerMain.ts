@@ -41,7 +41,11 @@ export function startWorker<K extends JobName>(
           });
           return report;
         })
-      : Promise.resolve({ backend: 'none', reason: 'this worker builds data in plain JavaScript and computes no tensors', skipped: [] });
+      : Promise.resolve({
+          backend: 'none',
+          reason: 'this worker builds data in plain JavaScript and computes no tensors',
+          skipped: [],
+        });
     backendReady.then((report) => self.postMessage({ type: 'ready', worker: name, backend: report }));
   };
   self.addEventListener('message', (ev: MessageEvent) => {

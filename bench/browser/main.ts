@@ -55,7 +55,13 @@ async function runBrowserBench(opts: BrowserBenchOptions): Promise<BrowserBenchR
   const suites: SuiteResult[] = [];
   for (const backend of opts.backends) {
     log(`--- ${backend}`);
-    const r = await runSuite({ backend, quick: opts.quick, full: opts.full, leakCheck: opts.leakCheck?.includes(backend), log });
+    const r = await runSuite({
+      backend,
+      quick: opts.quick,
+      full: opts.full,
+      leakCheck: opts.leakCheck?.includes(backend),
+      log,
+    });
     suites.push(r);
     errors.push(...r.errors);
     // Free the backend's memory before the next one.
@@ -70,7 +76,9 @@ async function runBrowserBench(opts: BrowserBenchOptions): Promise<BrowserBenchR
     try {
       log('--- IndexedDB');
       idb = await benchIndexedDb({ totalBytes: opts.quick ? 16e6 : 48e6 });
-      log(`IndexedDB: write ${idb.writeMBps.toFixed(1)} MB/s, read ${idb.readMBps.toFixed(1)} MB/s (${idb.records} records of ${(idb.recordBytes / 1e6).toFixed(2)} MB)`);
+      log(
+        `IndexedDB: write ${idb.writeMBps.toFixed(1)} MB/s, read ${idb.readMBps.toFixed(1)} MB/s (${idb.records} records of ${(idb.recordBytes / 1e6).toFixed(2)} MB)`,
+      );
     } catch (e) {
       errors.push(`IndexedDB: ${e instanceof Error ? e.message : String(e)}`);
     }

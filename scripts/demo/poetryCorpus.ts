@@ -65,7 +65,10 @@ function cleanLine(line: string): string | null {
  * Short verse lines (千字文's four characters) are joined into sentences of at
  * most ~32 characters so a line is a sentence rather than a fragment.
  */
-export function buildPoetryCorpus(): { text: string; stats: { file: string; title: string; documents: number; chars: number }[] } {
+export function buildPoetryCorpus(): {
+  text: string;
+  stats: { file: string; title: string; documents: number; chars: number }[];
+} {
   const { dir } = poetryPackage();
   const docs: string[] = [];
   const stats: { file: string; title: string; documents: number; chars: number }[] = [];

@@ -63,7 +63,9 @@ export function parseFlags(argv: string[], specs: FlagSpecs): FlagValues {
       raw = 'false';
     }
     if (!spec) {
-      const known = Object.keys(specs).map((k) => `--${k}`).join(', ');
+      const known = Object.keys(specs)
+        .map((k) => `--${k}`)
+        .join(', ');
       throw new UsageError(`unknown flag --${name}; this command takes: ${known}`);
     }
     if (raw === undefined) {
@@ -93,5 +95,8 @@ export function formatHelp(command: string, description: string, specs: FlagSpec
 /** Splits a comma-separated list flag ("0,1,2") into trimmed non-empty items. */
 export function listFlag(v: string | number | boolean | undefined): string[] {
   if (v === undefined || v === '') return [];
-  return String(v).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return String(v)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }

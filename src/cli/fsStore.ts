@@ -5,6 +5,7 @@
  * then are renamed, so a crash never leaves a half-written value, and a full
  * disk surfaces as StorageQuotaError with the old value intact.
  */
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -76,7 +77,7 @@ export class FsStore implements KeyValueStore {
   async keys(prefix = ''): Promise<string[]> {
     const out: string[] = [];
     const walk = async (dir: string, rel: string): Promise<void> => {
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (err) {

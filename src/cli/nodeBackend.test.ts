@@ -11,7 +11,10 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'cli-backend-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
 }
 
 describe('CLI tfjs backend (--tfjs_backend)', () => {
@@ -31,7 +34,9 @@ describe('CLI tfjs backend (--tfjs_backend)', () => {
     const a = JSON.parse(wasm.stdout) as { mlm_logits: number[][] };
     const b = JSON.parse(cpu.stdout) as { mlm_logits: number[][] };
     expect(a.mlm_logits.length).toBe(4);
-    a.mlm_logits.flat().forEach((v, i) => expect(Math.abs(v - b.mlm_logits.flat()[i])).toBeLessThan(1e-4));
+    a.mlm_logits.flat().forEach((v, i) => {
+      expect(Math.abs(v - b.mlm_logits.flat()[i])).toBeLessThan(1e-4);
+    });
 
     const bad = cli(['forward', `--init_checkpoint=${dir}`, '--input_ids=2', '--tfjs_backend=webgpu']);
     expect(bad.status).toBe(1);

@@ -227,13 +227,20 @@ export function waitForState<T>(pick: (s: State) => T | null | undefined | false
   });
 }
 
-const handles = new Map<string, JobHandle<never> | JobHandle<'train'> | JobHandle<'teacherPass'> | JobHandle<'buildExamples'>>();
+const handles = new Map<
+  string,
+  JobHandle<never> | JobHandle<'train'> | JobHandle<'teacherPass'> | JobHandle<'buildExamples'>
+>();
 
 function newId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
 
-function patch<T extends { id: string }>(key: 'corpora' | 'models' | 'exampleSets' | 'teacherCaches' | 'runs', id: string, p: Partial<T>): void {
+function patch<T extends { id: string }>(
+  key: 'corpora' | 'models' | 'exampleSets' | 'teacherCaches' | 'runs',
+  id: string,
+  p: Partial<T>,
+): void {
   set((s) => ({ [key]: (s[key] as unknown as T[]).map((e) => (e.id === id ? { ...e, ...p } : e)) }) as Partial<State>);
   scheduleSave();
 }
@@ -260,7 +267,16 @@ async function saveMeta(): Promise<void> {
       // A teacher cache keeps its last progress: after a reload it shows how far the pass got.
       ['teacherCaches', s.teacherCaches],
       ['runs', s.runs],
-      ['ui', { teacherId: s.teacherId, studentSpec: s.studentSpec, flags: s.flags, runConfig: s.runConfig, chartRunIds: s.chartRunIds }],
+      [
+        'ui',
+        {
+          teacherId: s.teacherId,
+          studentSpec: s.studentSpec,
+          flags: s.flags,
+          runConfig: s.runConfig,
+          chartRunIds: s.chartRunIds,
+        },
+      ],
     ]);
     set({ storageError: null });
   } catch (err) {
@@ -277,12 +293,22 @@ export async function restore(): Promise<void> {
       ['corpora', 'models', 'exampleSets', 'teacherCaches', 'runs', 'ui'].map((k) => meta.get(k)),
     );
     const interrupted = <T extends { status: string }>(a: unknown): T[] =>
-      ((a as T[] | undefined) ?? []).map((e) => (e.status === 'running' || e.status === 'paused' ? { ...e, status: 'interrupted' } : e));
+      ((a as T[] | undefined) ?? []).map((e) =>
+        e.status === 'running' || e.status === 'paused' ? { ...e, status: 'interrupted' } : e,
+      );
     const uiState = (ui ?? {}) as Partial<State>;
     const runList = interrupted<RunEntry>(runs);
     set({
-      corpora: ((corpora as CorpusEntry[] | undefined) ?? []).map((c) => (c.status === 'reading' ? { ...c, status: 'error', error: 'reading was interrupted by a reload; remove and drop the file again' } : c)),
-      models: ((models as ModelEntry[] | undefined) ?? []).map((m) => (m.status === 'loading' ? { ...m, status: 'error', error: 'loading was interrupted by a reload; drop the files again' } : m)),
+      corpora: ((corpora as CorpusEntry[] | undefined) ?? []).map((c) =>
+        c.status === 'reading'
+          ? { ...c, status: 'error', error: 'reading was interrupted by a reload; remove and drop the file again' }
+          : c,
+      ),
+      models: ((models as ModelEntry[] | undefined) ?? []).map((m) =>
+        m.status === 'loading'
+          ? { ...m, status: 'error', error: 'loading was interrupted by a reload; drop the files again' }
+          : m,
+      ),
       exampleSets: interrupted<ExampleSetEntry>(exampleSets),
       teacherCaches: interrupted<TeacherCacheEntry>(teacherCaches),
       runs: runList,
@@ -363,14 +389,21 @@ const CORPUS_EXT = /\.(txt|text|jsonl|json|ndjson)$/i;
 export async function addCorpusFiles(files: File[]): Promise<string[]> {
   const ids: string[] = [];
   const rejected = files.filter((f) => !CORPUS_EXT.test(f.name));
-  set({ dropError: rejected.length ? `Not a corpus file: ${rejected.map((f) => f.name).join(', ')} (use .txt, .jsonl or .json)` : null });
+  set({
+    dropError: rejected.length
+      ? `Not a corpus file: ${rejected.map((f) => f.name).join(', ')} (use .txt, .jsonl or .json)`
+      : null,
+  });
   for (const file of files.filter((f) => CORPUS_EXT.test(f.name))) {
     const id = newId('corpus');
     set((s) => ({ corpora: [...s.corpora, { id, name: file.name, size: file.size, status: 'reading' }] }));
     try {
       await storeOf('files').set(fileKey.corpus(id), file);
     } catch (err) {
-      patch<CorpusEntry>('corpora', id, { status: 'error', error: `${file.name}: could not be stored: ${describeError(err)}` });
+      patch<CorpusEntry>('corpora', id, {
+        status: 'error',
+        error: `${file.name}: could not be stored: ${describeError(err)}`,
+      });
       continue;
     }
     ids.push(id);
@@ -385,7 +418,9 @@ async function readCorpus(id: string): Promise<void> {
   const entry = get().corpora.find((c) => c.id === id);
   if (!entry) return;
   try {
-    const stats = await callWorker('data', 'corpusStats', { corpusId: id }, (p) => patch<CorpusEntry>('corpora', id, { progress: p })).result;
+    const stats = await callWorker('data', 'corpusStats', { corpusId: id }, (p) =>
+      patch<CorpusEntry>('corpora', id, { progress: p }),
+    ).result;
     patch<CorpusEntry>('corpora', id, { status: 'ready', stats, progress: undefined, error: undefined });
     await previewCorpus(id);
   } catch (err) {
@@ -411,7 +446,9 @@ export async function previewCorpus(id: string): Promise<void> {
 export async function removeCorpus(id: string): Promise<void> {
   set((s) => ({ corpora: s.corpora.filter((c) => c.id !== id) }));
   scheduleSave();
-  await storeOf('files').del(fileKey.corpus(id)).catch(() => {});
+  await storeOf('files')
+    .del(fileKey.corpus(id))
+    .catch(() => {});
 }
 
 // ---- models ----------------------------------------------------------------------
@@ -424,7 +461,16 @@ export async function addModelFiles(files: File[], displayName?: string): Promis
   const folder = (files[0] as File & { webkitRelativePath?: string }).webkitRelativePath?.split('/')[0];
   const name = displayName || folder || files.map((f) => f.name).join(', ');
   set((s) => ({
-    models: [...s.models, { id, name, files: files.map((f) => f.name), sizeBytes: files.reduce((n, f) => n + f.size, 0), status: 'loading' }],
+    models: [
+      ...s.models,
+      {
+        id,
+        name,
+        files: files.map((f) => f.name),
+        sizeBytes: files.reduce((n, f) => n + f.size, 0),
+        status: 'loading',
+      },
+    ],
   }));
   try {
     await storeOf('files').setMany(files.map((f) => [fileKey.model(id, f.name), f]));
@@ -492,11 +538,28 @@ export async function buildExamples(only?: string[]): Promise<string> {
   if (!s.teacherId) throw new Error('load a teacher first: its vocabulary tokenizes the corpus');
   if (corpusIds.length === 0) throw new Error('drop a corpus first');
   const id = newId('examples');
-  const entry: ExampleSetEntry = { id, corpusIds, vocabModelId: s.teacherId, flags: s.flags, status: 'running', count: 0, storedBytes: 0, createdAt: Date.now() };
+  const entry: ExampleSetEntry = {
+    id,
+    corpusIds,
+    vocabModelId: s.teacherId,
+    flags: s.flags,
+    status: 'running',
+    count: 0,
+    storedBytes: 0,
+    createdAt: Date.now(),
+  };
   set((st) => ({ exampleSets: [...st.exampleSets, entry] }));
   scheduleSave();
-  const h = callWorker('data', 'buildExamples', { setId: id, corpusIds, vocabModelId: s.teacherId, flags: s.flags }, (p) =>
-    patch<ExampleSetEntry>('exampleSets', id, { progress: p, count: p.produced ?? 0, storedBytes: p.storedBytes ?? 0 }),
+  const h = callWorker(
+    'data',
+    'buildExamples',
+    { setId: id, corpusIds, vocabModelId: s.teacherId, flags: s.flags },
+    (p) =>
+      patch<ExampleSetEntry>('exampleSets', id, {
+        progress: p,
+        count: p.produced ?? 0,
+        storedBytes: p.storedBytes ?? 0,
+      }),
   );
   handles.set(id, h);
   try {
@@ -522,14 +585,22 @@ export async function removeExampleSet(id: string): Promise<void> {
 // ---- teacher pass ----------------------------------------------------------------
 
 /** Runs (or continues) a teacher pass; resolves with the cache's id when it ends (check its status). */
-export async function startTeacherPass(exampleSetId: string, k: number, batchSize: number, resumeId?: string): Promise<string> {
+export async function startTeacherPass(
+  exampleSetId: string,
+  k: number,
+  batchSize: number,
+  resumeId?: string,
+): Promise<string> {
   const s = get();
   const modelId = resumeId ? s.teacherCaches.find((c) => c.id === resumeId)!.modelId : s.teacherId;
   if (!modelId) throw new Error('load a teacher first');
   const id = resumeId ?? newId('cache');
   if (!resumeId) {
     set((st) => ({
-      teacherCaches: [...st.teacherCaches, { id, modelId, exampleSetId, k, batchSize, status: 'running', positions: 0, storedBytes: 0 }],
+      teacherCaches: [
+        ...st.teacherCaches,
+        { id, modelId, exampleSetId, k, batchSize, status: 'running', positions: 0, storedBytes: 0 },
+      ],
     }));
   } else patch<TeacherCacheEntry>('teacherCaches', id, { status: 'running', error: undefined });
   scheduleSave();
@@ -539,7 +610,12 @@ export async function startTeacherPass(exampleSetId: string, k: number, batchSiz
   handles.set(id, h);
   try {
     const out = await h.result;
-    patch<TeacherCacheEntry>('teacherCaches', id, { status: out.complete ? 'ready' : 'stopped', positions: out.positions, storedBytes: out.storedBytes, ref: out.cache });
+    patch<TeacherCacheEntry>('teacherCaches', id, {
+      status: out.complete ? 'ready' : 'stopped',
+      positions: out.positions,
+      storedBytes: out.storedBytes,
+      ref: out.cache,
+    });
   } catch (err) {
     patch<TeacherCacheEntry>('teacherCaches', id, { status: 'error', error: describeError(err) });
   } finally {
@@ -553,7 +629,8 @@ export function controlJob(id: string, action: 'pause' | 'resume' | 'stop'): voi
   handles.get(id)?.control(action);
   const status: JobStatus = action === 'pause' ? 'paused' : action === 'resume' ? 'running' : 'running';
   for (const key of ['teacherCaches', 'runs', 'exampleSets'] as const) {
-    if ((get()[key] as { id: string }[]).some((e) => e.id === id) && action !== 'stop') patch<{ id: string; status: JobStatus }>(key, id, { status });
+    if ((get()[key] as { id: string }[]).some((e) => e.id === id) && action !== 'stop')
+      patch<{ id: string; status: JobStatus }>(key, id, { status });
   }
 }
 
@@ -589,7 +666,12 @@ export function createRun(cacheId: string): string {
     lastCheckpointStep: 0,
     createdAt: Date.now(),
   };
-  set((st) => ({ runs: [...st.runs, run], chartRunIds: [...st.chartRunIds, id], metrics: { ...st.metrics, [id]: [] }, evals: { ...st.evals, [id]: [] } }));
+  set((st) => ({
+    runs: [...st.runs, run],
+    chartRunIds: [...st.chartRunIds, id],
+    metrics: { ...st.metrics, [id]: [] },
+    evals: { ...st.evals, [id]: [] },
+  }));
   scheduleSave();
   return id;
 }
@@ -600,32 +682,38 @@ export async function resumeRun(id: string): Promise<void> {
 }
 
 function runSpec(run: RunEntry): RunSpec {
-  return { runId: run.id, teacherId: run.teacherId, exampleSetId: run.exampleSetId, cache: run.cache, student: run.student, config: run.config };
+  return {
+    runId: run.id,
+    teacherId: run.teacherId,
+    exampleSetId: run.exampleSetId,
+    cache: run.cache,
+    student: run.student,
+    config: run.config,
+  };
 }
 
 /** Trains a run in the training worker (from its checkpoint when `resume`); resolves when it ends. */
 export async function driveRun(id: string, resume: boolean): Promise<void> {
   const run = get().runs.find((r) => r.id === id)!;
-  const h = callWorker(
-    'train',
-    'train',
-    { run: runSpec(run), resume },
-    (p) => {
-      if (p.kind === 'metrics' && p.points.length) {
-        const first = p.points[0].step;
-        const last = p.points[p.points.length - 1].step;
-        set((s) => ({ metrics: { ...s.metrics, [id]: [...(s.metrics[id] ?? []).filter((m) => m.step < first), ...p.points] } }));
-        queueMetrics(id, p.points);
-        patch<RunEntry>('runs', id, { step: last });
-      } else if (p.kind === 'eval') {
-        set((s) => ({ evals: { ...s.evals, [id]: [...(s.evals[id] ?? []).filter((e) => e.step < p.point.step), p.point] } }));
-      } else if (p.kind === 'checkpoint') {
-        patch<RunEntry>('runs', id, { lastCheckpointStep: p.step });
-      } else if (p.kind === 'status') {
-        patch<RunEntry>('runs', id, { message: p.message });
-      }
-    },
-  );
+  const h = callWorker('train', 'train', { run: runSpec(run), resume }, (p) => {
+    if (p.kind === 'metrics' && p.points.length) {
+      const first = p.points[0].step;
+      const last = p.points[p.points.length - 1].step;
+      set((s) => ({
+        metrics: { ...s.metrics, [id]: [...(s.metrics[id] ?? []).filter((m) => m.step < first), ...p.points] },
+      }));
+      queueMetrics(id, p.points);
+      patch<RunEntry>('runs', id, { step: last });
+    } else if (p.kind === 'eval') {
+      set((s) => ({
+        evals: { ...s.evals, [id]: [...(s.evals[id] ?? []).filter((e) => e.step < p.point.step), p.point] },
+      }));
+    } else if (p.kind === 'checkpoint') {
+      patch<RunEntry>('runs', id, { lastCheckpointStep: p.step });
+    } else if (p.kind === 'status') {
+      patch<RunEntry>('runs', id, { message: p.message });
+    }
+  });
   handles.set(id, h);
   try {
     const out = await h.result;
@@ -644,7 +732,10 @@ export async function removeRun(id: string): Promise<void> {
   handles.get(id)?.control('stop');
   set((s) => ({ runs: s.runs.filter((r) => r.id !== id), chartRunIds: s.chartRunIds.filter((r) => r !== id) }));
   scheduleSave();
-  for (const [kind, prefix] of [['checkpoints', `runs/${id}/`], ['metrics', `${id}/`]] as const) {
+  for (const [kind, prefix] of [
+    ['checkpoints', `runs/${id}/`],
+    ['metrics', `${id}/`],
+  ] as const) {
     const st = storeOf(kind);
     for (const k of await st.keys(prefix)) await st.del(k);
   }
@@ -652,7 +743,9 @@ export async function removeRun(id: string): Promise<void> {
 }
 
 export function toggleChartRun(id: string): void {
-  set((s) => ({ chartRunIds: s.chartRunIds.includes(id) ? s.chartRunIds.filter((r) => r !== id) : [...s.chartRunIds, id] }));
+  set((s) => ({
+    chartRunIds: s.chartRunIds.includes(id) ? s.chartRunIds.filter((r) => r !== id) : [...s.chartRunIds, id],
+  }));
   scheduleSave();
 }
 
@@ -666,10 +759,22 @@ export async function predict(text: string, maskChars: number[], runId: string |
   }
   set({ predictions: { busy: true } });
   try {
-    const teacher = await callWorker('teacher', 'predict', { model: { kind: 'files', modelId: teacherId }, vocabModelId: teacherId, text, maskChars, topK: 5 }).result;
+    const teacher = await callWorker('teacher', 'predict', {
+      model: { kind: 'files', modelId: teacherId },
+      vocabModelId: teacherId,
+      text,
+      maskChars,
+      topK: 5,
+    }).result;
     const run = get().runs.find((r) => r.id === runId);
     const student = run
-      ? await callWorker('train', 'predict', { model: { kind: 'run', run: runSpec(run) }, vocabModelId: teacherId, text, maskChars, topK: 5 }).result
+      ? await callWorker('train', 'predict', {
+          model: { kind: 'run', run: runSpec(run) },
+          vocabModelId: teacherId,
+          text,
+          maskChars,
+          topK: 5,
+        }).result
       : undefined;
     set({ predictions: { busy: false, teacher, student } });
   } catch (err) {
@@ -702,11 +807,19 @@ export async function downloadStudent(runId: string, format: 'hf' | 'tf1' | 'tfj
   }
 }
 
-export async function downloadRecords(what: 'examples' | 'teacher', exampleSetId: string, cacheId?: string): Promise<void> {
+export async function downloadRecords(
+  what: 'examples' | 'teacher',
+  exampleSetId: string,
+  cacheId?: string,
+): Promise<void> {
   set({ downloadBusy: what, downloadError: null });
   try {
     const cache = get().teacherCaches.find((c) => c.id === cacheId)?.ref;
-    const out = await callWorker(what === 'examples' ? 'data' : 'teacher', 'exportRecords', { what, exampleSetId, cache }).result;
+    const out = await callWorker(what === 'examples' ? 'data' : 'teacher', 'exportRecords', {
+      what,
+      exampleSetId,
+      cache,
+    }).result;
     saveBlob(out.blob, out.name);
   } catch (err) {
     set({ downloadError: describeError(err) });

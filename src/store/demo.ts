@@ -27,7 +27,16 @@ import {
   type DemoStage,
   type DemoState,
 } from './appStore.ts';
-import { contentKey, corpusCut, demoFlags, demoRunConfig, demoSettingsFromSearch, demoStudentSpec, sameFlags, type DemoSettings } from './demoPlan.ts';
+import {
+  contentKey,
+  corpusCut,
+  demoFlags,
+  demoRunConfig,
+  demoSettingsFromSearch,
+  demoStudentSpec,
+  sameFlags,
+  type DemoSettings,
+} from './demoPlan.ts';
 import { describeError } from './errors.ts';
 
 const TEACHER_FILES = ['config.json', 'vocab.txt', 'model.safetensors'] as const;
@@ -53,10 +62,15 @@ async function fetchFile(url: string, shown: string, onBytes: (n: number) => voi
   } catch (err) {
     throw new Error(`${shown}: could not be fetched from this page's server (${describeError(err)})`);
   }
-  if (!res.ok) throw new Error(`${shown}: the server answered HTTP ${res.status} ${res.statusText}; the demo files are missing from this build`);
+  if (!res.ok)
+    throw new Error(
+      `${shown}: the server answered HTTP ${res.status} ${res.statusText}; the demo files are missing from this build`,
+    );
   // Static servers and Vite answer a missing file with the page itself.
   if ((res.headers.get('content-type') ?? '').includes('text/html')) {
-    throw new Error(`${shown}: not found on this page's server (it answered with a web page); the demo files are missing from this build`);
+    throw new Error(
+      `${shown}: not found on this page's server (it answered with a web page); the demo files are missing from this build`,
+    );
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -110,7 +124,8 @@ async function fetchDemoFiles(settings: DemoSettings): Promise<DemoFiles> {
   const shown = (p: string) => `${base}${p}`;
   const corpusBytes = await fetchFile(base + 'corpus.txt', shown('corpus.txt'), onBytes);
   const teacherBytes: Uint8Array[] = [];
-  for (const f of TEACHER_FILES) teacherBytes.push(await fetchFile(`${base}teacher/${f}`, shown(`teacher/${f}`), onBytes));
+  for (const f of TEACHER_FILES)
+    teacherBytes.push(await fetchFile(`${base}teacher/${f}`, shown(`teacher/${f}`), onBytes));
   const cut = corpusCut(corpusBytes, Math.round(settings.corpusKB * 1024));
   const corpusPart = corpusBytes.subarray(0, cut);
   return {
@@ -156,7 +171,20 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
     stage = s;
     setDemo({ stage: s, reused: [...reused] });
   };
-  setDemo({ status: 'working', stage, error: null, fetched: null, reused: [], note: undefined, startedAt: Date.now(), corpusId: undefined, modelId: undefined, exampleSetId: undefined, cacheId: undefined, runId: undefined });
+  setDemo({
+    status: 'working',
+    stage,
+    error: null,
+    fetched: null,
+    reused: [],
+    note: undefined,
+    startedAt: Date.now(),
+    corpusId: undefined,
+    modelId: undefined,
+    exampleSetId: undefined,
+    cacheId: undefined,
+    runId: undefined,
+  });
   try {
     const settings = given ?? demoSettingsFromSearch(location.search);
     const files = await fetchDemoFiles(settings);
@@ -165,7 +193,10 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
 
     // The corpus: the one stored for the same content, or a new entry.
     enter('corpus');
-    let corpusId = record.corpusKey === files.corpusKey && s0.corpora.some((c) => c.id === record.corpusId && c.status === 'ready') ? record.corpusId : undefined;
+    let corpusId =
+      record.corpusKey === files.corpusKey && s0.corpora.some((c) => c.id === record.corpusId && c.status === 'ready')
+        ? record.corpusId
+        : undefined;
     if (corpusId) reused.push('corpus');
     else {
       const [id] = await addCorpusFiles([files.corpus]);
@@ -176,13 +207,21 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
     setDemo({ corpusId });
     const corpus = await waitForState((s) => {
       const c = s.corpora.find((e) => e.id === corpusId);
-      return c ? (c.status !== 'reading' ? c : null) : { status: 'error' as const, error: 'the demo corpus was removed' };
+      return c
+        ? c.status !== 'reading'
+          ? c
+          : null
+        : { status: 'error' as const, error: 'the demo corpus was removed' };
     });
     if (corpus.status === 'error') throw new Error(corpus.error ?? 'the demo corpus could not be read');
 
     // The teacher.
     enter('teacher');
-    let modelId = record.teacherKey === files.teacherKey && useApp.getState().models.some((m) => m.id === record.modelId && m.status === 'ready') ? record.modelId : undefined;
+    let modelId =
+      record.teacherKey === files.teacherKey &&
+      useApp.getState().models.some((m) => m.id === record.modelId && m.status === 'ready')
+        ? record.modelId
+        : undefined;
     if (modelId) reused.push('teacher');
     else {
       const id = await addModelFiles(files.teacher, 'demo teacher');
@@ -193,7 +232,8 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
     }
     setDemo({ modelId });
     const model = useApp.getState().models.find((m) => m.id === modelId)!;
-    if (!model.info?.hasMlmHead) throw new Error('demo teacher: its checkpoint has no masked-LM head, so it cannot be a teacher');
+    if (!model.info?.hasMlmHead)
+      throw new Error('demo teacher: its checkpoint has no masked-LM head, so it cannot be a teacher');
 
     // The 3-layer student: set before the teacher is selected, so the student shown is the demo's.
     enter('student');
@@ -211,7 +251,14 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
     const sets = useApp.getState().exampleSets;
     let exampleSetId = [...sets]
       .reverse()
-      .find((e) => e.status === 'ready' && e.vocabModelId === modelId && e.corpusIds.length === 1 && e.corpusIds[0] === corpusId && sameFlags(e.flags, flags))?.id;
+      .find(
+        (e) =>
+          e.status === 'ready' &&
+          e.vocabModelId === modelId &&
+          e.corpusIds.length === 1 &&
+          e.corpusIds[0] === corpusId &&
+          sameFlags(e.flags, flags),
+      )?.id;
     if (exampleSetId) {
       reused.push('examples');
       setDemo({ exampleSetId });
@@ -224,13 +271,17 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
       exampleSetId = await building;
       setDemo({ exampleSetId });
       const e = useApp.getState().exampleSets.find((x) => x.id === exampleSetId);
-      if (e?.status !== 'ready') throw new Error(`demo examples: ${e?.error ?? `the set ended ${e?.status ?? 'missing'}`}`);
-      if (e.count < 2) throw new Error(`demo examples: only ${e.count} examples were built from the demo corpus; need at least 2`);
+      if (e?.status !== 'ready')
+        throw new Error(`demo examples: ${e?.error ?? `the set ended ${e?.status ?? 'missing'}`}`);
+      if (e.count < 2)
+        throw new Error(`demo examples: only ${e.count} examples were built from the demo corpus; need at least 2`);
     }
 
     // The teacher pass: a finished cache, a stopped one continued, or a new one.
     enter('teacherPass');
-    const caches = useApp.getState().teacherCaches.filter((c) => c.modelId === modelId && c.exampleSetId === exampleSetId && c.k === settings.k);
+    const caches = useApp
+      .getState()
+      .teacherCaches.filter((c) => c.modelId === modelId && c.exampleSetId === exampleSetId && c.k === settings.k);
     const ready = caches.find((c) => c.status === 'ready' && c.ref);
     let cacheId: string;
     if (ready) {
@@ -240,7 +291,9 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
     } else {
       const known = new Set(useApp.getState().teacherCaches.map((c) => c.id));
       const going = caches.find((c) => c.status === 'running' || c.status === 'paused');
-      const resumable = caches.find((c) => c.status === 'interrupted' || c.status === 'stopped' || c.status === 'error');
+      const resumable = caches.find(
+        (c) => c.status === 'interrupted' || c.status === 'stopped' || c.status === 'error',
+      );
       if (going) {
         cacheId = going.id;
         setDemo({ cacheId });
@@ -250,20 +303,27 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
         });
       } else {
         const passing = startTeacherPass(exampleSetId, settings.k, settings.predictBatch, resumable?.id);
-        const id = resumable?.id ?? (await Promise.race([passing, waitForState((s) => s.teacherCaches.find((c) => !known.has(c.id))?.id)]));
+        const id =
+          resumable?.id ??
+          (await Promise.race([passing, waitForState((s) => s.teacherCaches.find((c) => !known.has(c.id))?.id)]));
         setDemo({ cacheId: id });
         cacheId = await passing;
       }
       setDemo({ cacheId });
       const c = useApp.getState().teacherCaches.find((x) => x.id === cacheId);
-      if (c?.status !== 'ready') throw new Error(`demo teacher pass: ${c?.error ?? `it ended ${c?.status ?? 'missing'}`}`);
+      if (c?.status !== 'ready')
+        throw new Error(`demo teacher pass: ${c?.error ?? `it ended ${c?.status ?? 'missing'}`}`);
     }
 
     // Training: a run of this student on this cache that is going, or one to resume, or a new one.
     enter('training');
-    const runs = useApp.getState().runs.filter((r) => r.cacheId === cacheId && JSON.stringify(r.student) === JSON.stringify(spec));
+    const runs = useApp
+      .getState()
+      .runs.filter((r) => r.cacheId === cacheId && JSON.stringify(r.student) === JSON.stringify(spec));
     const live = runs.find((r) => r.status === 'running' || r.status === 'paused');
-    const resumable = [...runs].reverse().find((r) => r.status === 'interrupted' || r.status === 'stopped' || r.status === 'error');
+    const resumable = [...runs]
+      .reverse()
+      .find((r) => r.status === 'interrupted' || r.status === 'stopped' || r.status === 'error');
     const finished = [...runs].reverse().find((r) => r.status === 'ready');
     let note: string | undefined;
     if (live) {
@@ -289,7 +349,10 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
     setDemo({
       status: 'training',
       reused: [...reused],
-      note: [what.length ? `Reused the stored ${what.map(stageLabel).join(', ')}.` : '', note ?? ''].filter(Boolean).join(' ') || undefined,
+      note:
+        [what.length ? `Reused the stored ${what.map(stageLabel).join(', ')}.` : '', note ?? '']
+          .filter(Boolean)
+          .join(' ') || undefined,
     });
   } catch (err) {
     setDemo({ status: 'error', error: `${stageLabel(stage)}: ${describeError(err)}`, reused: [...reused] });

@@ -1,14 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FLAGS } from './appStore.ts';
-import { contentKey, corpusCut, DEMO_DEFAULTS, demoFlags, demoRunConfig, demoSettingsFromSearch, demoStudentSpec, sameFlags } from './demoPlan.ts';
+import {
+  contentKey,
+  corpusCut,
+  DEMO_DEFAULTS,
+  demoFlags,
+  demoRunConfig,
+  demoSettingsFromSearch,
+  demoStudentSpec,
+  sameFlags,
+} from './demoPlan.ts';
 
 describe('demo settings from the URL', () => {
   it('uses the defaults without parameters', () => {
     expect(demoSettingsFromSearch('')).toEqual(DEMO_DEFAULTS);
   });
   it('reads the overrides the e2e test uses', () => {
-    const s = demoSettingsFromSearch('?demo_kb=1.5&demo_k=16&demo_steps=6&demo_batch=4&demo_eval=3&demo_predict_batch=8&demo_dir=other');
-    expect(s).toMatchObject({ corpusKB: 1.5, k: 16, steps: 6, batchSize: 4, evalEvery: 3, predictBatch: 8, dir: 'other/' });
+    const s = demoSettingsFromSearch(
+      '?demo_kb=1.5&demo_k=16&demo_steps=6&demo_batch=4&demo_eval=3&demo_predict_batch=8&demo_dir=other',
+    );
+    expect(s).toMatchObject({
+      corpusKB: 1.5,
+      k: 16,
+      steps: 6,
+      batchSize: 4,
+      evalEvery: 3,
+      predictBatch: 8,
+      dir: 'other/',
+    });
   });
   it('names the bad parameter', () => {
     expect(() => demoSettingsFromSearch('?demo_steps=0')).toThrow(/demo_steps="0".*positive whole number/);
@@ -27,7 +46,12 @@ describe('demo settings from the URL', () => {
 describe('demo plan', () => {
   it('builds whole-word-masked examples of 64 tokens, one pass', () => {
     const f = demoFlags(DEFAULT_FLAGS);
-    expect(f).toMatchObject({ do_whole_word_mask: true, max_seq_length: 64, max_predictions_per_seq: 10, dupe_factor: 1 });
+    expect(f).toMatchObject({
+      do_whole_word_mask: true,
+      max_seq_length: 64,
+      max_predictions_per_seq: 10,
+      dupe_factor: 1,
+    });
     expect(sameFlags(f, { ...f })).toBe(true);
     expect(sameFlags(f, { ...f, dupe_factor: 2 })).toBe(false);
   });
@@ -38,15 +62,24 @@ describe('demo plan', () => {
     expect(r.warmupSteps).toBeLessThan(r.steps);
   });
   it('keeps the teacher layers 0,1,2, or makes a fresh 3-layer student for a shallow teacher', () => {
-    expect(demoStudentSpec({ num_hidden_layers: 4, hidden_size: 128, num_attention_heads: 2, intermediate_size: 512 })).toEqual({ kind: 'layers', layers: [0, 1, 2] });
-    expect(demoStudentSpec({ num_hidden_layers: 2, hidden_size: 64, num_attention_heads: 2, intermediate_size: 256 })).toEqual({
+    expect(
+      demoStudentSpec({ num_hidden_layers: 4, hidden_size: 128, num_attention_heads: 2, intermediate_size: 512 }),
+    ).toEqual({ kind: 'layers', layers: [0, 1, 2] });
+    expect(
+      demoStudentSpec({ num_hidden_layers: 2, hidden_size: 64, num_attention_heads: 2, intermediate_size: 256 }),
+    ).toEqual({
       kind: 'fresh',
       num_hidden_layers: 3,
       hidden_size: 64,
       num_attention_heads: 2,
       intermediate_size: 256,
     });
-    expect(demoStudentSpec({ num_hidden_layers: 4, hidden_size: 128, num_attention_heads: 2, intermediate_size: 512 }, 'fresh')).toMatchObject({ kind: 'fresh', num_hidden_layers: 3, hidden_size: 128 });
+    expect(
+      demoStudentSpec(
+        { num_hidden_layers: 4, hidden_size: 128, num_attention_heads: 2, intermediate_size: 512 },
+        'fresh',
+      ),
+    ).toMatchObject({ kind: 'fresh', num_hidden_layers: 3, hidden_size: 128 });
     expect(() => demoStudentSpec({ num_hidden_layers: 2 })).toThrow(/config\.json/);
   });
   it('cuts the corpus at a line end within the limit', () => {

@@ -64,19 +64,24 @@ export function demoSettingsFromSearch(search: string): DemoSettings {
     if (raw === null) continue;
     if (key === 'dir') {
       // Only a folder of this origin, relative to the page: no scheme, no "..", no leading slash.
-      if (!/^[\w-]+(\/[\w-]+)*\/?$/.test(raw)) throw new Error(`URL parameter ${param}="${raw}" must be a folder name under the page, like demo/`);
+      if (!/^[\w-]+(\/[\w-]+)*\/?$/.test(raw))
+        throw new Error(`URL parameter ${param}="${raw}" must be a folder name under the page, like demo/`);
       out.dir = raw.endsWith('/') ? raw : `${raw}/`;
       continue;
     }
     if (key === 'student') {
-      if (raw !== 'layers' && raw !== 'fresh') throw new Error(`URL parameter ${param}="${raw}" must be "layers" (teacher layers 0,1,2) or "fresh"`);
+      if (raw !== 'layers' && raw !== 'fresh')
+        throw new Error(`URL parameter ${param}="${raw}" must be "layers" (teacher layers 0,1,2) or "fresh"`);
       out.student = raw;
       continue;
     }
     const v = Number(raw);
     const real = key === 'learningRate' || key === 'corpusKB';
     const ok = real ? Number.isFinite(v) && v > 0 : Number.isInteger(v) && v >= 1;
-    if (!ok) throw new Error(`URL parameter ${param}="${raw}" must be a ${real ? 'positive number' : 'positive whole number'}`);
+    if (!ok)
+      throw new Error(
+        `URL parameter ${param}="${raw}" must be a ${real ? 'positive number' : 'positive whole number'}`,
+      );
     out[key] = v as never;
   }
   return out;
@@ -120,14 +125,24 @@ export function demoRunConfig(s: DemoSettings): RunConfig {
  * The 3-layer student: the teacher's layers 0, 1, 2 when it has at least three (and `mode` is
  * "layers"), otherwise a fresh 3-layer model of the teacher's width.
  */
-export function demoStudentSpec(teacherConfig: Record<string, number | string>, mode: DemoSettings['student'] = 'layers'): StudentSpec {
+export function demoStudentSpec(
+  teacherConfig: Record<string, number | string>,
+  mode: DemoSettings['student'] = 'layers',
+): StudentSpec {
   const layers = Number(teacherConfig.num_hidden_layers);
   if (mode === 'layers' && Number.isInteger(layers) && layers >= 3) return { kind: 'layers', layers: [0, 1, 2] };
   const hidden = Number(teacherConfig.hidden_size);
   const heads = Number(teacherConfig.num_attention_heads);
   const inter = Number(teacherConfig.intermediate_size);
-  if (!(hidden > 0 && heads > 0 && inter > 0)) throw new Error(`the demo teacher's config.json lacks hidden_size, num_attention_heads or intermediate_size`);
-  return { kind: 'fresh', num_hidden_layers: 3, hidden_size: hidden, num_attention_heads: heads, intermediate_size: inter };
+  if (!(hidden > 0 && heads > 0 && inter > 0))
+    throw new Error(`the demo teacher's config.json lacks hidden_size, num_attention_heads or intermediate_size`);
+  return {
+    kind: 'fresh',
+    num_hidden_layers: 3,
+    hidden_size: hidden,
+    num_attention_heads: heads,
+    intermediate_size: inter,
+  };
 }
 
 /** Bytes to keep of a corpus so that it is at most `maxBytes`, ending at a line end (whole when it fits). */

@@ -7,7 +7,15 @@
  * stored is lost: workers write to IndexedDB in complete batches).
  */
 import type { BackendReport } from '../../workers/backend.ts';
-import type { ControlAction, FromWorker, JobInput, JobName, JobOutput, JobProgress, WireError } from '../../workers/protocol.ts';
+import type {
+  ControlAction,
+  FromWorker,
+  JobInput,
+  JobName,
+  JobOutput,
+  JobProgress,
+  WireError,
+} from '../../workers/protocol.ts';
 import type { WorkerKind } from '../../workers/jobs.ts';
 
 /** An error from a worker, keeping what the engine said about where it happened. */
@@ -56,7 +64,10 @@ function makeWorker(kind: WorkerKind): Worker {
     case 'data':
       return new Worker(new URL('../../workers/dataWorker.ts', import.meta.url), { type: 'module', name: 'data' });
     case 'teacher':
-      return new Worker(new URL('../../workers/teacherWorker.ts', import.meta.url), { type: 'module', name: 'teacher' });
+      return new Worker(new URL('../../workers/teacherWorker.ts', import.meta.url), {
+        type: 'module',
+        name: 'teacher',
+      });
     case 'train':
       return new Worker(new URL('../../workers/trainWorker.ts', import.meta.url), { type: 'module', name: 'train' });
   }
@@ -124,7 +135,11 @@ export function callWorker<K extends JobName>(
   const slot = slotFor(kind);
   const id = nextId++;
   const result = new Promise<JobOutput<K>>((resolve, reject) => {
-    slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: onProgress as (p: unknown) => void });
+    slot.pending.set(id, {
+      resolve: resolve as (v: unknown) => void,
+      reject,
+      onProgress: onProgress as (p: unknown) => void,
+    });
   });
   slot.worker.postMessage({ type: 'request', id, job, input });
   return { id, result, control: (action) => slot.worker.postMessage({ type: 'control', id, action }) };

@@ -111,7 +111,13 @@ export function refEncoder(
     // Embeddings: E_word[id] + E_pos[s] + E_type[t], then LayerNorm.
     let x = ids.map((id, s) => {
       const t = tokenTypeIds ? tokenTypeIds[b][s] : 0;
-      const e = add(add(row(get(w, 'bert.embeddings.word_embeddings.weight'), id), row(get(w, 'bert.embeddings.position_embeddings.weight'), s)), row(get(w, 'bert.embeddings.token_type_embeddings.weight'), t));
+      const e = add(
+        add(
+          row(get(w, 'bert.embeddings.word_embeddings.weight'), id),
+          row(get(w, 'bert.embeddings.position_embeddings.weight'), s),
+        ),
+        row(get(w, 'bert.embeddings.token_type_embeddings.weight'), t),
+      );
       return layerNorm(e, get(w, 'bert.embeddings.LayerNorm.weight'), get(w, 'bert.embeddings.LayerNorm.bias'), eps);
     });
     const maskAdd = ids.map((_, s) => (attentionMask ? (1 - attentionMask[b][s]) * -10000 : 0));
@@ -144,11 +150,23 @@ export function refEncoder(
         }
       }
       const a = x.map((v, i) =>
-        layerNorm(add(linear(W('attention.output.dense.weight'), W('attention.output.dense.bias'), ctx[i]), v), W('attention.output.LayerNorm.weight'), W('attention.output.LayerNorm.bias'), eps),
+        layerNorm(
+          add(linear(W('attention.output.dense.weight'), W('attention.output.dense.bias'), ctx[i]), v),
+          W('attention.output.LayerNorm.weight'),
+          W('attention.output.LayerNorm.bias'),
+          eps,
+        ),
       );
       x = a.map((v) => {
-        const inter = linear(W('intermediate.dense.weight'), W('intermediate.dense.bias'), v).map((u) => act(cfg.hidden_act, u));
-        return layerNorm(add(linear(W('output.dense.weight'), W('output.dense.bias'), inter), v), W('output.LayerNorm.weight'), W('output.LayerNorm.bias'), eps);
+        const inter = linear(W('intermediate.dense.weight'), W('intermediate.dense.bias'), v).map((u) =>
+          act(cfg.hidden_act, u),
+        );
+        return layerNorm(
+          add(linear(W('output.dense.weight'), W('output.dense.bias'), inter), v),
+          W('output.LayerNorm.weight'),
+          W('output.LayerNorm.bias'),
+          eps,
+        );
       });
     }
     return x;
@@ -157,14 +175,23 @@ export function refEncoder(
 
 /** The pooler: tanh(W·h[CLS] + b) per sequence. */
 export function refPooler(w: RefWeights, seq: RefSequence): Float64Array[] {
-  return seq.map((tokens) => linear(get(w, 'bert.pooler.dense.weight'), get(w, 'bert.pooler.dense.bias'), tokens[0]).map(Math.tanh));
+  return seq.map((tokens) =>
+    linear(get(w, 'bert.pooler.dense.weight'), get(w, 'bert.pooler.dense.bias'), tokens[0]).map(Math.tanh),
+  );
 }
 
 /** MLM logits of one hidden vector: E_word · LayerNorm(act(W_t·h + b_t)) + bias. */
 export function refMlmLogits(w: RefWeights, cfg: BertConfig, h: Float64Array): Float64Array {
-  const t = linear(get(w, 'cls.predictions.transform.dense.weight'), get(w, 'cls.predictions.transform.dense.bias'), h).map((u) =>
-    act(cfg.hidden_act, u),
+  const t = linear(
+    get(w, 'cls.predictions.transform.dense.weight'),
+    get(w, 'cls.predictions.transform.dense.bias'),
+    h,
+  ).map((u) => act(cfg.hidden_act, u));
+  const n = layerNorm(
+    t,
+    get(w, 'cls.predictions.transform.LayerNorm.weight'),
+    get(w, 'cls.predictions.transform.LayerNorm.bias'),
+    cfg.layer_norm_eps,
   );
-  const n = layerNorm(t, get(w, 'cls.predictions.transform.LayerNorm.weight'), get(w, 'cls.predictions.transform.LayerNorm.bias'), cfg.layer_norm_eps);
   return linear(get(w, 'bert.embeddings.word_embeddings.weight'), get(w, 'cls.predictions.bias'), n);
 }

@@ -52,6 +52,7 @@ export function randomIds(rng: Rng, batch: number, seq: number, max: number): nu
 /** The same weights as float64 arrays for the reference implementation. */
 export async function toRefWeights(w: Weights): Promise<RefWeights> {
   const out: RefWeights = {};
-  for (const [name, t] of Object.entries(w)) out[name] = { shape: t.shape.slice(), data: Float64Array.from(await t.data()) };
+  for (const [name, t] of Object.entries(w))
+    out[name] = { shape: t.shape.slice(), data: Float64Array.from(await t.data()) };
   return out;
 }

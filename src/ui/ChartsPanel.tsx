@@ -31,7 +31,13 @@ function MetricChart(props: { title: string; lines: Line_[]; log: boolean; testI
           <LineChart margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} />
-            <YAxis scale={props.log ? 'log' : 'auto'} domain={['auto', 'auto']} allowDataOverflow tickFormatter={(v: number) => formatValue(v, 3)} width={64} />
+            <YAxis
+              scale={props.log ? 'log' : 'auto'}
+              domain={['auto', 'auto']}
+              allowDataOverflow
+              tickFormatter={(v: number) => formatValue(v, 3)}
+              width={64}
+            />
             <Tooltip formatter={(v) => formatValue(Number(v))} labelFormatter={(s) => `step ${s}`} />
             <Legend />
             {props.lines.map((l) => (
@@ -67,10 +73,28 @@ function exportRows(runs: RunEntry[], metrics: Record<string, MetricPoint[]>, ev
   const rows: Record<string, string | number | undefined>[] = [];
   for (const r of runs) {
     for (const m of metrics[r.id] ?? []) {
-      rows.push({ run: r.name, kind: 'train', step: m.step, ...Object.fromEntries(Object.entries(m.losses).map(([k, v]) => [`loss_${k}`, v])), lr: m.lr, grad_norm: m.gradNorm, examples_per_s: m.examplesPerSec, tokens_per_s: m.tokensPerSec, time: m.time });
+      rows.push({
+        run: r.name,
+        kind: 'train',
+        step: m.step,
+        ...Object.fromEntries(Object.entries(m.losses).map(([k, v]) => [`loss_${k}`, v])),
+        lr: m.lr,
+        grad_norm: m.gradNorm,
+        examples_per_s: m.examplesPerSec,
+        tokens_per_s: m.tokensPerSec,
+        time: m.time,
+      });
     }
     for (const e of evals[r.id] ?? []) {
-      rows.push({ run: r.name, kind: 'eval', step: e.step, eval_loss: e.loss, gold_accuracy: e.goldAccuracy, teacher_agreement: e.teacherAgreement, top5_overlap: e.top5Overlap });
+      rows.push({
+        run: r.name,
+        kind: 'eval',
+        step: e.step,
+        eval_loss: e.loss,
+        gold_accuracy: e.goldAccuracy,
+        teacher_agreement: e.teacherAgreement,
+        top5_overlap: e.top5Overlap,
+      });
     }
   }
   return rows;
@@ -97,23 +121,79 @@ export function ChartsPanel() {
       const color = COLORS[ri % COLORS.length];
       const names = new Set<string>();
       for (const p of m) for (const k of Object.keys(p.losses)) names.add(k);
-      [...names].sort((a, b) => (a === 'total' ? -1 : b === 'total' ? 1 : a.localeCompare(b))).forEach((name, ci) => {
-        loss.push({
-          key: `${r.id}-${name}`,
-          name: `${r.name} ${name}`,
-          color,
-          dash: DASHES[ci % DASHES.length],
-          data: chartSeries(steps, m.map((p) => p.losses[name] ?? NaN), { smoothing, maxPoints: MAX_POINTS, log }),
+      [...names]
+        .sort((a, b) => (a === 'total' ? -1 : b === 'total' ? 1 : a.localeCompare(b)))
+        .forEach((name, ci) => {
+          loss.push({
+            key: `${r.id}-${name}`,
+            name: `${r.name} ${name}`,
+            color,
+            dash: DASHES[ci % DASHES.length],
+            data: chartSeries(
+              steps,
+              m.map((p) => p.losses[name] ?? NaN),
+              { smoothing, maxPoints: MAX_POINTS, log },
+            ),
+          });
         });
+      lr.push({
+        key: `${r.id}-lr`,
+        name: `${r.name} lr`,
+        color,
+        dash: '',
+        data: chartSeries(
+          steps,
+          m.map((p) => p.lr),
+          { smoothing: 0, maxPoints: MAX_POINTS, log: false },
+        ),
       });
-      lr.push({ key: `${r.id}-lr`, name: `${r.name} lr`, color, dash: '', data: chartSeries(steps, m.map((p) => p.lr), { smoothing: 0, maxPoints: MAX_POINTS, log: false }) });
-      speed.push({ key: `${r.id}-eps`, name: `${r.name} examples/s`, color, dash: '', data: chartSeries(steps, m.map((p) => p.examplesPerSec), { smoothing, maxPoints: MAX_POINTS, log: false }) });
+      speed.push({
+        key: `${r.id}-eps`,
+        name: `${r.name} examples/s`,
+        color,
+        dash: '',
+        data: chartSeries(
+          steps,
+          m.map((p) => p.examplesPerSec),
+          { smoothing, maxPoints: MAX_POINTS, log: false },
+        ),
+      });
       const e = evals[r.id] ?? [];
       const es = e.map((p) => p.step);
       const opts = { smoothing: 0, maxPoints: MAX_POINTS, log: false };
-      ev.push({ key: `${r.id}-agree`, name: `${r.name} teacher agreement`, color, dash: '', data: chartSeries(es, e.map((p) => p.teacherAgreement), opts) });
-      ev.push({ key: `${r.id}-gold`, name: `${r.name} gold accuracy`, color, dash: '6 3', data: chartSeries(es, e.map((p) => p.goldAccuracy), opts) });
-      ev.push({ key: `${r.id}-top5`, name: `${r.name} top-5 overlap`, color, dash: '2 2', data: chartSeries(es, e.map((p) => p.top5Overlap), opts) });
+      ev.push({
+        key: `${r.id}-agree`,
+        name: `${r.name} teacher agreement`,
+        color,
+        dash: '',
+        data: chartSeries(
+          es,
+          e.map((p) => p.teacherAgreement),
+          opts,
+        ),
+      });
+      ev.push({
+        key: `${r.id}-gold`,
+        name: `${r.name} gold accuracy`,
+        color,
+        dash: '6 3',
+        data: chartSeries(
+          es,
+          e.map((p) => p.goldAccuracy),
+          opts,
+        ),
+      });
+      ev.push({
+        key: `${r.id}-top5`,
+        name: `${r.name} top-5 overlap`,
+        color,
+        dash: '2 2',
+        data: chartSeries(
+          es,
+          e.map((p) => p.top5Overlap),
+          opts,
+        ),
+      });
     });
     return { loss, lr, speed, ev };
   }, [shown, metrics, evals, smoothing, log]);
@@ -121,7 +201,14 @@ export function ChartsPanel() {
   const latest = shown.map((r) => {
     const m = metrics[r.id] ?? [];
     const mean = (pts: MetricPoint[]) => (pts.length ? pts.reduce((a, p) => a + p.losses.total, 0) / pts.length : NaN);
-    return { run: r, first: m[0]?.losses.total, last: m[m.length - 1]?.losses.total, n: m.length, firstMean: mean(m.slice(0, 5)), lastMean: mean(m.slice(-5)) };
+    return {
+      run: r,
+      first: m[0]?.losses.total,
+      last: m[m.length - 1]?.losses.total,
+      n: m.length,
+      firstMean: mean(m.slice(0, 5)),
+      lastMean: mean(m.slice(-5)),
+    };
   });
 
   return (
@@ -131,22 +218,49 @@ export function ChartsPanel() {
           <legend>Runs shown</legend>
           {runs.length === 0 && <span className="note">No runs yet.</span>}
           {runs.map((r) => (
-            <CheckField key={r.id} label={r.name} checked={chartRunIds.includes(r.id)} onChange={() => toggleChartRun(r.id)} />
+            <CheckField
+              key={r.id}
+              label={r.name}
+              checked={chartRunIds.includes(r.id)}
+              onChange={() => toggleChartRun(r.id)}
+            />
           ))}
         </fieldset>
         <div className="field">
           <label htmlFor={sliderId}>EMA smoothing: {smoothing.toFixed(2)}</label>
-          <input id={sliderId} type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(e.target.valueAsNumber)} />
+          <input
+            id={sliderId}
+            type="range"
+            min={0}
+            max={0.99}
+            step={0.01}
+            value={smoothing}
+            onChange={(e) => setSmoothing(e.target.valueAsNumber)}
+          />
         </div>
         <CheckField label="log scale (losses)" checked={log} onChange={setLog} />
         <div className="actions">
-          <button type="button" disabled={shown.length === 0} onClick={() => download(toCsv(exportRows(shown, metrics, evals)), 'metrics.csv', 'text/csv')}>
+          <button
+            type="button"
+            disabled={shown.length === 0}
+            onClick={() => download(toCsv(exportRows(shown, metrics, evals)), 'metrics.csv', 'text/csv')}
+          >
             Export CSV
           </button>
           <button
             type="button"
             disabled={shown.length === 0}
-            onClick={() => download(JSON.stringify(shown.map((r) => ({ run: r, metrics: metrics[r.id] ?? [], evals: evals[r.id] ?? [] })), null, 1), 'metrics.json', 'application/json')}
+            onClick={() =>
+              download(
+                JSON.stringify(
+                  shown.map((r) => ({ run: r, metrics: metrics[r.id] ?? [], evals: evals[r.id] ?? [] })),
+                  null,
+                  1,
+                ),
+                'metrics.json',
+                'application/json',
+              )
+            }
           >
             Export JSON
           </button>
@@ -154,7 +268,15 @@ export function ChartsPanel() {
       </div>
       <ul className="summary" data-testid="loss-summary">
         {latest.map(({ run, first, last, n, firstMean, lastMean }) => (
-          <li key={run.id} data-testid="loss-summary-run" data-first={first ?? ''} data-last={last ?? ''} data-first-mean={firstMean} data-last-mean={lastMean} data-count={n}>
+          <li
+            key={run.id}
+            data-testid="loss-summary-run"
+            data-first={first ?? ''}
+            data-last={last ?? ''}
+            data-first-mean={firstMean}
+            data-last-mean={lastMean}
+            data-count={n}
+          >
             {run.name}: {n} steps recorded · total loss {formatValue(first)} → {formatValue(last)}
           </li>
         ))}

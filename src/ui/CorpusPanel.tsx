@@ -11,10 +11,12 @@ function Preview({ entry }: { entry: CorpusEntry }) {
     <details className="preview" open>
       <summary>Preview</summary>
       {/* Corpus text is rendered as text nodes only, never as HTML. */}
-      <pre className="corpus-text" data-testid="corpus-preview-text">{p.text}</pre>
+      <pre className="corpus-text" data-testid="corpus-preview-text">
+        {p.text}
+      </pre>
       {p.note && <p className="note">{p.note}</p>}
       {p.tokens.length > 0 && (
-        <p className="tokens" aria-label="WordPiece tokens" data-testid="corpus-preview-tokens">
+        <p className="tokens" role="group" aria-label="WordPiece tokens" data-testid="corpus-preview-tokens">
           {p.tokens.map((t, i) => (
             <span key={i} className="tok">
               {t}
@@ -23,7 +25,7 @@ function Preview({ entry }: { entry: CorpusEntry }) {
         </p>
       )}
       {p.words.length > 0 && (
-        <p className="tokens" aria-label="Whole-word groups" data-testid="corpus-preview-words">
+        <p className="tokens" role="group" aria-label="Whole-word groups" data-testid="corpus-preview-words">
           {p.words.map((w, i) => (
             <span key={i} className="word">
               {w.map((t, j) => (

@@ -40,7 +40,12 @@ export function DemoPanel() {
     if (i > current) return 'pending';
     if (demo.status === 'error') return 'error';
     // The last stage of a started demo: running while its run trains.
-    if (demo.status === 'training') return !run || run.status === 'error' ? 'error' : run.status === 'running' || run.status === 'paused' ? 'running' : 'done';
+    if (demo.status === 'training')
+      return !run || run.status === 'error'
+        ? 'error'
+        : run.status === 'running' || run.status === 'paused'
+          ? 'running'
+          : 'done';
     return 'running';
   };
 
@@ -51,7 +56,11 @@ export function DemoPanel() {
       case 'fetch':
         return demo.fetched ? (
           <span className="progress">
-            <progress max={Math.max(1, demo.fetched.total)} value={demo.fetched.done} aria-label="demo files downloaded" />
+            <progress
+              max={Math.max(1, demo.fetched.total)}
+              value={demo.fetched.done}
+              aria-label="demo files downloaded"
+            />
             {formatBytes(demo.fetched.done)}
             {demo.fetched.total > 0 && ` / ${formatBytes(demo.fetched.total)}`} from this page's server
           </span>
@@ -61,25 +70,39 @@ export function DemoPanel() {
           <>
             {corpus.name} · {formatBytes(corpus.size)}
             {corpus.stats && ` · ${formatCount(corpus.stats.documents)} documents`}
-            <Progress progress={corpus.status === 'reading' ? corpus.progress : undefined} testId="demo-corpus-progress" />
+            <Progress
+              progress={corpus.status === 'reading' ? corpus.progress : undefined}
+              testId="demo-corpus-progress"
+            />
           </>
         ) : null;
       case 'teacher':
-        return model?.info ? `${model.info.config.num_hidden_layers} layers, hidden ${model.info.config.hidden_size}, vocabulary ${formatCount(model.info.vocabSize)}` : model ? model.status : null;
+        return model?.info
+          ? `${model.info.config.num_hidden_layers} layers, hidden ${model.info.config.hidden_size}, vocabulary ${formatCount(model.info.vocabSize)}`
+          : model
+            ? model.status
+            : null;
       case 'student':
-        return studentInfo && current >= 3 ? `${studentInfo.config.num_hidden_layers} layers, ${formatCount(studentInfo.parameters)} parameters` : null;
+        return studentInfo && current >= 3
+          ? `${studentInfo.config.num_hidden_layers} layers, ${formatCount(studentInfo.parameters)} parameters`
+          : null;
       case 'examples':
         return set ? (
           <>
-            {formatCount(set.count)} examples · seq {set.flags.max_seq_length}, at most {set.flags.max_predictions_per_seq} masks, whole-word
+            {formatCount(set.count)} examples · seq {set.flags.max_seq_length}, at most{' '}
+            {set.flags.max_predictions_per_seq} masks, whole-word
             <Progress progress={set.status === 'running' ? set.progress : undefined} testId="demo-examples-progress" />
           </>
         ) : null;
       case 'teacherPass':
         return cache ? (
           <>
-            top-{cache.k} at {formatCount(cache.positions || cache.progress?.done)} positions · {formatBytes(cache.storedBytes)}
-            <Progress progress={cache.status === 'running' || cache.status === 'paused' ? cache.progress : undefined} testId="demo-teacher-progress" />
+            top-{cache.k} at {formatCount(cache.positions || cache.progress?.done)} positions ·{' '}
+            {formatBytes(cache.storedBytes)}
+            <Progress
+              progress={cache.status === 'running' || cache.status === 'paused' ? cache.progress : undefined}
+              testId="demo-teacher-progress"
+            />
           </>
         ) : null;
       case 'training':
@@ -89,9 +112,14 @@ export function DemoPanel() {
               {run.name}: step {formatCount(run.step)} / {formatCount(run.config.steps)}
             </span>
             {lastEval && (
-              <span data-testid="demo-agreement" data-agreement={lastEval.teacherAgreement} data-evals={evals?.length ?? 0}>
+              <span
+                data-testid="demo-agreement"
+                data-agreement={lastEval.teacherAgreement}
+                data-evals={evals?.length ?? 0}
+              >
                 {' '}
-                · teacher agreement {(100 * (firstEval?.teacherAgreement ?? 0)).toFixed(1)}% → <strong>{(100 * lastEval.teacherAgreement).toFixed(1)}%</strong> (step {lastEval.step}) ·{' '}
+                · teacher agreement {(100 * (firstEval?.teacherAgreement ?? 0)).toFixed(1)}% →{' '}
+                <strong>{(100 * lastEval.teacherAgreement).toFixed(1)}%</strong> (step {lastEval.step}) ·{' '}
                 <a href="#charts">see the chart</a>
               </span>
             )}
@@ -102,7 +130,13 @@ export function DemoPanel() {
   };
 
   return (
-    <section className="demo" aria-labelledby="demo-title" data-testid="demo" data-status={demo.status} data-stage={demo.stage ?? ''}>
+    <section
+      className="demo"
+      aria-labelledby="demo-title"
+      data-testid="demo"
+      data-status={demo.status}
+      data-stage={demo.stage ?? ''}
+    >
       <div className="demo-head">
         <h2 id="demo-title">New here?</h2>
         <button
@@ -117,7 +151,8 @@ export function DemoPanel() {
           {working ? 'Running the demo…' : 'Try the demo'}
         </button>
         <p id="demo-what" className="note">
-          Distils a 3-layer student from a small Chinese teacher on classical texts, all shipped with this page: nothing else is downloaded.
+          Distils a 3-layer student from a small Chinese teacher on classical texts, all shipped with this page: nothing
+          else is downloaded.
         </p>
       </div>
       <ErrorText testId="demo-error" message={demo.status === 'error' ? demo.error : null} />
@@ -126,9 +161,22 @@ export function DemoPanel() {
           {STAGES.map((st, i) => {
             const state = stateOf(i, st.id);
             return (
-              <li key={st.id} data-testid="demo-stage" data-stage={st.id} data-state={state} className={state} aria-current={state === 'running' ? 'step' : undefined}>
+              <li
+                key={st.id}
+                data-testid="demo-stage"
+                data-stage={st.id}
+                data-state={state}
+                className={state}
+                aria-current={state === 'running' ? 'step' : undefined}
+              >
                 <span className="mark" aria-hidden="true">
-                  {state === 'done' || state === 'reused' ? '✓' : state === 'error' ? '✗' : state === 'running' ? '…' : '·'}
+                  {state === 'done' || state === 'reused'
+                    ? '✓'
+                    : state === 'error'
+                      ? '✗'
+                      : state === 'running'
+                        ? '…'
+                        : '·'}
                 </span>
                 <span className="what">
                   {st.label}

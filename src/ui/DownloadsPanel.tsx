@@ -16,13 +16,28 @@ export function DownloadsPanel() {
         {runs.map((r) => (
           <li key={r.id}>
             <strong>{r.name}</strong> (step {r.lastCheckpointStep}){' '}
-            <button type="button" disabled={!!busy} data-testid="download-hf" onClick={() => void downloadStudent(r.id, 'hf')}>
+            <button
+              type="button"
+              disabled={!!busy}
+              data-testid="download-hf"
+              onClick={() => void downloadStudent(r.id, 'hf')}
+            >
               Hugging Face zip
             </button>{' '}
-            <button type="button" disabled={!!busy} data-testid="download-tf1" onClick={() => void downloadStudent(r.id, 'tf1')}>
+            <button
+              type="button"
+              disabled={!!busy}
+              data-testid="download-tf1"
+              onClick={() => void downloadStudent(r.id, 'tf1')}
+            >
               TF1 checkpoint zip
             </button>{' '}
-            <button type="button" disabled={!!busy} data-testid="download-tfjs" onClick={() => void downloadStudent(r.id, 'tfjs')}>
+            <button
+              type="button"
+              disabled={!!busy}
+              data-testid="download-tfjs"
+              onClick={() => void downloadStudent(r.id, 'tfjs')}
+            >
               tfjs zip
             </button>
           </li>
@@ -33,7 +48,12 @@ export function DownloadsPanel() {
         {sets.map((s) => (
           <li key={s.id}>
             {s.id}{' '}
-            <button type="button" disabled={!!busy} data-testid="download-examples" onClick={() => void downloadRecords('examples', s.id)}>
+            <button
+              type="button"
+              disabled={!!busy}
+              data-testid="download-examples"
+              onClick={() => void downloadRecords('examples', s.id)}
+            >
               Examples (TFRecord)
             </button>
           </li>
@@ -41,7 +61,12 @@ export function DownloadsPanel() {
         {caches.map((c) => (
           <li key={c.id}>
             {c.id}{' '}
-            <button type="button" disabled={!!busy} data-testid="download-teacher" onClick={() => void downloadRecords('teacher', c.exampleSetId, c.id)}>
+            <button
+              type="button"
+              disabled={!!busy}
+              data-testid="download-teacher"
+              onClick={() => void downloadRecords('teacher', c.exampleSetId, c.id)}
+            >
               Teacher outputs (TFRecord)
             </button>
           </li>

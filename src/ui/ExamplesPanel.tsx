@@ -31,15 +31,75 @@ export function ExamplesPanel() {
           ]}
           onChange={(mode) => setFlags({ mode })}
         />
-        <NumberField label="max_seq_length" name="max_seq_length" value={flags.max_seq_length} min={8} step={1} onChange={(v) => setFlags({ max_seq_length: v })} />
-        <NumberField label="max_predictions_per_seq" name="max_predictions_per_seq" value={flags.max_predictions_per_seq} min={1} step={1} onChange={(v) => setFlags({ max_predictions_per_seq: v })} />
-        <NumberField label="masked_lm_prob" name="masked_lm_prob" value={flags.masked_lm_prob} min={0} max={1} step={0.01} onChange={(v) => setFlags({ masked_lm_prob: v })} />
-        <NumberField label="dupe_factor" name="dupe_factor" value={flags.dupe_factor} min={1} step={1} onChange={(v) => setFlags({ dupe_factor: v })} />
-        <NumberField label="short_seq_prob" name="short_seq_prob" value={flags.short_seq_prob} min={0} max={1} step={0.01} onChange={(v) => setFlags({ short_seq_prob: v })} />
-        <NumberField label="doc_stride" name="doc_stride" value={flags.doc_stride} min={1} step={1} onChange={(v) => setFlags({ doc_stride: v })} />
-        <NumberField label="random_seed" name="random_seed" value={flags.random_seed} step={1} onChange={(v) => setFlags({ random_seed: v })} />
-        <CheckField label="do_whole_word_mask" name="do_whole_word_mask" checked={flags.do_whole_word_mask} onChange={(v) => setFlags({ do_whole_word_mask: v })} />
-        <CheckField label="do_lower_case" name="do_lower_case" checked={flags.do_lower_case} onChange={(v) => setFlags({ do_lower_case: v })} />
+        <NumberField
+          label="max_seq_length"
+          name="max_seq_length"
+          value={flags.max_seq_length}
+          min={8}
+          step={1}
+          onChange={(v) => setFlags({ max_seq_length: v })}
+        />
+        <NumberField
+          label="max_predictions_per_seq"
+          name="max_predictions_per_seq"
+          value={flags.max_predictions_per_seq}
+          min={1}
+          step={1}
+          onChange={(v) => setFlags({ max_predictions_per_seq: v })}
+        />
+        <NumberField
+          label="masked_lm_prob"
+          name="masked_lm_prob"
+          value={flags.masked_lm_prob}
+          min={0}
+          max={1}
+          step={0.01}
+          onChange={(v) => setFlags({ masked_lm_prob: v })}
+        />
+        <NumberField
+          label="dupe_factor"
+          name="dupe_factor"
+          value={flags.dupe_factor}
+          min={1}
+          step={1}
+          onChange={(v) => setFlags({ dupe_factor: v })}
+        />
+        <NumberField
+          label="short_seq_prob"
+          name="short_seq_prob"
+          value={flags.short_seq_prob}
+          min={0}
+          max={1}
+          step={0.01}
+          onChange={(v) => setFlags({ short_seq_prob: v })}
+        />
+        <NumberField
+          label="doc_stride"
+          name="doc_stride"
+          value={flags.doc_stride}
+          min={1}
+          step={1}
+          onChange={(v) => setFlags({ doc_stride: v })}
+        />
+        <NumberField
+          label="random_seed"
+          name="random_seed"
+          value={flags.random_seed}
+          step={1}
+          onChange={(v) => setFlags({ random_seed: v })}
+        />
+        <CheckField
+          label="do_whole_word_mask"
+          name="do_whole_word_mask"
+          checked={flags.do_whole_word_mask}
+          onChange={(v) => setFlags({ do_whole_word_mask: v })}
+        />
+        <CheckField
+          label="do_lower_case"
+          name="do_lower_case"
+          checked={flags.do_lower_case}
+          onChange={(v) => setFlags({ do_lower_case: v })}
+        />
         <div className="actions">
           <button type="submit" disabled={!ready} data-testid="build-examples">
             Build examples
@@ -55,8 +115,9 @@ export function ExamplesPanel() {
         {sets.map((s) => (
           <li key={s.id} data-testid="example-set" data-status={s.status} data-count={s.count}>
             <div className="entry-head">
-              <strong>{s.id}</strong> <span className={`badge ${s.status}`}>{s.status}</span> {formatCount(s.count)} examples · {formatBytes(s.storedBytes)} · seq{' '}
-              {s.flags.max_seq_length}, {s.flags.do_whole_word_mask ? 'whole-word' : 'wordpiece'} masking
+              <strong>{s.id}</strong> <span className={`badge ${s.status}`}>{s.status}</span> {formatCount(s.count)}{' '}
+              examples · {formatBytes(s.storedBytes)} · seq {s.flags.max_seq_length},{' '}
+              {s.flags.do_whole_word_mask ? 'whole-word' : 'wordpiece'} masking
               {s.status === 'running' && (
                 <button type="button" onClick={() => controlJob(s.id, 'stop')}>
                   Stop
@@ -67,7 +128,15 @@ export function ExamplesPanel() {
               </button>
             </div>
             <Progress progress={s.status === 'running' ? s.progress : undefined} testId="examples-progress" />
-            <ErrorText testId="example-set-error" message={s.error ?? (s.status === 'interrupted' ? 'The page was closed while building; remove it and build again.' : undefined)} />
+            <ErrorText
+              testId="example-set-error"
+              message={
+                s.error ??
+                (s.status === 'interrupted'
+                  ? 'The page was closed while building; remove it and build again.'
+                  : undefined)
+              }
+            />
           </li>
         ))}
       </ul>

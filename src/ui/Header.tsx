@@ -46,7 +46,11 @@ export function Header() {
       <p className="quota" data-testid="quota">
         {quota
           ? `Storage: ${formatBytes(quota.usage)} used of ${formatBytes(quota.quota)}${
-              quota.persisted === true ? ' · persistent' : quota.persisted === false ? ' · not persistent (the browser may evict it)' : ''
+              quota.persisted === true
+                ? ' · persistent'
+                : quota.persisted === false
+                  ? ' · not persistent (the browser may evict it)'
+                  : ''
             }`
           : 'Storage: —'}
       </p>

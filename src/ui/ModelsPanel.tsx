@@ -27,7 +27,10 @@ export function ModelInfoView({ info, testId }: { info: ModelInfo; testId: strin
 }
 
 function parseLayers(text: string): number[] | null {
-  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) return null;
   return parts.map(Number);
 }
@@ -63,7 +66,9 @@ function StudentBuilder() {
           { value: 'layers', label: 'layers of the teacher' },
           { value: 'fresh', label: 'a fresh config (random init)' },
         ]}
-        onChange={(k) => setStudentSpec(k === 'layers' ? { kind: 'layers', layers: parseLayers(layersText) ?? [0, 1, 2] } : fresh)}
+        onChange={(k) =>
+          setStudentSpec(k === 'layers' ? { kind: 'layers', layers: parseLayers(layersText) ?? [0, 1, 2] } : fresh)
+        }
       />
       {spec.kind === 'layers' ? (
         <div className="field">
@@ -82,10 +87,34 @@ function StudentBuilder() {
         </div>
       ) : (
         <div className="grid">
-          <NumberField label="layers" value={spec.num_hidden_layers} min={1} step={1} onChange={(v) => setStudentSpec({ ...spec, num_hidden_layers: v })} />
-          <NumberField label="hidden size" value={spec.hidden_size} min={8} step={8} onChange={(v) => setStudentSpec({ ...spec, hidden_size: v })} />
-          <NumberField label="attention heads" value={spec.num_attention_heads} min={1} step={1} onChange={(v) => setStudentSpec({ ...spec, num_attention_heads: v })} />
-          <NumberField label="intermediate size" value={spec.intermediate_size} min={8} step={8} onChange={(v) => setStudentSpec({ ...spec, intermediate_size: v })} />
+          <NumberField
+            label="layers"
+            value={spec.num_hidden_layers}
+            min={1}
+            step={1}
+            onChange={(v) => setStudentSpec({ ...spec, num_hidden_layers: v })}
+          />
+          <NumberField
+            label="hidden size"
+            value={spec.hidden_size}
+            min={8}
+            step={8}
+            onChange={(v) => setStudentSpec({ ...spec, hidden_size: v })}
+          />
+          <NumberField
+            label="attention heads"
+            value={spec.num_attention_heads}
+            min={1}
+            step={1}
+            onChange={(v) => setStudentSpec({ ...spec, num_attention_heads: v })}
+          />
+          <NumberField
+            label="intermediate size"
+            value={spec.intermediate_size}
+            min={8}
+            step={8}
+            onChange={(v) => setStudentSpec({ ...spec, intermediate_size: v })}
+          />
         </div>
       )}
       <ErrorText testId="student-error" message={error} />

@@ -62,7 +62,9 @@ export function PredictionsPanel() {
             type="button"
             aria-pressed={masked.includes(i)}
             className={masked.includes(i) ? 'masked' : ''}
-            onClick={() => setMasked((m) => (m.includes(i) ? m.filter((x) => x !== i) : [...m, i].sort((a, b) => a - b)))}
+            onClick={() =>
+              setMasked((m) => (m.includes(i) ? m.filter((x) => x !== i) : [...m, i].sort((a, b) => a - b)))
+            }
           >
             {c}
           </button>
@@ -72,11 +74,19 @@ export function PredictionsPanel() {
         <SelectField
           label="student (run)"
           value={chosenRun}
-          options={[{ value: '', label: 'teacher only' }, ...runs.map((r) => ({ value: r.id, label: `${r.name} (step ${r.lastCheckpointStep})` }))]}
+          options={[
+            { value: '', label: 'teacher only' },
+            ...runs.map((r) => ({ value: r.id, label: `${r.name} (step ${r.lastCheckpointStep})` })),
+          ]}
           onChange={setRunId}
         />
         <div className="actions">
-          <button type="button" disabled={result.busy || masked.length === 0} onClick={() => void predict(text, masked, chosenRun || null)} data-testid="predict">
+          <button
+            type="button"
+            disabled={result.busy || masked.length === 0}
+            onClick={() => void predict(text, masked, chosenRun || null)}
+            data-testid="predict"
+          >
             Predict masked characters
           </button>
         </div>

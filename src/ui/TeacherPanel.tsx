@@ -28,7 +28,11 @@ export function TeacherPanel() {
         <SelectField
           label="example set"
           value={chosen}
-          options={sets.length ? sets.map((s) => ({ value: s.id, label: `${s.id} (${s.count} examples)` })) : [{ value: '', label: 'no example set yet' }]}
+          options={
+            sets.length
+              ? sets.map((s) => ({ value: s.id, label: `${s.id} (${s.count} examples)` }))
+              : [{ value: '', label: 'no example set yet' }]
+          }
           onChange={setSetId}
         />
         <NumberField label="truncation_factor (top k)" value={k} min={1} step={1} onChange={setK} />
@@ -44,8 +48,8 @@ export function TeacherPanel() {
         {caches.map((c) => (
           <li key={c.id} data-testid="teacher-cache" data-status={c.status}>
             <div className="entry-head">
-              <strong>{c.id}</strong> <span className={`badge ${c.status}`}>{c.status}</span> examples {c.exampleSetId} · k={c.k} ·{' '}
-              {formatCount(c.positions || undefined)} positions · cache {formatBytes(c.storedBytes)}
+              <strong>{c.id}</strong> <span className={`badge ${c.status}`}>{c.status}</span> examples {c.exampleSetId}{' '}
+              · k={c.k} · {formatCount(c.positions || undefined)} positions · cache {formatBytes(c.storedBytes)}
               {c.status === 'running' && (
                 <button type="button" onClick={() => controlJob(c.id, 'pause')} data-testid="pause-teacher">
                   Pause
@@ -62,16 +66,29 @@ export function TeacherPanel() {
                 </button>
               )}
               {(c.status === 'interrupted' || c.status === 'stopped' || c.status === 'error') && (
-                <button type="button" onClick={() => void startTeacherPass(c.exampleSetId, c.k, c.batchSize, c.id)} data-testid="continue-teacher">
+                <button
+                  type="button"
+                  onClick={() => void startTeacherPass(c.exampleSetId, c.k, c.batchSize, c.id)}
+                  data-testid="continue-teacher"
+                >
                   Continue where it stopped
                 </button>
               )}
             </div>
-            <Progress progress={c.status === 'running' || c.status === 'paused' ? c.progress : undefined} testId="teacher-progress" />
+            <Progress
+              progress={c.status === 'running' || c.status === 'paused' ? c.progress : undefined}
+              testId="teacher-progress"
+            />
             {c.status !== 'running' && c.status !== 'paused' && c.progress && (
-              <p data-testid="teacher-stored" data-done={c.progress.done} data-total={c.progress.total} data-computed={c.progress.produced ?? ''}>
+              <p
+                data-testid="teacher-stored"
+                data-done={c.progress.done}
+                data-total={c.progress.total}
+                data-computed={c.progress.produced ?? ''}
+              >
                 {formatCount(c.progress.done)} of {formatCount(c.progress.total)} examples stored
-                {c.progress.produced !== undefined && ` (${formatCount(c.progress.produced)} computed by the last run of the pass, the rest found stored)`}
+                {c.progress.produced !== undefined &&
+                  ` (${formatCount(c.progress.produced)} computed by the last run of the pass, the rest found stored)`}
               </p>
             )}
             <ErrorText testId="teacher-cache-error" message={c.error} />

@@ -6,9 +6,21 @@ import { formatCount } from './format.ts';
 
 /** The engine's loss presets (src/core/distill/loss.ts), as weights the form starts from. */
 const PRESETS: Record<string, { weights: Record<string, number>; temperature: number; label: string }> = {
-  seed: { label: "seed (CE + cosine, as run_distill.py)", weights: { alphaCe: 1, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 0 }, temperature: 1 },
-  distilbert: { label: 'DistilBERT (5·CE + 2·MLM + cosine, T=2)', weights: { alphaCe: 5, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 2 }, temperature: 2 },
-  mlm: { label: 'plain MLM (no teacher)', weights: { alphaCe: 0, alphaCos: 0, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 1 }, temperature: 1 },
+  seed: {
+    label: 'seed (CE + cosine, as run_distill.py)',
+    weights: { alphaCe: 1, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 0 },
+    temperature: 1,
+  },
+  distilbert: {
+    label: 'DistilBERT (5·CE + 2·MLM + cosine, T=2)',
+    weights: { alphaCe: 5, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 2 },
+    temperature: 2,
+  },
+  mlm: {
+    label: 'plain MLM (no teacher)',
+    weights: { alphaCe: 0, alphaCos: 0, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 1 },
+    temperature: 1,
+  },
 };
 
 const WEIGHT_LABELS: Record<string, string> = {
@@ -50,7 +62,11 @@ export function TrainingPanel() {
         <SelectField
           label="teacher cache"
           value={chosen}
-          options={caches.length ? caches.map((c) => ({ value: c.id, label: `${c.id} (k=${c.k})` })) : [{ value: '', label: 'no finished teacher pass yet' }]}
+          options={
+            caches.length
+              ? caches.map((c) => ({ value: c.id, label: `${c.id} (k=${c.k})` }))
+              : [{ value: '', label: 'no finished teacher pass yet' }]
+          }
           onChange={setCacheId}
         />
         <SelectField
@@ -58,19 +74,85 @@ export function TrainingPanel() {
           name="loss"
           value={cfg.loss}
           options={Object.entries(PRESETS).map(([value, p]) => ({ value, label: p.label }))}
-          onChange={(loss) => setRunConfig({ loss, weights: PRESETS[loss].weights, temperature: PRESETS[loss].temperature })}
+          onChange={(loss) =>
+            setRunConfig({ loss, weights: PRESETS[loss].weights, temperature: PRESETS[loss].temperature })
+          }
         />
         {Object.keys(WEIGHT_LABELS).map((k) => (
-          <NumberField key={k} label={WEIGHT_LABELS[k]} name={k} value={cfg.weights[k] ?? 0} min={0} step={0.1} onChange={(v) => setRunConfig({ weights: { ...cfg.weights, [k]: v } })} />
+          <NumberField
+            key={k}
+            label={WEIGHT_LABELS[k]}
+            name={k}
+            value={cfg.weights[k] ?? 0}
+            min={0}
+            step={0.1}
+            onChange={(v) => setRunConfig({ weights: { ...cfg.weights, [k]: v } })}
+          />
         ))}
-        <NumberField label="temperature" name="temperature" value={cfg.temperature} min={0.1} step={0.1} onChange={(v) => setRunConfig({ temperature: v })} />
-        <NumberField label="learning rate" name="learning_rate" value={cfg.learningRate} min={0} step={0.00001} onChange={(v) => setRunConfig({ learningRate: v })} />
-        <NumberField label="warmup steps" name="num_warmup_steps" value={cfg.warmupSteps} min={0} step={1} onChange={(v) => setRunConfig({ warmupSteps: v })} />
-        <NumberField label="training steps" name="num_train_steps" value={cfg.steps} min={1} step={1} onChange={(v) => setRunConfig({ steps: v })} />
-        <NumberField label="batch size" name="train_batch_size" value={cfg.batchSize} min={1} step={1} onChange={(v) => setRunConfig({ batchSize: v })} />
-        <NumberField label="gradient accumulation" name="accumulation" value={cfg.accumulation} min={1} step={1} onChange={(v) => setRunConfig({ accumulation: v })} />
-        <NumberField label="evaluate every (steps)" name="eval_every" value={cfg.evalEvery} min={1} step={1} onChange={(v) => setRunConfig({ evalEvery: v })} />
-        <NumberField label="checkpoint every (steps)" name="save_checkpoints_steps" value={cfg.checkpointEvery} min={1} step={1} onChange={(v) => setRunConfig({ checkpointEvery: v })} />
+        <NumberField
+          label="temperature"
+          name="temperature"
+          value={cfg.temperature}
+          min={0.1}
+          step={0.1}
+          onChange={(v) => setRunConfig({ temperature: v })}
+        />
+        <NumberField
+          label="learning rate"
+          name="learning_rate"
+          value={cfg.learningRate}
+          min={0}
+          step={0.00001}
+          onChange={(v) => setRunConfig({ learningRate: v })}
+        />
+        <NumberField
+          label="warmup steps"
+          name="num_warmup_steps"
+          value={cfg.warmupSteps}
+          min={0}
+          step={1}
+          onChange={(v) => setRunConfig({ warmupSteps: v })}
+        />
+        <NumberField
+          label="training steps"
+          name="num_train_steps"
+          value={cfg.steps}
+          min={1}
+          step={1}
+          onChange={(v) => setRunConfig({ steps: v })}
+        />
+        <NumberField
+          label="batch size"
+          name="train_batch_size"
+          value={cfg.batchSize}
+          min={1}
+          step={1}
+          onChange={(v) => setRunConfig({ batchSize: v })}
+        />
+        <NumberField
+          label="gradient accumulation"
+          name="accumulation"
+          value={cfg.accumulation}
+          min={1}
+          step={1}
+          onChange={(v) => setRunConfig({ accumulation: v })}
+        />
+        <NumberField
+          label="evaluate every (steps)"
+          name="eval_every"
+          value={cfg.evalEvery}
+          min={1}
+          step={1}
+          onChange={(v) => setRunConfig({ evalEvery: v })}
+        />
+        <NumberField
+          label="checkpoint every (steps)"
+          name="save_checkpoints_steps"
+          value={cfg.checkpointEvery}
+          min={1}
+          step={1}
+          onChange={(v) => setRunConfig({ checkpointEvery: v })}
+        />
         <NumberField label="seed" name="seed" value={cfg.seed} step={1} onChange={(v) => setRunConfig({ seed: v })} />
         <div className="actions">
           <button type="submit" disabled={!chosen} data-testid="start-run">
@@ -81,10 +163,17 @@ export function TrainingPanel() {
       <ErrorText testId="training-error" message={error} />
       <ul className="entries">
         {runs.map((r) => (
-          <li key={r.id} data-testid="run" data-status={r.status} data-step={r.step} data-checkpoint={r.lastCheckpointStep}>
+          <li
+            key={r.id}
+            data-testid="run"
+            data-status={r.status}
+            data-step={r.step}
+            data-checkpoint={r.lastCheckpointStep}
+          >
             <div className="entry-head">
-              <strong>{r.name}</strong> <span className={`badge ${r.status}`}>{r.status}</span> step {formatCount(r.step)} / {formatCount(r.config.steps)} · last
-              checkpoint {formatCount(r.lastCheckpointStep)} · loss {r.config.loss}
+              <strong>{r.name}</strong> <span className={`badge ${r.status}`}>{r.status}</span> step{' '}
+              {formatCount(r.step)} / {formatCount(r.config.steps)} · last checkpoint{' '}
+              {formatCount(r.lastCheckpointStep)} · loss {r.config.loss}
               {r.status === 'running' && (
                 <button type="button" data-testid="pause-run" onClick={() => controlJob(r.id, 'pause')}>
                   Pause

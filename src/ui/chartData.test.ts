@@ -33,6 +33,11 @@ describe('chart data shaping', () => {
   });
 
   it('CSV has a header of all columns and quotes what needs quoting', () => {
-    expect(toCsv([{ a: 1, b: 'x,y' }, { a: 2, c: 3 }])).toBe('a,b,c\n1,"x,y",\n2,,3\n');
+    expect(
+      toCsv([
+        { a: 1, b: 'x,y' },
+        { a: 2, c: 3 },
+      ]),
+    ).toBe('a,b,c\n1,"x,y",\n2,,3\n');
   });
 });

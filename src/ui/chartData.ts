@@ -56,7 +56,11 @@ export interface SeriesPoint {
 }
 
 /** A metric series ready to draw: smoothed, downsampled, positive-only when log scale. */
-export function chartSeries(steps: number[], values: number[], opts: { smoothing: number; maxPoints: number; log: boolean }): SeriesPoint[] {
+export function chartSeries(
+  steps: number[],
+  values: number[],
+  opts: { smoothing: number; maxPoints: number; log: boolean },
+): SeriesPoint[] {
   const smoothed = emaSmooth(values, opts.smoothing);
   const idx = downsampleIndices(smoothed, opts.maxPoints);
   const out: SeriesPoint[] = [];

@@ -61,13 +61,25 @@ export function CheckField(props: { label: string; checked: boolean; onChange(v:
   const id = useId();
   return (
     <div className="field check">
-      <input id={id} name={props.name} type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} />
+      <input
+        id={id}
+        name={props.name}
+        type="checkbox"
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
       <label htmlFor={id}>{props.label}</label>
     </div>
   );
 }
 
-export function SelectField<T extends string>(props: { label: string; value: T; options: { value: T; label: string }[]; onChange(v: T): void; name?: string }) {
+export function SelectField<T extends string>(props: {
+  label: string;
+  value: T;
+  options: { value: T; label: string }[];
+  onChange(v: T): void;
+  name?: string;
+}) {
   const id = useId();
   return (
     <div className="field">

@@ -83,7 +83,10 @@ function inputs(cfg: BertConfig, seed: number) {
   const rng = new Rng(seed + 1);
   const ids = randomIds(rng, BATCH, SEQ, cfg.vocab_size);
   const mask = [Array(SEQ).fill(1), Array.from({ length: SEQ }, (_, i) => (i < 12 ? 1 : 0))];
-  const types = [Array.from({ length: SEQ }, (_, i) => (i < 8 ? 0 : 1)), Array.from({ length: SEQ }, (_, i) => (i < 5 ? 0 : 1))];
+  const types = [
+    Array.from({ length: SEQ }, (_, i) => (i < 8 ? 0 : 1)),
+    Array.from({ length: SEQ }, (_, i) => (i < 5 ? 0 : 1)),
+  ];
   const labels = POSITIONS.map((row) => row.map(() => rng.randint(0, cfg.vocab_size - 1)));
   return { ids, mask, types, labels };
 }
@@ -187,7 +190,13 @@ export async function runOnCurrentBackend(opts: BackendRunOptions = DEFAULT_RUN)
         s.dispose();
       }
       tf.dispose([value, norm, ...Object.values(grads), ...Object.values(clipped)]);
-      out.steps.push({ loss, gradNorm, gradNormPerTensor: Math.sqrt(sumSq), tensorsBefore: before, tensorsAfter: tf.memory().numTensors });
+      out.steps.push({
+        loss,
+        gradNorm,
+        gradNormPerTensor: Math.sqrt(sumSq),
+        tensorsBefore: before,
+        tensorsAfter: tf.memory().numTensors,
+      });
     }
     for (const n of names) out.finalWeights[n] = Array.from(await params[n].data());
   } finally {

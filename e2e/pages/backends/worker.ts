@@ -41,14 +41,20 @@ self.onmessage = async (e: MessageEvent<CheckRequest>) => {
         post({ kind: 'outcome', outcome: { available: false, backend: name, why } });
         continue;
       }
-      post({ kind: 'log', line: `${name}: started (${report.reason}${report.adapter ? `; adapter ${report.adapter}` : ''})` });
+      post({
+        kind: 'log',
+        line: `${name}: started (${report.reason}${report.adapter ? `; adapter ${report.adapter}` : ''})`,
+      });
       const gpuErrors: string[] = [];
       const device = name === 'webgpu' ? (tf.backend() as unknown as { device?: GPUDevice }).device : undefined;
       const onGpuError = (ev: GPUUncapturedErrorEvent) => gpuErrors.push(ev.error.message.split('\n')[0]);
       device?.addEventListener('uncapturederror', onGpuError);
       const run = await runOnCurrentBackend(e.data.options);
       device?.removeEventListener('uncapturederror', onGpuError);
-      post({ kind: 'log', line: `${name}: done in ${run.ms.toFixed(0)} ms on ${tf.getBackend()}${gpuErrors.length ? `, ${gpuErrors.length} WebGPU errors` : ''}` });
+      post({
+        kind: 'log',
+        line: `${name}: done in ${run.ms.toFixed(0)} ms on ${tf.getBackend()}${gpuErrors.length ? `, ${gpuErrors.length} WebGPU errors` : ''}`,
+      });
       post({ kind: 'outcome', outcome: { available: true, adapter: report.adapter, gpuErrors, ...run } });
     }
     post({ kind: 'done' });

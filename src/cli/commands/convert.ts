@@ -23,7 +23,11 @@ const command: Command = {
   usesTensors: true,
   flags: {
     init_checkpoint: INIT_CHECKPOINT_FLAG,
-    output_dir: { type: 'string', required: true, help: 'folder to write the converted checkpoint into (created if needed)' },
+    output_dir: {
+      type: 'string',
+      required: true,
+      help: 'folder to write the converted checkpoint into (created if needed)',
+    },
     format: { type: 'string', default: 'safetensors', help: 'safetensors (Hugging Face), tf (TF1 checkpoint) or tfjs' },
     layers: { type: 'string', help: 'comma-separated teacher layers to keep, e.g. 0,1,2 (builds a student)' },
     bert_config_file: { type: 'string', help: 'config JSON to use instead of the one next to the weights' },
@@ -32,7 +36,8 @@ const command: Command = {
   async run(flags) {
     tf.enableProdMode();
     const format = String(flags.format) as ExportFormat;
-    if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+    if (!FORMATS.includes(format))
+      throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
     const layers = flags.layers ? parseLayerList(String(flags.layers)) : undefined;
     const files = await checkpointFiles(String(flags.init_checkpoint), {
       configFile: flags.bert_config_file ? String(flags.bert_config_file) : undefined,

@@ -41,7 +41,8 @@ async function runCommand(argv: string[]): Promise<{ stderr: string; error: Erro
 async function readExamples(file: string): Promise<MaskedExample[]> {
   const out: MaskedExample[] = [];
   let k = 0;
-  for await (const rec of readRecords(await openAsBlob(file), { name: file })) out.push(recordToMaskedExample(rec, `${file} record ${k++}`));
+  for await (const rec of readRecords(await openAsBlob(file), { name: file }))
+    out.push(recordToMaskedExample(rec, `${file} record ${k++}`));
   return out;
 }
 
@@ -109,12 +110,20 @@ describe('create_pretraining_data command', () => {
     expect(got.map(plain)).toEqual(want.map(plain));
     expect(stderr).toContain('*** Example ***');
     expect(stderr).toMatch(/tokens: \[CLS\] .*\[SEP\]/);
-    expect(stderr).toMatch(new RegExp(`done: 50 documents, ${want.length} examples, \\d+ bytes written to 2 file\\(s\\) in [\\d.]+ s`));
+    expect(stderr).toMatch(
+      new RegExp(`done: 50 documents, ${want.length} examples, \\d+ bytes written to 2 file\\(s\\) in [\\d.]+ s`),
+    );
   });
 
   it('bert mode writes next_sentence_labels of both kinds', async () => {
     const out = path.join(dir, 'bert.tfrecord');
-    const { error } = await runCommand([`--input_file=${corpusA}`, `--output_file=${out}`, `--vocab_file=${vocabFile}`, '--mode=bert', '--dupe_factor=2']);
+    const { error } = await runCommand([
+      `--input_file=${corpusA}`,
+      `--output_file=${out}`,
+      `--vocab_file=${vocabFile}`,
+      '--mode=bert',
+      '--dupe_factor=2',
+    ]);
     expect(error).toBeNull();
     const got = await readExamples(out);
     expect(got.map(plain)).toEqual((await expected([corpusA], { mode: 'bert', dupeFactor: 2 })).map(plain));
@@ -126,10 +135,16 @@ describe('create_pretraining_data command', () => {
     // About 100 kB of valid UTF-8 documents (past the encoding-detection sample), then a byte
     // that is neither UTF-8 nor GB18030.
     let good = '';
-    for (let seed = 100; Buffer.byteLength(good) < 100_000; seed++) good += documentsToText(syntheticDocuments(seed, 10)) + '\n';
+    for (let seed = 100; Buffer.byteLength(good) < 100_000; seed++)
+      good += documentsToText(syntheticDocuments(seed, 10)) + '\n';
     writeFileSync(bad, Buffer.concat([Buffer.from(good), Buffer.from('中国经济\n\n北京'), Buffer.from([0xff, 0x0a])]));
     const out = path.join(dir, 'bad.tfrecord');
-    const { error } = await runCommand([`--input_file=${bad}`, `--output_file=${out}`, `--vocab_file=${vocabFile}`, '--dupe_factor=1']);
+    const { error } = await runCommand([
+      `--input_file=${bad}`,
+      `--output_file=${out}`,
+      `--vocab_file=${vocabFile}`,
+      '--dupe_factor=1',
+    ]);
     expect(error).not.toBeNull();
     expect(error!.message).toContain(bad);
     expect(error!.message).toMatch(/byte \d+/);
@@ -146,24 +161,41 @@ describe('create_pretraining_data command', () => {
     const out = path.join(dir, 'x.tfrecord');
     const base = [`--output_file=${out}`, `--vocab_file=${vocabFile}`];
     expect((await runCommand([`--input_file=${corpusA}`, ...base, '--mode=xlnet'])).error?.message).toMatch(/--mode/);
-    expect((await runCommand([`--input_file=${corpusA}`, ...base, '--max_seq_length=2'])).error?.message).toMatch(/--max_seq_length/);
-    expect((await runCommand([`--input_file=${path.join(dir, 'missing.txt')}`, ...base])).error?.message).toMatch(/missing\.txt/);
+    expect((await runCommand([`--input_file=${corpusA}`, ...base, '--max_seq_length=2'])).error?.message).toMatch(
+      /--max_seq_length/,
+    );
+    expect((await runCommand([`--input_file=${path.join(dir, 'missing.txt')}`, ...base])).error?.message).toMatch(
+      /missing\.txt/,
+    );
   });
 
   it('runs through the CLI entry point', () => {
     const out = path.join(dir, 'cli.tfrecord');
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'create_pretraining_data', `--input_file=${corpusA}`, `--output_file=${out}`, `--vocab_file=${vocabFile}`, '--dupe_factor=1'],
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'create_pretraining_data',
+        `--input_file=${corpusA}`,
+        `--output_file=${out}`,
+        `--vocab_file=${vocabFile}`,
+        '--dupe_factor=1',
+      ],
       { cwd: REPO_ROOT, encoding: 'utf8' },
     );
     expect(r.stderr).toMatch(/done: 25 documents, \d+ examples/);
     expect(r.status).toBe(0);
     expect(readFileSync(out).length).toBeGreaterThan(1000);
-    const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'create_pretraining_data', '--help'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
+    const help = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'create_pretraining_data', '--help'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(help.stdout).toContain('--doc_stride');
     expect(help.stdout).toMatch(/ALL documents in memory/);
   });

@@ -27,13 +27,13 @@ const LOGGED_EXAMPLES = 5;
 
 const command: Command = {
   description: [
-    'Builds masked-LM examples from text corpora and writes them as TFRecord files (the seed\'s step 1).',
+    "Builds masked-LM examples from text corpora and writes them as TFRecord files (the seed's step 1).",
     'Input: plain text (one sentence or paragraph per line, a blank line between documents) or JSON lines',
     '(title/content or text fields); UTF-8, UTF-16 with BOM or GB18030.',
-    '--mode=seed (default): the 2020 distillation project\'s algorithm: overlapping spans of each document',
+    "--mode=seed (default): the 2020 distillation project's algorithm: overlapping spans of each document",
     '  (--doc_stride), A/B split inside the span, [UNK] dropped, next_sentence_labels = 1. Streams: memory',
     '  stays flat in the corpus size.',
-    '--mode=bert: Google BERT\'s algorithm (sentence chunks, 50% random next sentence from another document,',
+    "--mode=bert: Google BERT's algorithm (sentence chunks, 50% random next sentence from another document,",
     '  truncate_seq_pair). It keeps ALL documents in memory (random next sentences are drawn from the whole',
     '  corpus): size the corpus to the memory you have.',
     'Examples go round-robin into the --output_file list.',
@@ -50,16 +50,32 @@ const command: Command = {
       help: 'Output TFRecord file(s): a comma-separated list; examples are written round-robin across them.',
     },
     vocab_file: { type: 'string', required: true, help: 'The vocab.txt the BERT model was trained on.' },
-    do_lower_case: { type: 'bool', default: D.doLowerCase, help: 'Lower-case and strip accents (true for uncased and Chinese models).' },
+    do_lower_case: {
+      type: 'bool',
+      default: D.doLowerCase,
+      help: 'Lower-case and strip accents (true for uncased and Chinese models).',
+    },
     do_whole_word_mask: {
       type: 'bool',
       default: D.doWholeWordMask,
       help: 'Mask whole words: `##` wordpieces with their word, Chinese characters of one jieba word together.',
     },
-    max_seq_length: { type: 'int', default: D.maxSeqLength, help: 'Maximum sequence length (with [CLS] and two [SEP]).' },
-    max_predictions_per_seq: { type: 'int', default: D.maxPredictionsPerSeq, help: 'Maximum number of masked LM predictions per sequence.' },
+    max_seq_length: {
+      type: 'int',
+      default: D.maxSeqLength,
+      help: 'Maximum sequence length (with [CLS] and two [SEP]).',
+    },
+    max_predictions_per_seq: {
+      type: 'int',
+      default: D.maxPredictionsPerSeq,
+      help: 'Maximum number of masked LM predictions per sequence.',
+    },
     random_seed: { type: 'int', default: D.randomSeed, help: 'Random seed for data generation.' },
-    dupe_factor: { type: 'int', default: D.dupeFactor, help: 'Number of times to duplicate the input data (with different masks).' },
+    dupe_factor: {
+      type: 'int',
+      default: D.dupeFactor,
+      help: 'Number of times to duplicate the input data (with different masks).',
+    },
     masked_lm_prob: { type: 'float', default: D.maskedLmProb, help: 'Masked LM probability.' },
     short_seq_prob: {
       type: 'float',
@@ -71,7 +87,11 @@ const command: Command = {
       default: D.docStride,
       help: 'seed mode: when splitting a long document into spans, how many tokens to stride between span starts.',
     },
-    mode: { type: 'string', default: D.mode, help: 'seed (the 2020 project\'s algorithm, streaming) or bert (Google BERT\'s; all documents in memory).' },
+    mode: {
+      type: 'string',
+      default: D.mode,
+      help: "seed (the 2020 project's algorithm, streaming) or bert (Google BERT's; all documents in memory).",
+    },
     min_document_chars: {
       type: 'int',
       default: D.minDocumentChars,
@@ -164,7 +184,8 @@ async function glob(pattern: string): Promise<string[]> {
         const entries = await readdir(b, { withFileTypes: true }).catch(() => []);
         for (const e of entries) {
           if (!re.test(e.name)) continue;
-          if (k < parts.length - 1 ? e.isDirectory() : e.isFile() || e.isSymbolicLink()) next.push(path.join(b, e.name));
+          if (k < parts.length - 1 ? e.isDirectory() : e.isFile() || e.isSymbolicLink())
+            next.push(path.join(b, e.name));
         }
       }
     }
@@ -287,7 +308,9 @@ async function run(flags: FlagValues): Promise<void> {
   const secs = (performance.now() - started) / 1000;
   if (failure) {
     const msg = failure instanceof Error ? failure.message : String(failure);
-    const err = new Error(`${msg}\n(the ${examples} examples built before this error were written to ${outputs.join(', ')})`);
+    const err = new Error(
+      `${msg}\n(the ${examples} examples built before this error were written to ${outputs.join(', ')})`,
+    );
     (err as Error & { cause?: unknown }).cause = failure;
     throw err;
   }

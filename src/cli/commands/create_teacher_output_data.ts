@@ -36,7 +36,8 @@ export async function checkpointFiles(
   const st = await stat(checkpoint).catch(() => null);
   let dir: string;
   let names: string[];
-  const list = async (d: string) => (await readdir(d, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  const list = async (d: string) =>
+    (await readdir(d, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
   if (st?.isDirectory()) {
     dir = checkpoint;
     names = await list(dir);
@@ -81,7 +82,9 @@ export async function* readMaskedExamples(
     for await (const bytes of readRecords(blob, { name: file })) {
       const ex = recordToMaskedExample(bytes, `${file} record ${i}`);
       if (ex.inputIds.length !== maxSeqLength) {
-        throw new Error(`${file} record ${i}: input_ids has ${ex.inputIds.length} values, --max_seq_length is ${maxSeqLength}`);
+        throw new Error(
+          `${file} record ${i}: input_ids has ${ex.inputIds.length} values, --max_seq_length is ${maxSeqLength}`,
+        );
       }
       if (ex.maskedLmPositions.length !== maxPredictions) {
         throw new Error(
@@ -107,11 +110,19 @@ const command: Command = {
     init_checkpoint: {
       type: 'string',
       required: true,
-      help: "The teacher checkpoint: a folder, a weight file (safetensors, pytorch_model.bin, model.json) or a TF1 prefix (bert_model.ckpt). It needs the masked-LM head.",
+      help: 'The teacher checkpoint: a folder, a weight file (safetensors, pytorch_model.bin, model.json) or a TF1 prefix (bert_model.ckpt). It needs the masked-LM head.',
     },
-    input_file: { type: 'string', required: true, help: 'Input TFRecord file(s) of masked-LM examples (comma-separated, globs allowed).' },
+    input_file: {
+      type: 'string',
+      required: true,
+      help: 'Input TFRecord file(s) of masked-LM examples (comma-separated, globs allowed).',
+    },
     output_file: { type: 'string', required: true, help: 'Output TFRecord file of teacher outputs.' },
-    truncation_factor: { type: 'int', default: 128, help: 'k: how many of the highest teacher probabilities to keep per slot.' },
+    truncation_factor: {
+      type: 'int',
+      default: 128,
+      help: 'k: how many of the highest teacher probabilities to keep per slot.',
+    },
     max_seq_length: { type: 'int', default: 128, help: 'Sequence length of the examples.' },
     max_predictions_per_seq: { type: 'int', default: 20, help: 'Prediction slots per example.' },
     predict_batch_size: { type: 'int', default: 8, help: 'Examples per teacher forward pass.' },
@@ -125,7 +136,12 @@ async function run(flags: FlagValues): Promise<void> {
   const batchSize = flags.predict_batch_size as number;
   const maxSeq = flags.max_seq_length as number;
   const maxPred = flags.max_predictions_per_seq as number;
-  for (const [name, v] of [['truncation_factor', k], ['predict_batch_size', batchSize], ['max_seq_length', maxSeq], ['max_predictions_per_seq', maxPred]] as const) {
+  for (const [name, v] of [
+    ['truncation_factor', k],
+    ['predict_batch_size', batchSize],
+    ['max_seq_length', maxSeq],
+    ['max_predictions_per_seq', maxPred],
+  ] as const) {
     if (v < 1) throw new UsageError(`--${name} must be at least 1, got ${v}`);
   }
   const inputs = await expandInputFiles(flags.input_file as string);
@@ -133,11 +149,16 @@ async function run(flags: FlagValues): Promise<void> {
   const teacher: LoadedCheckpoint = await loadCheckpoint(files);
   assertTeacher(teacher);
   const cfg = teacher.config;
-  if (k > cfg.vocab_size) throw new UsageError(`--truncation_factor ${k} is larger than the vocabulary (${cfg.vocab_size})`);
+  if (k > cfg.vocab_size)
+    throw new UsageError(`--truncation_factor ${k} is larger than the vocabulary (${cfg.vocab_size})`);
   if (maxSeq > cfg.max_position_embeddings) {
-    throw new UsageError(`--max_seq_length ${maxSeq} exceeds the teacher's max_position_embeddings ${cfg.max_position_embeddings}`);
+    throw new UsageError(
+      `--max_seq_length ${maxSeq} exceeds the teacher's max_position_embeddings ${cfg.max_position_embeddings}`,
+    );
   }
-  console.error(`teacher: ${teacher.format}, ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}, vocab ${cfg.vocab_size} (fingerprint ${teacher.fingerprint})`);
+  console.error(
+    `teacher: ${teacher.format}, ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}, vocab ${cfg.vocab_size} (fingerprint ${teacher.fingerprint})`,
+  );
 
   const output = flags.output_file as string;
   const partial = `${output}.partial`;

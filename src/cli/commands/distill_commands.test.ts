@@ -35,13 +35,21 @@ async function setup() {
   dirs.push(dir);
   const teacherDir = path.join(dir, 'teacher');
   const weights = initWeights(teacherCfg, { pooler: true, mlmHead: true }, 1);
-  const vocab = [...Array(V).keys()].map((i) => (i < 5 ? ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'][i] : `tok${i}`));
+  const vocab = [...Array(V).keys()].map((i) =>
+    i < 5 ? ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'][i] : `tok${i}`,
+  );
   const { mkdir } = await import('node:fs/promises');
   await mkdir(teacherDir);
-  for (const f of await exportCheckpoint('safetensors', weights, teacherCfg, vocab)) await writeFile(path.join(teacherDir, f.name), f.data);
-  Object.values(weights).forEach((t) => t.dispose());
+  for (const f of await exportCheckpoint('safetensors', weights, teacherCfg, vocab))
+    await writeFile(path.join(teacherDir, f.name), f.data);
+  Object.values(weights).forEach((t) => {
+    t.dispose();
+  });
   await writeFile(path.join(dir, 'teacher_config.json'), JSON.stringify(configToJson(teacherCfg)));
-  await writeFile(path.join(dir, 'student_config.json'), JSON.stringify(configToJson({ ...teacherCfg, num_hidden_layers: 1 })));
+  await writeFile(
+    path.join(dir, 'student_config.json'),
+    JSON.stringify(configToJson({ ...teacherCfg, num_hidden_layers: 1 })),
+  );
   const examples = syntheticExamples({ count: 24, vocabSize: V, maxSeqLength: 12, maxPredictionsPerSeq: 3, seed: 2 });
   const framed = examples.map((e) => frameRecord(maskedExampleToRecord(e)));
   await writeFile(path.join(dir, 'examples.tfrecord'), Buffer.concat(framed));
@@ -51,7 +59,7 @@ async function setup() {
 const run = (cmd: typeof runDistill, argv: string[]) => cmd.run(parseFlags(argv, cmd.flags));
 
 describe('create_teacher_output_data and run_distill', () => {
-  it('write the seed\'s teacher-output records, then distil, checkpoint, resume and evaluate', async () => {
+  it("write the seed's teacher-output records, then distil, checkpoint, resume and evaluate", async () => {
     const { dir, teacherDir, examples } = await setup();
     const out = path.join(dir, 'teacher_out.tfrecord');
     await run(createTeacherOutputData, [
@@ -96,23 +104,33 @@ describe('create_teacher_output_data and run_distill', () => {
       '--student_layers=1',
     ];
     await run(runDistill, [...common, '--num_train_steps=4']);
-    const lines1 = (await readFile(path.join(outDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines1 = (await readFile(path.join(outDir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines1.filter((m) => m.kind === 'train').map((m) => m.step)).toEqual([1, 2, 3, 4]);
     expect(lines1.filter((m) => m.kind === 'eval').length).toBeGreaterThanOrEqual(2);
     const ev = lines1.at(-1);
     expect(ev.kind).toBe('eval');
-    for (const f of ['goldAccuracy', 'teacherTop1Agreement', 'top5Overlap', 'loss']) expect(typeof ev[f]).toBe('number');
+    for (const f of ['goldAccuracy', 'teacherTop1Agreement', 'top5Overlap', 'loss'])
+      expect(typeof ev[f]).toBe('number');
     const exported = await readFile(path.join(outDir, 'export', 'model.safetensors'));
     expect(exported.length).toBeGreaterThan(1000);
 
     // resume with more steps: continues at step 5
     await run(runDistill, [...common, '--num_train_steps=6']);
-    const lines2 = (await readFile(path.join(outDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines2 = (await readFile(path.join(outDir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines2.filter((m) => m.kind === 'train').map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6]);
     // the first four steps are those of the first run
-    expect(lines2.filter((m) => m.kind === 'train').slice(0, 4).map((m) => m.total)).toEqual(
-      lines1.filter((m) => m.kind === 'train').map((m) => m.total),
-    );
+    expect(
+      lines2
+        .filter((m) => m.kind === 'train')
+        .slice(0, 4)
+        .map((m) => m.total),
+    ).toEqual(lines1.filter((m) => m.kind === 'train').map((m) => m.total));
   });
 
   it('name the file and record when examples do not match the flags', async () => {

@@ -21,9 +21,14 @@ async function writeCheckpoint(dir: string, fmt: 'safetensors' | 'tf' | 'tfjs', 
   for (const f of files) writeFileSync(path.join(dir, f.name), f.data);
 }
 
-async function runForward(init: string, extra: string[] = []): Promise<{ sequence_output: number[][]; mlm_logits?: number[][] }> {
+async function runForward(
+  init: string,
+  extra: string[] = [],
+): Promise<{ sequence_output: number[][]; mlm_logits?: number[][] }> {
   const out = path.join(tmp, `out-${Math.random()}.json`);
-  await forward.run(parseFlags([`--init_checkpoint=${init}`, '--input_ids=2,9,4,3', `--output_file=${out}`, ...extra], forward.flags));
+  await forward.run(
+    parseFlags([`--init_checkpoint=${init}`, '--input_ids=2,9,4,3', `--output_file=${out}`, ...extra], forward.flags),
+  );
   return JSON.parse(readFileSync(out, 'utf8'));
 }
 
@@ -37,9 +42,23 @@ describe('forward and convert commands', () => {
     expect(a.mlm_logits!.length).toBe(4);
     expect(a.mlm_logits![0].length).toBe(23);
     expect(await runForward(path.join(tmp, 'st', 'model.safetensors'))).toEqual(a);
-    await convert.run(parseFlags([`--init_checkpoint=${path.join(tmp, 'st')}`, `--output_dir=${path.join(tmp, 'tf')}`, '--format=tf'], convert.flags));
+    await convert.run(
+      parseFlags(
+        [`--init_checkpoint=${path.join(tmp, 'st')}`, `--output_dir=${path.join(tmp, 'tf')}`, '--format=tf'],
+        convert.flags,
+      ),
+    );
     expect(await runForward(path.join(tmp, 'tf', 'bert_model.ckpt'))).toEqual(a);
-    await convert.run(parseFlags([`--init_checkpoint=${path.join(tmp, 'tf', 'bert_model.ckpt')}`, `--output_dir=${path.join(tmp, 'tfjs')}`, '--format=tfjs'], convert.flags));
+    await convert.run(
+      parseFlags(
+        [
+          `--init_checkpoint=${path.join(tmp, 'tf', 'bert_model.ckpt')}`,
+          `--output_dir=${path.join(tmp, 'tfjs')}`,
+          '--format=tfjs',
+        ],
+        convert.flags,
+      ),
+    );
     expect(await runForward(path.join(tmp, 'tfjs', 'model.json'))).toEqual(a);
     expect(tf.memory().numTensors).toBe(n0);
   });
@@ -50,18 +69,29 @@ describe('forward and convert commands', () => {
     expect(r.mlm_logits).toBeUndefined();
     const badCfg = path.join(tmp, 'bad_config.json');
     writeFileSync(badCfg, JSON.stringify({ ...tinyConfig(), intermediate_size: 10 }));
-    await expect(runForward(path.join(tmp, 'enc'), [`--bert_config_file=${badCfg}`])).rejects.toThrow(/has shape \[12,8\] but the config expects \[10,8\]/);
-    await expect(runForward(path.join(tmp, 'nowhere'))).rejects.toThrow(/no such folder, file or TF1 checkpoint prefix/);
+    await expect(runForward(path.join(tmp, 'enc'), [`--bert_config_file=${badCfg}`])).rejects.toThrow(
+      /has shape \[12,8\] but the config expects \[10,8\]/,
+    );
+    await expect(runForward(path.join(tmp, 'nowhere'))).rejects.toThrow(
+      /no such folder, file or TF1 checkpoint prefix/,
+    );
   });
 
   it('convert --layers builds a student', async () => {
     await writeCheckpoint(path.join(tmp, 'teacher'), 'safetensors');
     const out = path.join(tmp, 'student');
-    await convert.run(parseFlags([`--init_checkpoint=${path.join(tmp, 'teacher')}`, `--output_dir=${out}`, '--format=safetensors', '--layers=1'], convert.flags));
+    await convert.run(
+      parseFlags(
+        [`--init_checkpoint=${path.join(tmp, 'teacher')}`, `--output_dir=${out}`, '--format=safetensors', '--layers=1'],
+        convert.flags,
+      ),
+    );
     expect(readdirSync(out).sort()).toEqual(['config.json', 'model.safetensors', 'vocab.txt']);
     expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).num_hidden_layers).toBe(1);
     const r = await runForward(out);
     expect(r.mlm_logits!.length).toBe(4);
-    await expect(convert.run(parseFlags([`--init_checkpoint=${out}`, `--output_dir=${out}2`, '--format=onnx'], convert.flags))).rejects.toThrow(/--format must be one of/);
+    await expect(
+      convert.run(parseFlags([`--init_checkpoint=${out}`, `--output_dir=${out}2`, '--format=onnx'], convert.flags)),
+    ).rejects.toThrow(/--format must be one of/);
   });
 });

@@ -18,10 +18,16 @@ import { bertEncoder, mlmLogits } from '../../core/model/bert.ts';
 const CONFIG_NAMES = new Set(['config.json', 'bert_config.json']);
 
 async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 async function isFile(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isFile(), () => false);
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /**
@@ -46,17 +52,26 @@ export async function checkpointFiles(
     await add(initCheckpoint);
     let shards = new Set<string>();
     if (base.endsWith('.json') && base !== 'config.json') {
-      const json = JSON.parse(await (files.get(initCheckpoint) as Blob).text()) as { weightsManifest?: { paths: string[] }[] };
+      const json = JSON.parse(await (files.get(initCheckpoint) as Blob).text()) as {
+        weightsManifest?: { paths: string[] }[];
+      };
       shards = new Set((json.weightsManifest ?? []).flatMap((g) => g.paths ?? []));
     }
     const prefix = base.endsWith('.index') ? base.slice(0, -'.index'.length) : undefined;
-    keep = (n) => CONFIG_NAMES.has(n) || n === 'vocab.txt' || shards.has(n) || (prefix !== undefined && n.startsWith(`${prefix}.data-`));
+    keep = (n) =>
+      CONFIG_NAMES.has(n) ||
+      n === 'vocab.txt' ||
+      shards.has(n) ||
+      (prefix !== undefined && n.startsWith(`${prefix}.data-`));
   } else if (await isFile(`${initCheckpoint}.index`)) {
     dir = path.dirname(initCheckpoint);
     const prefix = path.basename(initCheckpoint);
-    keep = (n) => CONFIG_NAMES.has(n) || n === 'vocab.txt' || n === `${prefix}.index` || n.startsWith(`${prefix}.data-`);
+    keep = (n) =>
+      CONFIG_NAMES.has(n) || n === 'vocab.txt' || n === `${prefix}.index` || n.startsWith(`${prefix}.data-`);
   } else {
-    throw new Error(`--init_checkpoint "${initCheckpoint}": no such folder, file or TF1 checkpoint prefix (${initCheckpoint}.index)`);
+    throw new Error(
+      `--init_checkpoint "${initCheckpoint}": no such folder, file or TF1 checkpoint prefix (${initCheckpoint}.index)`,
+    );
   }
   for (const ent of await readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, ent.name);
@@ -71,7 +86,10 @@ export async function checkpointFiles(
   }
   if (opts.vocabFile) {
     for (const k of [...files.keys()]) if (path.basename(k) === 'vocab.txt') files.delete(k);
-    const key = path.basename(opts.vocabFile) === 'vocab.txt' ? opts.vocabFile : path.join(path.dirname(opts.vocabFile), 'vocab.txt');
+    const key =
+      path.basename(opts.vocabFile) === 'vocab.txt'
+        ? opts.vocabFile
+        : path.join(path.dirname(opts.vocabFile), 'vocab.txt');
     files.set(key, await openFile(opts.vocabFile));
   }
   return files;
@@ -98,7 +116,10 @@ const command: Command = {
   usesTensors: true,
   flags: {
     init_checkpoint: INIT_CHECKPOINT_FLAG,
-    bert_config_file: { type: 'string', help: 'config JSON to use instead of the config.json / bert_config.json next to the weights' },
+    bert_config_file: {
+      type: 'string',
+      help: 'config JSON to use instead of the config.json / bert_config.json next to the weights',
+    },
     input_ids: { type: 'list', required: true, help: 'comma-separated token ids of one sequence, e.g. 101,872,102' },
     output_file: { type: 'string', help: 'write the JSON here instead of printing it' },
   },
@@ -116,9 +137,12 @@ const command: Command = {
     try {
       const cfg = ckpt.config;
       const bad = ids.findIndex((id) => id >= cfg.vocab_size);
-      if (bad >= 0) throw new UsageError(`--input_ids: id ${ids[bad]} (item ${bad + 1}) is not below vocab_size ${cfg.vocab_size}`);
+      if (bad >= 0)
+        throw new UsageError(`--input_ids: id ${ids[bad]} (item ${bad + 1}) is not below vocab_size ${cfg.vocab_size}`);
       if (ids.length > cfg.max_position_embeddings) {
-        throw new UsageError(`--input_ids: ${ids.length} ids, more than max_position_embeddings ${cfg.max_position_embeddings}`);
+        throw new UsageError(
+          `--input_ids: ${ids.length} ids, more than max_position_embeddings ${cfg.max_position_embeddings}`,
+        );
       }
       const result = tf.tidy(() => {
         const inputIds = tf.tensor2d([ids], [1, ids.length], 'int32');

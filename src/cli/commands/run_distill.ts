@@ -44,14 +44,22 @@ const command: Command = {
   usesTensors: true,
   flags: {
     bert_config_file: { type: 'string', required: true, help: "The student's bert_config.json." },
-    input_file: { type: 'string', required: true, help: 'Teacher-output TFRecord file(s) (comma-separated, globs allowed).' },
+    input_file: {
+      type: 'string',
+      required: true,
+      help: 'Teacher-output TFRecord file(s) (comma-separated, globs allowed).',
+    },
     output_dir: { type: 'string', required: true, help: 'Where checkpoints, exports and metrics.jsonl are written.' },
     init_checkpoint: { type: 'string', help: 'Checkpoint to initialise the student from (usually the teacher).' },
     truncation_factor: { type: 'int', default: 128, help: 'k of the teacher outputs (must match the records).' },
     max_seq_length: { type: 'int', default: 128, help: 'Sequence length of the examples.' },
     max_predictions_per_seq: { type: 'int', default: 20, help: 'Prediction slots per example.' },
     do_train: { type: 'bool', default: false, help: 'Train.' },
-    do_eval: { type: 'bool', default: false, help: 'Evaluate (on the held-out split when training, else on every example).' },
+    do_eval: {
+      type: 'bool',
+      default: false,
+      help: 'Evaluate (on the held-out split when training, else on every example).',
+    },
     train_batch_size: { type: 'int', default: 32, help: 'Examples per optimiser step (the seed: 384).' },
     eval_batch_size: { type: 'int', default: 8, help: 'Examples per evaluation batch.' },
     num_train_steps: { type: 'int', default: 100000, help: 'Optimiser steps; the learning rate reaches 0 there.' },
@@ -65,19 +73,40 @@ const command: Command = {
     alpha_kl: { type: 'float', help: 'Weight of the renormalised top-k KL.' },
     alpha_missing_mass: { type: 'float', help: 'Weight of the missing-mass bucket term.' },
     alpha_mlm: { type: 'float', help: 'Weight of the hard-label MLM cross-entropy.' },
-    student_layers: { type: 'string', help: "Teacher layers the student keeps, e.g. 0,1,2 (default: the first num_hidden_layers)." },
-    gradient_accumulation_steps: { type: 'int', default: 1, help: 'Micro-batches per step (train_batch_size must be a multiple).' },
+    student_layers: {
+      type: 'string',
+      help: 'Teacher layers the student keeps, e.g. 0,1,2 (default: the first num_hidden_layers).',
+    },
+    gradient_accumulation_steps: {
+      type: 'int',
+      default: 1,
+      help: 'Micro-batches per step (train_batch_size must be a multiple).',
+    },
     eval_every: { type: 'int', default: 0, help: 'Evaluate every N steps (0: at each checkpoint).' },
-    held_out_fraction: { type: 'float', default: 0.01, help: 'Share of the examples (the last ones) held out for evaluation while training.' },
+    held_out_fraction: {
+      type: 'float',
+      default: 0.01,
+      help: 'Share of the examples (the last ones) held out for evaluation while training.',
+    },
     seed: { type: 'int', default: 12345, help: 'Seeds the data order, dropout and a random student.' },
-    export_format: { type: 'string', default: 'safetensors', help: 'Export format at each checkpoint: safetensors, tf or tfjs.' },
+    export_format: {
+      type: 'string',
+      default: 'safetensors',
+      help: 'Export format at each checkpoint: safetensors, tf or tfjs.',
+    },
   },
   run,
 };
 export default command;
 
 /** Reads the examples (with teacher outputs when wanted); errors name the file and record. */
-async function readItems(files: string[], withTeacher: boolean, k: number, maxSeq: number, maxPred: number): Promise<TrainItem[]> {
+async function readItems(
+  files: string[],
+  withTeacher: boolean,
+  k: number,
+  maxSeq: number,
+  maxPred: number,
+): Promise<TrainItem[]> {
   const items: TrainItem[] = [];
   for (const file of files) {
     let i = 0;
@@ -92,10 +121,14 @@ async function readItems(files: string[], withTeacher: boolean, k: number, maxSe
         item = { example: recordToMaskedExample(bytes, where) };
       }
       if (item.example.inputIds.length !== maxSeq) {
-        throw new Error(`${where}: input_ids has ${item.example.inputIds.length} values, --max_seq_length is ${maxSeq}`);
+        throw new Error(
+          `${where}: input_ids has ${item.example.inputIds.length} values, --max_seq_length is ${maxSeq}`,
+        );
       }
       if (item.example.maskedLmPositions.length !== maxPred) {
-        throw new Error(`${where}: masked_lm_positions has ${item.example.maskedLmPositions.length} values, --max_predictions_per_seq is ${maxPred}`);
+        throw new Error(
+          `${where}: masked_lm_positions has ${item.example.maskedLmPositions.length} values, --max_predictions_per_seq is ${maxPred}`,
+        );
       }
       items.push(item);
       i++;
@@ -106,7 +139,8 @@ async function readItems(files: string[], withTeacher: boolean, k: number, maxSe
 
 function lossFromFlags(flags: FlagValues): LossConfig {
   const preset = flags.loss as string;
-  if (!['seed', 'distilbert', 'mlm'].includes(preset)) throw new UsageError(`--loss must be seed, distilbert or mlm, got "${preset}"`);
+  if (!['seed', 'distilbert', 'mlm'].includes(preset))
+    throw new UsageError(`--loss must be seed, distilbert or mlm, got "${preset}"`);
   try {
     return lossConfig(preset as LossPresetName, {
       temperature: flags.temperature as number | undefined,
@@ -129,17 +163,29 @@ async function buildStudent(flags: FlagValues, cfg: BertConfig): Promise<{ weigh
   const ckpt = await loadCheckpoint(await checkpointFiles(init, flags.bert_config_file as string, false));
   const t = ckpt.config;
   try {
-    for (const f of ['hidden_size', 'num_attention_heads', 'intermediate_size', 'vocab_size', 'max_position_embeddings', 'type_vocab_size'] as const) {
+    for (const f of [
+      'hidden_size',
+      'num_attention_heads',
+      'intermediate_size',
+      'vocab_size',
+      'max_position_embeddings',
+      'type_vocab_size',
+    ] as const) {
       if (t[f] !== cfg[f]) {
-        throw new Error(`--init_checkpoint has ${f} ${t[f]} but --bert_config_file has ${cfg[f]}; a student cut from it keeps the checkpoint's sizes`);
+        throw new Error(
+          `--init_checkpoint has ${f} ${t[f]} but --bert_config_file has ${cfg[f]}; a student cut from it keeps the checkpoint's sizes`,
+        );
       }
     }
-    if (!ckpt.parts.mlmHead) throw new Error(`--init_checkpoint ${init}: no masked-LM head (cls.predictions.*), which the student needs`);
+    if (!ckpt.parts.mlmHead)
+      throw new Error(`--init_checkpoint ${init}: no masked-LM head (cls.predictions.*), which the student needs`);
     const layers = flags.student_layers
       ? parseLayerList(flags.student_layers as string, '--student_layers')
       : [...Array(cfg.num_hidden_layers).keys()];
     if (layers.length !== cfg.num_hidden_layers) {
-      throw new UsageError(`--student_layers lists ${layers.length} layers but --bert_config_file has num_hidden_layers ${cfg.num_hidden_layers}`);
+      throw new UsageError(
+        `--student_layers lists ${layers.length} layers but --bert_config_file has num_hidden_layers ${cfg.num_hidden_layers}`,
+      );
     }
     const student = studentFromLayers(ckpt.weights, t, layers);
     for (const n of Object.keys(student.weights)) {
@@ -154,7 +200,13 @@ async function buildStudent(flags: FlagValues, cfg: BertConfig): Promise<{ weigh
   }
 }
 
-async function exportStudent(dir: string, format: ExportFormat, weights: Weights, cfg: BertConfig, vocab?: string[]): Promise<void> {
+async function exportStudent(
+  dir: string,
+  format: ExportFormat,
+  weights: Weights,
+  cfg: BertConfig,
+  vocab?: string[],
+): Promise<void> {
   const files = await exportCheckpoint(format, weights, cfg, vocab);
   await mkdir(dir, { recursive: true });
   for (const f of files) {
@@ -173,7 +225,8 @@ async function run(flags: FlagValues): Promise<void> {
   const doEval = flags.do_eval as boolean;
   if (!doTrain && !doEval) throw new UsageError('at least one of --do_train or --do_eval must be set');
   const exportFormat = flags.export_format as ExportFormat;
-  if (!['safetensors', 'tf', 'tfjs'].includes(exportFormat)) throw new UsageError(`--export_format must be safetensors, tf or tfjs`);
+  if (!['safetensors', 'tf', 'tfjs'].includes(exportFormat))
+    throw new UsageError(`--export_format must be safetensors, tf or tfjs`);
   const loss = lossFromFlags(flags);
   const cfgPath = flags.bert_config_file as string;
   const cfgText = await (await openFile(cfgPath)).text();
@@ -259,7 +312,8 @@ async function run(flags: FlagValues): Promise<void> {
         while (!trainer.done && !stop) {
           await emit(await trainer.step());
           const s = trainer.currentStep;
-          if (doEval && heldOut.size && evalEvery > 0 && s % evalEvery === 0) await emit(await trainer.evaluate(heldOut, evalBatch));
+          if (doEval && heldOut.size && evalEvery > 0 && s % evalEvery === 0)
+            await emit(await trainer.evaluate(heldOut, evalBatch));
           if (saveEvery > 0 && s % saveEvery === 0) await save();
         }
         if (saveEvery <= 0 || trainer.currentStep % saveEvery !== 0) await save();
@@ -275,4 +329,3 @@ async function run(flags: FlagValues): Promise<void> {
     trainer.dispose();
   }
 }
-

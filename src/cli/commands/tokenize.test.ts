@@ -80,6 +80,8 @@ describe('tokenize command', () => {
   it('names the vocab file when special tokens are missing', async () => {
     const bad = path.join(dir, 'bad-vocab.txt');
     writeFileSync(bad, 'hello\n');
-    await expect(runCapture({ vocab_file: bad, input_file: vocabFile })).rejects.toThrow(/bad-vocab\.txt: the vocabulary \(1 line\) lacks/);
+    await expect(runCapture({ vocab_file: bad, input_file: vocabFile })).rejects.toThrow(
+      /bad-vocab\.txt: the vocabulary \(1 line\) lacks/,
+    );
   });
 });

@@ -37,8 +37,16 @@ const command: Command = {
     'one output line per input line, without [CLS]/[SEP]; BERT basic tokenizer + WordPiece over --vocab_file.',
   flags: {
     vocab_file: { type: 'string', required: true, help: 'vocab.txt of the BERT model (one token per line)' },
-    input_file: { type: 'string', required: true, help: 'text file to tokenize, one line at a time (UTF-8, UTF-16 with BOM or GB18030/GBK, detected)' },
-    do_lower_case: { type: 'bool', default: true, help: 'lower-case and strip accents (true for Chinese BERT / RoBERTa-wwm)' },
+    input_file: {
+      type: 'string',
+      required: true,
+      help: 'text file to tokenize, one line at a time (UTF-8, UTF-16 with BOM or GB18030/GBK, detected)',
+    },
+    do_lower_case: {
+      type: 'bool',
+      default: true,
+      help: 'lower-case and strip accents (true for Chinese BERT / RoBERTa-wwm)',
+    },
   },
   async run(flags) {
     const vocabPath = String(flags.vocab_file ?? '');

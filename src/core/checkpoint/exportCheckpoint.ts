@@ -14,7 +14,12 @@ export type { ExportFile } from './exportFiles.ts';
 export type ExportFormat = 'safetensors' | 'tf' | 'tfjs';
 
 /** Files of a checkpoint in the chosen format. */
-export async function exportCheckpoint(format: ExportFormat, weights: Weights, cfg: BertConfig, vocab?: string[]): Promise<ExportFile[]> {
+export async function exportCheckpoint(
+  format: ExportFormat,
+  weights: Weights,
+  cfg: BertConfig,
+  vocab?: string[],
+): Promise<ExportFile[]> {
   switch (format) {
     case 'safetensors':
       return exportHuggingFace(weights, cfg, vocab);

@@ -5,9 +5,15 @@ import type { Weights } from '../model/weights.ts';
 import { safetensorsBytes, type SafetensorsDtype } from './exportSafetensors.ts';
 import { openSafetensors } from './safetensors.ts';
 
-async function readBack(bytes: Uint8Array, file: string): Promise<{ dtypes: Record<string, string>; data: Record<string, Float32Array>; metadata: Record<string, string> }> {
+async function readBack(
+  bytes: Uint8Array,
+  file: string,
+): Promise<{ dtypes: Record<string, string>; data: Record<string, Float32Array>; metadata: Record<string, string> }> {
   const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen))) as Record<string, { dtype?: string }>;
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen))) as Record<
+    string,
+    { dtype?: string }
+  >;
   const dtypes: Record<string, string> = {};
   for (const [k, v] of Object.entries(header)) if (k !== '__metadata__') dtypes[k] = v.dtype!;
   const src = await openSafetensors(new Blob([bytes as Uint8Array<ArrayBuffer>]), file);
@@ -45,18 +51,22 @@ describe('safetensorsBytes', () => {
     const f16 = await roundTrip('F16');
     expect(new Set(Object.values(f16.back.dtypes))).toEqual(new Set(['F16']));
     expect(Object.keys(f16.back.data).sort()).toEqual(Object.keys(f32.back.data).sort());
-    const dataBytes = (b: Uint8Array) => b.byteLength - 8 - Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true));
+    const dataBytes = (b: Uint8Array) =>
+      b.byteLength - 8 - Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true));
     expect(dataBytes(f16.bytes) * 2).toBe(dataBytes(f32.bytes));
     for (const [n, d] of Object.entries(f16.back.data)) {
       const w = f16.want[n];
-      for (let i = 0; i < d.length; i++) expect(Math.abs(d[i] - w[i])).toBeLessThanOrEqual(Math.abs(w[i]) * 2 ** -11 + 2 ** -24);
+      for (let i = 0; i < d.length; i++)
+        expect(Math.abs(d[i] - w[i])).toBeLessThanOrEqual(Math.abs(w[i]) * 2 ** -11 + 2 ** -24);
     }
   });
 
   it('refuses an unknown dtype, naming it', async () => {
     const w = randomWeights(cfg, parts, 1);
     try {
-      await expect(safetensorsBytes(w, cfg, 'BF16' as SafetensorsDtype)).rejects.toThrow(/dtype must be F32 or F16, got "BF16"/);
+      await expect(safetensorsBytes(w, cfg, 'BF16' as SafetensorsDtype)).rejects.toThrow(
+        /dtype must be F32 or F16, got "BF16"/,
+      );
     } finally {
       tf.dispose(Object.values(w));
     }

@@ -6,14 +6,27 @@
 import type { BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
 import { encodeFloat16 } from '../distill/float16.ts';
-import { concatBytes, floatBytes, hfConfigFile, orderedNames, tensorFloats, vocabFile, type ExportFile } from './exportFiles.ts';
+import {
+  concatBytes,
+  floatBytes,
+  hfConfigFile,
+  orderedNames,
+  tensorFloats,
+  vocabFile,
+  type ExportFile,
+} from './exportFiles.ts';
 
 /** Stored precision of the exported tensors: F32 (exact, the default) or F16 (half the size, rounded to nearest even). */
 export type SafetensorsDtype = 'F32' | 'F16';
 
 /** Serialises weights to one safetensors file's bytes. */
-export async function safetensorsBytes(weights: Weights, cfg: BertConfig, dtype: SafetensorsDtype = 'F32'): Promise<Uint8Array> {
-  if (dtype !== 'F32' && dtype !== 'F16') throw new Error(`safetensors export: dtype must be F32 or F16, got "${String(dtype)}"`);
+export async function safetensorsBytes(
+  weights: Weights,
+  cfg: BertConfig,
+  dtype: SafetensorsDtype = 'F32',
+): Promise<Uint8Array> {
+  if (dtype !== 'F32' && dtype !== 'F16')
+    throw new Error(`safetensors export: dtype must be F32 or F16, got "${String(dtype)}"`);
   const names = orderedNames(weights, cfg);
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   const blobs: Uint8Array[] = [];
@@ -46,7 +59,10 @@ function halfBytes(data: Float32Array): Uint8Array {
 
 /** model.safetensors + config.json (+ vocab.txt). */
 export async function exportHuggingFace(weights: Weights, cfg: BertConfig, vocab?: string[]): Promise<ExportFile[]> {
-  const files: ExportFile[] = [{ name: 'model.safetensors', data: await safetensorsBytes(weights, cfg) }, hfConfigFile(cfg)];
+  const files: ExportFile[] = [
+    { name: 'model.safetensors', data: await safetensorsBytes(weights, cfg) },
+    hfConfigFile(cfg),
+  ];
   if (vocab) files.push(vocabFile(vocab));
   return files;
 }

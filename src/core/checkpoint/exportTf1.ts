@@ -8,7 +8,15 @@
 import { crc32c, maskCrc } from '../tfrecord/crc32c.ts';
 import type { BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
-import { concatBytes, floatBytes, jsonFile, orderedNames, tensorFloats, vocabFile, type ExportFile } from './exportFiles.ts';
+import {
+  concatBytes,
+  floatBytes,
+  jsonFile,
+  orderedNames,
+  tensorFloats,
+  vocabFile,
+  type ExportFile,
+} from './exportFiles.ts';
 import { canonicalToTf } from './names.ts';
 import { encodeBundleEntry, encodeBundleHeader } from './protobuf.ts';
 import { writeTable } from './sstable.ts';
@@ -17,7 +25,10 @@ import { tf1ShardName } from './tf1.ts';
 const DT_FLOAT = 1;
 
 /** The index and data file bytes for a weight map. */
-export async function tf1CheckpointBytes(weights: Weights, cfg: BertConfig): Promise<{ index: Uint8Array; data: Uint8Array }> {
+export async function tf1CheckpointBytes(
+  weights: Weights,
+  cfg: BertConfig,
+): Promise<{ index: Uint8Array; data: Uint8Array }> {
   const vars: { tfName: string; shape: number[]; bytes: Uint8Array }[] = [];
   for (const name of orderedNames(weights, cfg)) {
     const { tfName, transpose } = canonicalToTf(name);
@@ -40,7 +51,14 @@ export async function tf1CheckpointBytes(weights: Weights, cfg: BertConfig): Pro
   for (const v of vars) {
     entries.push([
       v.tfName,
-      encodeBundleEntry({ dtype: DT_FLOAT, shape: v.shape, shardId: 0, offset, size: v.bytes.length, crc32c: maskCrc(crc32c(v.bytes)) }),
+      encodeBundleEntry({
+        dtype: DT_FLOAT,
+        shape: v.shape,
+        shardId: 0,
+        offset,
+        size: v.bytes.length,
+        crc32c: maskCrc(crc32c(v.bytes)),
+      }),
     ]);
     offset += v.bytes.length;
   }
@@ -48,7 +66,12 @@ export async function tf1CheckpointBytes(weights: Weights, cfg: BertConfig): Pro
 }
 
 /** bert_model.ckpt.{index,data-00000-of-00001} + checkpoint + bert_config.json (+ vocab.txt). */
-export async function exportTf1(weights: Weights, cfg: BertConfig, vocab?: string[], prefix = 'bert_model.ckpt'): Promise<ExportFile[]> {
+export async function exportTf1(
+  weights: Weights,
+  cfg: BertConfig,
+  vocab?: string[],
+  prefix = 'bert_model.ckpt',
+): Promise<ExportFile[]> {
   const { index, data } = await tf1CheckpointBytes(weights, cfg);
   const files: ExportFile[] = [
     { name: `${prefix}.index`, data: index },

@@ -5,7 +5,16 @@
  */
 import type { BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
-import { concatBytes, floatBytes, hfConfigFile, jsonFile, orderedNames, tensorFloats, vocabFile, type ExportFile } from './exportFiles.ts';
+import {
+  concatBytes,
+  floatBytes,
+  hfConfigFile,
+  jsonFile,
+  orderedNames,
+  tensorFloats,
+  vocabFile,
+  type ExportFile,
+} from './exportFiles.ts';
 import type { TfjsModelJson } from './tfjs.ts';
 
 export async function exportTfjs(
@@ -27,7 +36,10 @@ export async function exportTfjs(
   const n = Math.max(1, Math.ceil(all.length / shardBytes));
   const shards: ExportFile[] = [];
   for (let i = 0; i < n; i++) {
-    shards.push({ name: `group1-shard${i + 1}of${n}.bin`, data: all.slice(i * shardBytes, Math.min(all.length, (i + 1) * shardBytes)) });
+    shards.push({
+      name: `group1-shard${i + 1}of${n}.bin`,
+      data: all.slice(i * shardBytes, Math.min(all.length, (i + 1) * shardBytes)),
+    });
   }
   const model: TfjsModelJson & Record<string, unknown> = {
     format: 'bert-weights',

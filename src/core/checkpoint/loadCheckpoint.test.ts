@@ -58,49 +58,57 @@ describe('export → load round trips', () => {
   const vocab = tinyVocab(cfg.vocab_size);
   const arrays = randomArrays(cfg, { pooler: true, mlmHead: true }, 3);
 
-  it.each(['safetensors', 'tf', 'tfjs'] as ExportFormat[])('%s reproduces the same tensors, logits and fingerprint', async (fmt) => {
-    mark();
-    const weights = arraysToWeights(arrays);
-    const files = await exportCheckpoint(fmt, weights, cfg, vocab);
-    const ref = forward(weights, cfg);
-    const ckpt = await loadCheckpoint(filesToMap(files));
-    const viaSafetensors = await loadCheckpoint(filesToMap(await exportCheckpoint('safetensors', weights, cfg, vocab)));
-    try {
-      expect(ckpt.format).toBe(fmt === 'tf' ? 'tf1' : fmt);
-      expect(ckpt.parts).toEqual({ pooler: true, mlmHead: true });
-      expect(ckpt.config).toEqual(cfg);
-      expect(ckpt.vocab).toEqual(vocab);
-      const got = await values(ckpt.weights);
-      expect(Object.keys(got).sort()).toEqual([...arrays.keys()].sort());
-      for (const [n, { shape, data }] of arrays) {
-        expect(ckpt.weights[n].shape, n).toEqual(shape);
-        expect(got[n], n).toEqual(Array.from(data));
-      }
-      const out = forward(ckpt.weights, cfg);
-      expect(out.seq).toEqual(ref.seq);
-      expect(out.logits).toEqual(ref.logits);
-      expect(ckpt.fingerprint).toMatch(/^[0-9a-f]{16}$/);
-      expect(ckpt.fingerprint).toBe(viaSafetensors.fingerprint);
-      if (fmt === 'tfjs') {
-        // tfjs's own weight decoder reads our manifest and shards to the same values.
-        const model = JSON.parse(new TextDecoder().decode(files.find((f) => f.name === 'model.json')!.data));
-        const shards = files.filter((f) => f.name.endsWith('.bin'));
-        const buf = new Uint8Array(shards.reduce((s, f) => s + f.data.length, 0));
-        let o = 0;
-        for (const f of shards) (buf.set(f.data, o), (o += f.data.length));
-        const decoded = tf.io.decodeWeights(buf.buffer, model.weightsManifest[0].weights);
-        try {
-          for (const [n, { data }] of arrays) expect(Array.from(decoded[n].dataSync()), n).toEqual(Array.from(data));
-        } finally {
-          for (const t of Object.values(decoded)) t.dispose();
+  it.each(['safetensors', 'tf', 'tfjs'] as ExportFormat[])(
+    '%s reproduces the same tensors, logits and fingerprint',
+    async (fmt) => {
+      mark();
+      const weights = arraysToWeights(arrays);
+      const files = await exportCheckpoint(fmt, weights, cfg, vocab);
+      const ref = forward(weights, cfg);
+      const ckpt = await loadCheckpoint(filesToMap(files));
+      const viaSafetensors = await loadCheckpoint(
+        filesToMap(await exportCheckpoint('safetensors', weights, cfg, vocab)),
+      );
+      try {
+        expect(ckpt.format).toBe(fmt === 'tf' ? 'tf1' : fmt);
+        expect(ckpt.parts).toEqual({ pooler: true, mlmHead: true });
+        expect(ckpt.config).toEqual(cfg);
+        expect(ckpt.vocab).toEqual(vocab);
+        const got = await values(ckpt.weights);
+        expect(Object.keys(got).sort()).toEqual([...arrays.keys()].sort());
+        for (const [n, { shape, data }] of arrays) {
+          expect(ckpt.weights[n].shape, n).toEqual(shape);
+          expect(got[n], n).toEqual(Array.from(data));
         }
+        const out = forward(ckpt.weights, cfg);
+        expect(out.seq).toEqual(ref.seq);
+        expect(out.logits).toEqual(ref.logits);
+        expect(ckpt.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+        expect(ckpt.fingerprint).toBe(viaSafetensors.fingerprint);
+        if (fmt === 'tfjs') {
+          // tfjs's own weight decoder reads our manifest and shards to the same values.
+          const model = JSON.parse(new TextDecoder().decode(files.find((f) => f.name === 'model.json')!.data));
+          const shards = files.filter((f) => f.name.endsWith('.bin'));
+          const buf = new Uint8Array(shards.reduce((s, f) => s + f.data.length, 0));
+          let o = 0;
+          for (const f of shards) {
+            buf.set(f.data, o);
+            o += f.data.length;
+          }
+          const decoded = tf.io.decodeWeights(buf.buffer, model.weightsManifest[0].weights);
+          try {
+            for (const [n, { data }] of arrays) expect(Array.from(decoded[n].dataSync()), n).toEqual(Array.from(data));
+          } finally {
+            for (const t of Object.values(decoded)) t.dispose();
+          }
+        }
+      } finally {
+        disposeCheckpoint(ckpt);
+        disposeCheckpoint(viaSafetensors);
+        for (const t of Object.values(weights)) t.dispose();
       }
-    } finally {
-      disposeCheckpoint(ckpt);
-      disposeCheckpoint(viaSafetensors);
-      for (const t of Object.values(weights)) t.dispose();
-    }
-  });
+    },
+  );
 
   it('tfjs shards split a tensor across files and still load', async () => {
     mark();
@@ -111,7 +119,9 @@ describe('export → load round trips', () => {
     // config comes from model.json's metadata when config.json is absent
     const ckpt = await loadCheckpoint(filesToMap(files.filter((f) => f.name !== 'config.json')));
     try {
-      expect(Array.from(await ckpt.weights[EMBEDDING_NAMES.word].data())).toEqual(Array.from(arrays.get(EMBEDDING_NAMES.word)!.data));
+      expect(Array.from(await ckpt.weights[EMBEDDING_NAMES.word].data())).toEqual(
+        Array.from(arrays.get(EMBEDDING_NAMES.word)!.data),
+      );
     } finally {
       disposeCheckpoint(ckpt);
       for (const t of Object.values(weights)) t.dispose();
@@ -150,11 +160,24 @@ describe('export → load round trips', () => {
     // BertModel-style keys (no "bert."), gamma/beta LayerNorm names, a tied decoder and position_ids.
     const tensors: PtTensor[] = [];
     for (const [n, { shape, data }] of arrays) {
-      const old = n.replace(/^bert\./, '').replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta');
+      const old = n
+        .replace(/^bert\./, '')
+        .replace(/LayerNorm\.weight$/, 'LayerNorm.gamma')
+        .replace(/LayerNorm\.bias$/, 'LayerNorm.beta');
       tensors.push({ name: n.startsWith('cls.') ? n : old, shape, data });
     }
-    tensors.push({ name: 'cls.predictions.decoder.weight', shape: arrays.get(EMBEDDING_NAMES.word)!.shape, data: arrays.get(EMBEDDING_NAMES.word)!.data });
-    tensors.push({ name: 'embeddings.position_ids', shape: [1, 16], data: new Float32Array(32), storage: 'LongStorage', bytes: new Uint8Array(128) });
+    tensors.push({
+      name: 'cls.predictions.decoder.weight',
+      shape: arrays.get(EMBEDDING_NAMES.word)!.shape,
+      data: arrays.get(EMBEDDING_NAMES.word)!.data,
+    });
+    tensors.push({
+      name: 'embeddings.position_ids',
+      shape: [1, 16],
+      data: new Float32Array(32),
+      storage: 'LongStorage',
+      bytes: new Uint8Array(128),
+    });
     const cfgJson = JSON.stringify(cfg);
     for (const [layout, bytes] of [
       ['pytorch-zip', pytorchZipFile(tensors)],
@@ -169,7 +192,10 @@ describe('export → load round trips', () => {
       try {
         expect(ckpt.format).toBe(layout);
         expect(ckpt.warnings).toEqual([]);
-        expect(ckpt.skipped.map((s) => s.name).sort()).toEqual(['cls.predictions.decoder.weight', 'embeddings.position_ids']);
+        expect(ckpt.skipped.map((s) => s.name).sort()).toEqual([
+          'cls.predictions.decoder.weight',
+          'embeddings.position_ids',
+        ]);
         const got = await values(ckpt.weights);
         for (const [n, { data }] of arrays) expect(got[n], n).toEqual(Array.from(data));
       } finally {
@@ -185,7 +211,9 @@ describe('export → load round trips', () => {
     arrays2.get('bert.encoder.layer.1.output.dense.bias')!.data[5] += 1e-3;
     const b = arraysToWeights(arrays2);
     const progress: number[] = [];
-    const ca = await loadCheckpoint(filesToMap(await exportCheckpoint('safetensors', a, cfg)), { onProgress: (p) => progress.push(p.bytesRead / p.totalBytes) });
+    const ca = await loadCheckpoint(filesToMap(await exportCheckpoint('safetensors', a, cfg)), {
+      onProgress: (p) => progress.push(p.bytesRead / p.totalBytes),
+    });
     const cb = await loadCheckpoint(filesToMap(await exportCheckpoint('safetensors', b, cfg)));
     try {
       expect(ca.fingerprint).not.toBe(cb.fingerprint);
@@ -207,7 +235,21 @@ describe('bad checkpoints: clear errors, nothing left allocated', () => {
     safetensorsFile(
       [...arrays].flatMap(([n, { shape, data }]) => {
         const o = over(n);
-        return o === null ? [] : [{ name: o.name ?? n, dtype: 'F32', shape: o.shape ?? shape, bytes: f32Bytes(data.slice(0, (o.shape ?? shape).reduce((a, b) => a * b, 1))) }];
+        return o === null
+          ? []
+          : [
+              {
+                name: o.name ?? n,
+                dtype: 'F32',
+                shape: o.shape ?? shape,
+                bytes: f32Bytes(
+                  data.slice(
+                    0,
+                    (o.shape ?? shape).reduce((a, b) => a * b, 1),
+                  ),
+                ),
+              },
+            ];
       }),
     );
   const load = (files: Record<string, Uint8Array | string>) => loadCheckpoint(blobs(files));
@@ -223,7 +265,12 @@ describe('bad checkpoints: clear errors, nothing left allocated', () => {
 
   it('an unsupported dtype for a weight is refused before any tensor is made; F16/BF16 weights load', async () => {
     mark();
-    const entries = [...arrays].map(([name, { shape, data }]) => ({ name, dtype: 'F32', shape, bytes: f32Bytes(data) }));
+    const entries = [...arrays].map(([name, { shape, data }]) => ({
+      name,
+      dtype: 'F32',
+      shape,
+      bytes: f32Bytes(data),
+    }));
     const withInt = entries.map((e) => (e.name === 'bert.embeddings.LayerNorm.bias' ? { ...e, dtype: 'I32' } : e));
     await expect(load({ 'model.safetensors': safetensorsFile(withInt), 'config.json': cfgText })).rejects.toThrow(
       /tensor "bert.embeddings.LayerNorm.bias" has dtype I32; only float weights/,
@@ -240,7 +287,8 @@ describe('bad checkpoints: clear errors, nothing left allocated', () => {
       expect(ckpt.parts).toEqual({ pooler: false, mlmHead: true });
       const src = arrays.get('cls.predictions.bias')!.data;
       const got = (await ckpt.weights['cls.predictions.bias'].data()) as Float32Array;
-      for (let i = 0; i < src.length; i++) expect(Math.abs(got[i] - src[i])).toBeLessThanOrEqual(Math.abs(src[i]) / 128);
+      for (let i = 0; i < src.length; i++)
+        expect(Math.abs(got[i] - src[i])).toBeLessThanOrEqual(Math.abs(src[i]) / 128);
     } finally {
       disposeCheckpoint(ckpt);
     }
@@ -256,30 +304,36 @@ describe('bad checkpoints: clear errors, nothing left allocated', () => {
 
   it('a config with more layers than the file says so', async () => {
     mark();
-    await expect(load({ 'model.safetensors': safet(), 'config.json': JSON.stringify({ ...cfg, num_hidden_layers: 3 }) })).rejects.toThrow(
-      /the config says 3 layers, the file has 2/,
-    );
+    await expect(
+      load({ 'model.safetensors': safet(), 'config.json': JSON.stringify({ ...cfg, num_hidden_layers: 3 }) }),
+    ).rejects.toThrow(/the config says 3 layers, the file has 2/);
   });
 
   it('a vocab.txt whose size differs from the embedding rows', async () => {
     mark();
-    await expect(load({ 'model.safetensors': safet(), 'config.json': cfgText, 'vocab.txt': [...vocab, 'extra'].join('\n') + '\n' })).rejects.toThrow(
-      /vocab.txt: 24 tokens, but the model's word embeddings have 23 rows/,
-    );
+    await expect(
+      load({
+        'model.safetensors': safet(),
+        'config.json': cfgText,
+        'vocab.txt': [...vocab, 'extra'].join('\n') + '\n',
+      }),
+    ).rejects.toThrow(/vocab.txt: 24 tokens, but the model's word embeddings have 23 rows/);
   });
 
   it('no config, no weights: says what it looked for', async () => {
     mark();
     await expect(load({ 'model.safetensors': safet() })).rejects.toThrow(/no config.json or bert_config.json/);
-    await expect(load({ 'config.json': cfgText, 'notes.txt': 'x' })).rejects.toThrow(/no weight file found among: config.json, notes.txt/);
+    await expect(load({ 'config.json': cfgText, 'notes.txt': 'x' })).rejects.toThrow(
+      /no weight file found among: config.json, notes.txt/,
+    );
   });
 
   it('a forbidden global in pytorch_model.bin', async () => {
     mark();
     const t = [...arrays].map(([name, { shape, data }]) => ({ name, shape, data }));
-    await expect(load({ 'pytorch_model.bin': pytorchZipFile(t, { forbidden: ['builtins', 'eval'] }), 'config.json': cfgText })).rejects.toThrow(
-      /pytorch_model.bin.*refuses global "builtins.eval"/,
-    );
+    await expect(
+      load({ 'pytorch_model.bin': pytorchZipFile(t, { forbidden: ['builtins', 'eval'] }), 'config.json': cfgText }),
+    ).rejects.toThrow(/pytorch_model.bin.*refuses global "builtins.eval"/);
   });
 
   it('a TF1 data file that fails mid-way disposes the tensors already made', async () => {
@@ -291,14 +345,16 @@ describe('bad checkpoints: clear errors, nothing left allocated', () => {
     data.data = data.data.slice();
     data.data[data.data.length - 3] ^= 0x55; // corrupt the last variable (read last)
     let made = 0;
-    await expect(
-      loadCheckpoint(filesToMap(files), { onProgress: () => made++ }),
-    ).rejects.toThrow(/bert_model.ckpt.data-00000-of-00001: variable ".*" at bytes \d+\.\.\d+ fails its checksum/);
+    await expect(loadCheckpoint(filesToMap(files), { onProgress: () => made++ })).rejects.toThrow(
+      /bert_model.ckpt.data-00000-of-00001: variable ".*" at bytes \d+\.\.\d+ fails its checksum/,
+    );
     expect(made).toBeGreaterThan(3);
     const truncated = files.map((f) => (f.name.includes('.data-') ? { ...f, data: f.data.slice(0, 100) } : f));
     await expect(loadCheckpoint(filesToMap(truncated))).rejects.toThrow(/truncated: variable/);
     const noData = files.filter((f) => !f.name.includes('.data-'));
-    await expect(loadCheckpoint(filesToMap(noData))).rejects.toThrow(/bert_model.ckpt.data-00000-of-00001 is missing: the index .* lists \d+ variables/);
+    await expect(loadCheckpoint(filesToMap(noData))).rejects.toThrow(
+      /bert_model.ckpt.data-00000-of-00001 is missing: the index .* lists \d+ variables/,
+    );
   });
 
   it('an encoder-only checkpoint loads but cannot be a teacher', async () => {
@@ -307,7 +363,9 @@ describe('bad checkpoints: clear errors, nothing left allocated', () => {
     const ckpt = await load({ 'model.safetensors': bytes, 'config.json': cfgText });
     try {
       expect(ckpt.parts.mlmHead).toBe(false);
-      expect(() => assertTeacher(ckpt)).toThrow('this checkpoint has no masked-LM head (cls.predictions.*): it cannot be a teacher');
+      expect(() => assertTeacher(ckpt)).toThrow(
+        'this checkpoint has no masked-LM head (cls.predictions.*): it cannot be a teacher',
+      );
     } finally {
       disposeCheckpoint(ckpt);
     }
@@ -332,24 +390,31 @@ function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
 }
 
 describeWithRef('real checkpoints from ../shared/ref', () => {
-  it.each(['model-camphr-bert-legacy-torch-5e4ce50', 'model-camphr-bert-legacy-torch-529da10'])('%s (legacy torch, no bert. prefix)', async (d) => {
-    mark();
-    const ckpt: LoadedCheckpoint = await loadCheckpoint(await openDir(refPath(d)));
-    try {
-      const file = new Uint8Array(readFileSync(refPath(d, 'pytorch_model.bin')));
-      expect(ckpt.format).toBe('pytorch-legacy');
-      expect(ckpt.parts).toEqual({ pooler: true, mlmHead: false });
-      expect(ckpt.vocab!.length).toBe(ckpt.config.vocab_size);
-      // Every tensor's bytes occur in the file (values read = values stored).
-      for (const name of [EMBEDDING_NAMES.word, 'bert.encoder.layer.1.output.LayerNorm.weight', 'bert.pooler.dense.weight']) {
-        const v = (await ckpt.weights[name].data()) as Float32Array;
-        expect(indexOfBytes(file, f32Bytes(v)), name).toBeGreaterThan(0);
+  it.each(['model-camphr-bert-legacy-torch-5e4ce50', 'model-camphr-bert-legacy-torch-529da10'])(
+    '%s (legacy torch, no bert. prefix)',
+    async (d) => {
+      mark();
+      const ckpt: LoadedCheckpoint = await loadCheckpoint(await openDir(refPath(d)));
+      try {
+        const file = new Uint8Array(readFileSync(refPath(d, 'pytorch_model.bin')));
+        expect(ckpt.format).toBe('pytorch-legacy');
+        expect(ckpt.parts).toEqual({ pooler: true, mlmHead: false });
+        expect(ckpt.vocab!.length).toBe(ckpt.config.vocab_size);
+        // Every tensor's bytes occur in the file (values read = values stored).
+        for (const name of [
+          EMBEDDING_NAMES.word,
+          'bert.encoder.layer.1.output.LayerNorm.weight',
+          'bert.pooler.dense.weight',
+        ]) {
+          const v = (await ckpt.weights[name].data()) as Float32Array;
+          expect(indexOfBytes(file, f32Bytes(v)), name).toBeGreaterThan(0);
+        }
+        expect(() => assertTeacher(ckpt)).toThrow(/no masked-LM head/);
+      } finally {
+        disposeCheckpoint(ckpt);
       }
-      expect(() => assertTeacher(ckpt)).toThrow(/no masked-LM head/);
-    } finally {
-      disposeCheckpoint(ckpt);
-    }
-  });
+    },
+  );
 
   it('model-keras-bert-test-ckpt (TF1 with optimizer slots and global_step)', async () => {
     mark();
@@ -368,7 +433,10 @@ describeWithRef('real checkpoints from ../shared/ref', () => {
       const idx = await readTf1Index(new Blob([readFileSync(`${dir}/bert_model.ckpt.index`)]), 'index');
       const e = idx.entries.find((x) => x.name === 'bert/encoder/layer_0/intermediate/dense/kernel')!;
       expect(e.shape).toEqual([4, 16]);
-      const raw = new Float32Array(new Uint8Array(readFileSync(`${dir}/bert_model.ckpt.data-00000-of-00001`)).slice(e.offset, e.offset + e.size).buffer);
+      const raw = new Float32Array(
+        new Uint8Array(readFileSync(`${dir}/bert_model.ckpt.data-00000-of-00001`)).slice(e.offset, e.offset + e.size)
+          .buffer,
+      );
       const w = ckpt.weights['bert.encoder.layer_0.intermediate.dense.weight'.replace('layer_0', 'layer.0')];
       expect(w.shape).toEqual([16, 4]);
       const got = (await w.data()) as Float32Array;
@@ -385,7 +453,12 @@ describeWithRef('real checkpoints from ../shared/ref', () => {
         for (const o of ours.entries) {
           const orig = idx.entries.find((x) => x.name === o.name)!;
           expect(orig, o.name).toBeDefined();
-          expect([o.shape, o.dtype, o.size, o.crc32c], o.name).toEqual([orig.shape, orig.dtype, orig.size, orig.crc32c]);
+          expect([o.shape, o.dtype, o.size, o.crc32c], o.name).toEqual([
+            orig.shape,
+            orig.dtype,
+            orig.size,
+            orig.crc32c,
+          ]);
         }
       } finally {
         disposeCheckpoint(again);
@@ -411,7 +484,10 @@ describeWithRef('real checkpoints from ../shared/ref', () => {
   it('albert_tiny_zh index without data: index read in full, then a clear error (ALBERT, data missing)', async () => {
     mark();
     const dir = refPath('model-albert-tiny-zh-index-only');
-    const idx = await readTf1Index(new Blob([readFileSync(`${dir}/albert_model.ckpt.index`)]), 'albert_model.ckpt.index');
+    const idx = await readTf1Index(
+      new Blob([readFileSync(`${dir}/albert_model.ckpt.index`)]),
+      'albert_model.ckpt.index',
+    );
     expect(idx.entries.length).toBe(31);
     expect(idx.entries.find((e) => e.name === 'bert/embeddings/word_embeddings')!.shape).toEqual([21128, 128]);
     expect(idx.entries.find((e) => e.name === 'cls/predictions/output_bias')!.shape).toEqual([21128]);
@@ -423,17 +499,29 @@ describeWithRef('real checkpoints from ../shared/ref', () => {
 
   it('the user-edited Chinese vocab (21,156 lines) is refused for a 21,128-row model', async () => {
     mark();
-    const c = tinyConfig({ vocab_size: 21128, hidden_size: 4, num_attention_heads: 1, intermediate_size: 4, num_hidden_layers: 1 });
+    const c = tinyConfig({
+      vocab_size: 21128,
+      hidden_size: 4,
+      num_attention_heads: 1,
+      intermediate_size: 4,
+      num_hidden_layers: 1,
+    });
     const a = randomArrays(c, { pooler: false, mlmHead: false });
-    const bytes = safetensorsFile([...a].map(([name, { shape, data }]) => ({ name, dtype: 'F32', shape, bytes: f32Bytes(data) })));
+    const bytes = safetensorsFile(
+      [...a].map(([name, { shape, data }]) => ({ name, dtype: 'F32', shape, bytes: f32Bytes(data) })),
+    );
     const good = readFileSync(refPath('vocab-bert-chinese/vocab.txt'));
     const bad = readFileSync(refPath('vocab-bert-chinese/variants/vocab.modified-21156-lines.txt'));
-    const ok = await loadCheckpoint(blobs({ 'model.safetensors': bytes, 'config.json': JSON.stringify(c), 'vocab.txt': new Uint8Array(good) }));
+    const ok = await loadCheckpoint(
+      blobs({ 'model.safetensors': bytes, 'config.json': JSON.stringify(c), 'vocab.txt': new Uint8Array(good) }),
+    );
     expect(ok.vocab!.length).toBe(21128);
     expect(ok.vocab![343]).toContain('\u2028');
     disposeCheckpoint(ok);
     await expect(
-      loadCheckpoint(blobs({ 'model.safetensors': bytes, 'config.json': JSON.stringify(c), 'vocab.txt': new Uint8Array(bad) })),
+      loadCheckpoint(
+        blobs({ 'model.safetensors': bytes, 'config.json': JSON.stringify(c), 'vocab.txt': new Uint8Array(bad) }),
+      ),
     ).rejects.toThrow(/vocab.txt: 21156 tokens, but the model's word embeddings have 21128 rows/);
   });
 });

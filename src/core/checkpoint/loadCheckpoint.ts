@@ -49,7 +49,6 @@ export interface LoadOptions {
 
 const MLM_PREFIX = 'cls.predictions.';
 const TIED_DECODER = 'cls.predictions.decoder.weight';
-const DECODER_BIAS = 'cls.predictions.decoder.bias';
 
 interface NamedBlob {
   path: string;
@@ -107,7 +106,13 @@ export interface CheckpointPlan {
   totalBytes: number;
 }
 
-async function openWeights(all: NamedBlob[]): Promise<{ format: CheckpointFormat; sources: TensorSource[]; files: NamedBlob[]; dir: string; tfjsConfig?: unknown }> {
+async function openWeights(all: NamedBlob[]): Promise<{
+  format: CheckpointFormat;
+  sources: TensorSource[];
+  files: NamedBlob[];
+  dir: string;
+  tfjsConfig?: unknown;
+}> {
   const byBase = (pred: (b: string) => boolean) => all.filter((f) => pred(f.base));
   const safet = byBase((b) => b.endsWith('.safetensors'));
   if (safet.length) {
@@ -123,10 +128,18 @@ async function openWeights(all: NamedBlob[]): Promise<{ format: CheckpointFormat
     for (const g of json.weightsManifest) for (const p of g.paths ?? []) tfjsShards.add(f.dir ? `${f.dir}/${p}` : p);
     tfjsModels.push({ f, json });
   }
-  const bins = all.filter((f) => f.base.endsWith('.bin') && !tfjsShards.has(f.path.replace(/\\/g, '/')) && !/^group\d+-shard/.test(f.base));
+  const bins = all.filter(
+    (f) => f.base.endsWith('.bin') && !tfjsShards.has(f.path.replace(/\\/g, '/')) && !/^group\d+-shard/.test(f.base),
+  );
   // Sharded state dicts (pytorch_model-00001-of-00002.bin ...) are read together.
-  const ptShards = bins.filter((f) => /^pytorch_model-\d+-of-\d+\.bin$/.test(f.base)).sort((a, b) => (a.base < b.base ? -1 : 1));
-  const pt = bins.find((f) => f.base === 'pytorch_model.bin') ?? ptShards[0] ?? all.find((f) => /\.(pt|pth)$/.test(f.base)) ?? bins[0];
+  const ptShards = bins
+    .filter((f) => /^pytorch_model-\d+-of-\d+\.bin$/.test(f.base))
+    .sort((a, b) => (a.base < b.base ? -1 : 1));
+  const pt =
+    bins.find((f) => f.base === 'pytorch_model.bin') ??
+    ptShards[0] ??
+    all.find((f) => /\.(pt|pth)$/.test(f.base)) ??
+    bins[0];
   if (pt) {
     const group = pt.base === 'pytorch_model.bin' || !ptShards.includes(pt) ? [pt] : ptShards;
     const sources = [];
@@ -153,10 +166,25 @@ async function openWeights(all: NamedBlob[]): Promise<{ format: CheckpointFormat
       const n = s.index.header.numShards;
       const names = Array.from({ length: n }, (_, i) => tf1ShardName(prefix, i, n));
       const files = names.map((nm) => all.find((f) => f.dir === idxFile.dir && f.base === nm));
-      const s2 = await openTf1(idxFile.blob, idxFile.path, files.map((f) => f?.blob), names.map((nm) => (idxFile.dir ? `${idxFile.dir}/${nm}` : nm)));
-      return { format: 'tf1', sources: [s2], files: [idxFile, ...(files.filter(Boolean) as NamedBlob[])], dir: idxFile.dir };
+      const s2 = await openTf1(
+        idxFile.blob,
+        idxFile.path,
+        files.map((f) => f?.blob),
+        names.map((nm) => (idxFile.dir ? `${idxFile.dir}/${nm}` : nm)),
+      );
+      return {
+        format: 'tf1',
+        sources: [s2],
+        files: [idxFile, ...(files.filter(Boolean) as NamedBlob[])],
+        dir: idxFile.dir,
+      };
     }
-    return { format: 'tf1', sources: [s], files: [idxFile, ...(shardFiles.filter(Boolean) as NamedBlob[])], dir: idxFile.dir };
+    return {
+      format: 'tf1',
+      sources: [s],
+      files: [idxFile, ...(shardFiles.filter(Boolean) as NamedBlob[])],
+      dir: idxFile.dir,
+    };
   }
   if (tfjsModels.length) {
     const { f, json } = tfjsModels[0];
@@ -167,7 +195,13 @@ async function openWeights(all: NamedBlob[]): Promise<{ format: CheckpointFormat
       if (hit) shardFiles.push(hit);
       return hit?.blob;
     });
-    return { format: 'tfjs', sources: [s], files: [f, ...shardFiles], dir: f.dir, tfjsConfig: json.userDefinedMetadata?.bertConfig };
+    return {
+      format: 'tfjs',
+      sources: [s],
+      files: [f, ...shardFiles],
+      dir: f.dir,
+      tfjsConfig: json.userDefinedMetadata?.bertConfig,
+    };
   }
   const names = all.map((f) => f.path).join(', ') || '(none)';
   throw new Error(
@@ -190,8 +224,14 @@ export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise
   if (cfgFile) {
     const json = await readJson(cfgFile);
     const raw = json as Record<string, unknown>;
-    if (raw && (raw.model_type === 'albert' || (typeof raw.embedding_size === 'number' && raw.embedding_size !== raw.hidden_size))) {
-      throw new Error(`${cfgFile.path}: this is an ALBERT config (embedding_size ${String(raw.embedding_size)}), not BERT; ALBERT is not supported`);
+    if (
+      raw &&
+      (raw.model_type === 'albert' ||
+        (typeof raw.embedding_size === 'number' && raw.embedding_size !== raw.hidden_size))
+    ) {
+      throw new Error(
+        `${cfgFile.path}: this is an ALBERT config (embedding_size ${String(raw.embedding_size)}), not BERT; ALBERT is not supported`,
+      );
     }
     config = parseBertConfig(json, cfgFile.path);
   } else if (opened.tfjsConfig) {
@@ -231,7 +271,10 @@ export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise
     else skipped.push({ name: decoderBias.sourceName, reason: `same parameter as cls.predictions.bias` });
   }
   for (const n of unknown) skipped.push({ name: n, reason: 'not a BERT weight this project knows' });
-  if (unknown.length) warnings.push(`${unknown.length} tensor(s) not part of BERT were ignored: ${unknown.slice(0, 8).join(', ')}${unknown.length > 8 ? ', ...' : ''}`);
+  if (unknown.length)
+    warnings.push(
+      `${unknown.length} tensor(s) not part of BERT were ignored: ${unknown.slice(0, 8).join(', ')}${unknown.length > 8 ? ', ...' : ''}`,
+    );
 
   // Which parts are present, and do all shapes agree with the config?
   const names = [...sources.keys()];
@@ -243,16 +286,22 @@ export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise
   const file = opened.sources.map((s) => s.file).join(', ');
   const missing = [...expected.keys()].filter((n) => !sources.has(n));
   if (missing.length) {
-    const layerHint = names.filter((n) => /^bert\.encoder\.layer\.(\d+)\./.test(n)).map((n) => Number(/layer\.(\d+)/.exec(n)![1]));
+    const layerHint = names
+      .filter((n) => /^bert\.encoder\.layer\.(\d+)\./.test(n))
+      .map((n) => Number(/layer\.(\d+)/.exec(n)![1]));
     const fileLayers = layerHint.length ? Math.max(...layerHint) + 1 : 0;
     throw new Error(
       `${file}: ${missing.length} weight(s) missing: ${missing.slice(0, 12).join(', ')}${missing.length > 12 ? ', ...' : ''}` +
-        (fileLayers !== config.num_hidden_layers ? ` (the config says ${config.num_hidden_layers} layers, the file has ${fileLayers})` : ''),
+        (fileLayers !== config.num_hidden_layers
+          ? ` (the config says ${config.num_hidden_layers} layers, the file has ${fileLayers})`
+          : ''),
     );
   }
   const extra = names.filter((n) => !expected.has(n));
   if (extra.length) {
-    throw new Error(`${file}: weight(s) beyond what the config describes (${config.num_hidden_layers} layers): ${extra.slice(0, 8).join(', ')}${extra.length > 8 ? ', ...' : ''}`);
+    throw new Error(
+      `${file}: weight(s) beyond what the config describes (${config.num_hidden_layers} layers): ${extra.slice(0, 8).join(', ')}${extra.length > 8 ? ', ...' : ''}`,
+    );
   }
   for (const [n, shape] of expected) {
     const { info, sourceName } = sources.get(n)!;
@@ -262,15 +311,21 @@ export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise
         `${file}: tensor "${sourceName}"${sourceName !== n ? ` (${n})` : ''} has shape [${info.shape}] but the config expects [${shape}]`,
       );
     }
-    if (!/^(f32|f16|bf16|f64|F32|F16|BF16|F64|DT_FLOAT|DT_HALF|DT_BFLOAT16|DT_DOUBLE|float32|float16)$/.test(info.dtype)) {
-      throw new Error(`${file}: tensor "${sourceName}" has dtype ${info.dtype}; only float weights (F32, F16, BF16) can be loaded`);
+    if (
+      !/^(f32|f16|bf16|f64|F32|F16|BF16|F64|DT_FLOAT|DT_HALF|DT_BFLOAT16|DT_DOUBLE|float32|float16)$/.test(info.dtype)
+    ) {
+      throw new Error(
+        `${file}: tensor "${sourceName}" has dtype ${info.dtype}; only float weights (F32, F16, BF16) can be loaded`,
+      );
     }
   }
   if (tiedDecoder) {
     const info = tiedDecoder.source.infos.find((i) => i.name === tiedDecoder!.sourceName)!;
     const emb = expected.get(EMBEDDING_NAMES.word)!;
     if (info.shape.join(',') !== emb.join(',')) {
-      throw new Error(`${file}: "${tiedDecoder.sourceName}" has shape [${info.shape}], not the word embeddings' [${emb}]; this model's decoder is tied to the embeddings`);
+      throw new Error(
+        `${file}: "${tiedDecoder.sourceName}" has shape [${info.shape}], not the word embeddings' [${emb}]; this model's decoder is tied to the embeddings`,
+      );
     }
   }
 
@@ -307,7 +362,10 @@ export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise
 }
 
 /** Loads a checkpoint: plan and check everything, then stream the tensors in. */
-export async function loadCheckpoint(files: Map<string, Blob> | File[], opts: LoadOptions = {}): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(
+  files: Map<string, Blob> | File[],
+  opts: LoadOptions = {},
+): Promise<LoadedCheckpoint> {
   const plan = await planCheckpoint(files);
   const weights: Weights = {};
   const fp = new Fingerprint();
@@ -350,10 +408,16 @@ export async function loadCheckpoint(files: Map<string, Blob> | File[], opts: Lo
   }
   const warnings = [...plan.warnings];
   if (plan.tiedDecoder) {
-    if (decoderHash === wordHash) plan.skipped.push({ name: plan.tiedDecoder.sourceName, reason: 'tied to the word embeddings (equal)' });
+    if (decoderHash === wordHash)
+      plan.skipped.push({ name: plan.tiedDecoder.sourceName, reason: 'tied to the word embeddings (equal)' });
     else {
-      plan.skipped.push({ name: plan.tiedDecoder.sourceName, reason: 'differs from the word embeddings; the model ties them' });
-      warnings.push(`"${plan.tiedDecoder.sourceName}" differs from the word embeddings; this model ties the decoder to the embeddings, so it was not used`);
+      plan.skipped.push({
+        name: plan.tiedDecoder.sourceName,
+        reason: 'differs from the word embeddings; the model ties them',
+      });
+      warnings.push(
+        `"${plan.tiedDecoder.sourceName}" differs from the word embeddings; this model ties the decoder to the embeddings, so it was not used`,
+      );
     }
   }
   return {

@@ -13,15 +13,30 @@ describe('weight names', () => {
       expect(transpose, n).toBe(tfName.endsWith('/kernel'));
       expect(canonicalName(n)).toEqual({ kind: 'weight', canonical: n, transpose: false });
     }
-    expect(canonicalToTf('bert.encoder.layer.11.attention.self.query.weight').tfName).toBe('bert/encoder/layer_11/attention/self/query/kernel');
-    expect(canonicalToTf('cls.predictions.transform.LayerNorm.weight').tfName).toBe('cls/predictions/transform/LayerNorm/gamma');
+    expect(canonicalToTf('bert.encoder.layer.11.attention.self.query.weight').tfName).toBe(
+      'bert/encoder/layer_11/attention/self/query/kernel',
+    );
+    expect(canonicalToTf('cls.predictions.transform.LayerNorm.weight').tfName).toBe(
+      'cls/predictions/transform/LayerNorm/gamma',
+    );
     expect(canonicalToTf('cls.predictions.bias').tfName).toBe('cls/predictions/output_bias');
-    expect(canonicalToTf('bert.embeddings.word_embeddings.weight')).toEqual({ tfName: 'bert/embeddings/word_embeddings', transpose: false });
+    expect(canonicalToTf('bert.embeddings.word_embeddings.weight')).toEqual({
+      tfName: 'bert/embeddings/word_embeddings',
+      transpose: false,
+    });
   });
 
   it('accepts names without bert., with module., and old gamma/beta LayerNorm names', () => {
-    expect(canonicalName('encoder.layer.3.output.LayerNorm.gamma')).toEqual({ kind: 'weight', canonical: 'bert.encoder.layer.3.output.LayerNorm.weight', transpose: false });
-    expect(canonicalName('module.bert.embeddings.LayerNorm.beta')).toEqual({ kind: 'weight', canonical: 'bert.embeddings.LayerNorm.bias', transpose: false });
+    expect(canonicalName('encoder.layer.3.output.LayerNorm.gamma')).toEqual({
+      kind: 'weight',
+      canonical: 'bert.encoder.layer.3.output.LayerNorm.weight',
+      transpose: false,
+    });
+    expect(canonicalName('module.bert.embeddings.LayerNorm.beta')).toEqual({
+      kind: 'weight',
+      canonical: 'bert.embeddings.LayerNorm.bias',
+      transpose: false,
+    });
     expect(canonicalName('pooler.dense.weight')).toMatchObject({ canonical: 'bert.pooler.dense.weight' });
     expect(canonicalName('cls.predictions.decoder.weight').kind).toBe('tiedDecoder');
     expect(canonicalName('cls.predictions.decoder.bias').kind).toBe('decoderBias');
@@ -31,7 +46,12 @@ describe('weight names', () => {
   });
 
   it('skips optimizer slots, counters and the NSP head in TF1 names', () => {
-    for (const n of ['bert/pooler/dense/kernel/adam_m', 'bert/pooler/dense/kernel/adam_v', 'global_step', 'cls/seq_relationship/output_weights']) {
+    for (const n of [
+      'bert/pooler/dense/kernel/adam_m',
+      'bert/pooler/dense/kernel/adam_v',
+      'global_step',
+      'cls/seq_relationship/output_weights',
+    ]) {
       expect(tfToCanonical(n).kind, n).toBe('skip');
     }
     expect(tfToCanonical('bert/encoder/layer_shared/output/dense/kernel').kind).toBe('unknown');

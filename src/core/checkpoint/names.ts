@@ -49,7 +49,8 @@ const TF_SKIP: [RegExp, string][] = [
 /** Decides what a Google TF1 checkpoint variable is. */
 export function tfToCanonical(tfName: string): NameDecision {
   for (const [re, reason] of TF_SKIP) if (re.test(tfName)) return { kind: 'skip', reason };
-  if (tfName === 'cls/predictions/output_bias') return { kind: 'weight', canonical: 'cls.predictions.bias', transpose: false };
+  if (tfName === 'cls/predictions/output_bias')
+    return { kind: 'weight', canonical: 'cls.predictions.bias', transpose: false };
   const parts = tfName.split('/');
   const last = parts.pop()!;
   let transpose = false;

@@ -9,7 +9,10 @@
 
 /** A reference to a Python global that the allowlist accepted. */
 export class PyGlobal {
-  constructor(readonly module: string, readonly name: string) {}
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
   get qualified(): string {
     return `${this.module}.${this.name}`;
   }
@@ -72,8 +75,6 @@ export class PickleNeedsMoreBytes extends Error {
   }
 }
 
-const MARK = Symbol('mark');
-
 export interface UnpickleOptions {
   /** File name for messages. */
   file: string;
@@ -111,9 +112,15 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
     }
   };
   const u8 = () => (need(1), bytes[pos++]);
-  const u16 = () => (need(2), (pos += 2), dv.getUint16(pos - 2, true));
-  const u32 = () => (need(4), (pos += 4), dv.getUint32(pos - 4, true));
-  const i32 = () => (need(4), (pos += 4), dv.getInt32(pos - 4, true));
+  /** Moves past n bytes and returns the offset where they start. */
+  const advance = (n: number) => {
+    need(n);
+    pos += n;
+    return pos - n;
+  };
+  const u16 = () => dv.getUint16(advance(2), true);
+  const u32 = () => dv.getUint32(advance(4), true);
+  const i32 = () => dv.getInt32(advance(4), true);
   const u64 = () => {
     need(8);
     const v = dv.getBigUint64(pos, true);
@@ -151,7 +158,10 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
   const findClass = (module: string, name: string, at: number): PyGlobal => {
     const q = `${module}.${name}`;
     if (!ALLOWED_GLOBALS.has(q)) {
-      fail(`refuses global "${q}": a weights file needs only tensors, storages and OrderedDict, so this file is rejected (it may try to run code)`, at);
+      fail(
+        `refuses global "${q}": a weights file needs only tensors, storages and OrderedDict, so this file is rejected (it may try to run code)`,
+        at,
+      );
     }
     return new PyGlobal(module, name);
   };
@@ -171,9 +181,17 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
       case 'torch._utils._rebuild_tensor':
       case 'torch._utils._rebuild_tensor_v2': {
         const [storage, offset, size, stride] = a as [StorageRef, number, number[], number[]];
-        if (!storage || (storage as StorageRef).kind !== 'storage') fail('tensor rebuilt from something that is not a storage', at);
-        if (!Array.isArray(size) || !Array.isArray(stride) || typeof offset !== 'number') fail('tensor rebuild arguments malformed', at);
-        return { kind: 'tensor', storage, offset, shape: size.map(Number), stride: stride.map(Number) } satisfies TensorRef;
+        if (!storage || (storage as StorageRef).kind !== 'storage')
+          fail('tensor rebuilt from something that is not a storage', at);
+        if (!Array.isArray(size) || !Array.isArray(stride) || typeof offset !== 'number')
+          fail('tensor rebuild arguments malformed', at);
+        return {
+          kind: 'tensor',
+          storage,
+          offset,
+          shape: size.map(Number),
+          stride: stride.map(Number),
+        } satisfies TensorRef;
       }
       case 'torch._utils._rebuild_parameter':
         return a[0];
@@ -222,7 +240,8 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
       case 0x8b: // LONG4
         stack.push(longFromBytes(take(i32())));
         break;
-      case 0x49: { // INT (text)
+      case 0x49: {
+        // INT (text)
         const s = line();
         stack.push(s === '00' ? false : s === '01' ? true : Number.parseInt(s, 10));
         break;
@@ -265,7 +284,8 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
       case 0x56: // UNICODE (text, raw-unicode-escape)
         stack.push(line());
         break;
-      case 0x53: { // STRING (text, quoted)
+      case 0x53: {
+        // STRING (text, quoted)
         const s = line();
         stack.push(s.slice(1, -1));
         break;
@@ -276,18 +296,21 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
       case 0x85: // TUPLE1
         stack.push([pop()]);
         break;
-      case 0x86: { // TUPLE2
+      case 0x86: {
+        // TUPLE2
         const b = pop();
         stack.push([pop(), b]);
         break;
       }
-      case 0x87: { // TUPLE3
+      case 0x87: {
+        // TUPLE3
         const c = pop();
         const b = pop();
         stack.push([pop(), b, c]);
         break;
       }
-      case 0x74: { // TUPLE
+      case 0x74: {
+        // TUPLE
         const items = popMark();
         stack.push(items);
         break;
@@ -295,19 +318,22 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
       case 0x5d: // EMPTY_LIST
         stack.push([]);
         break;
-      case 0x6c: { // LIST
+      case 0x6c: {
+        // LIST
         const items = popMark();
         stack.push(items);
         break;
       }
-      case 0x61: { // APPEND
+      case 0x61: {
+        // APPEND
         const v = pop();
         const l = top();
         if (!Array.isArray(l)) fail('APPEND to something that is not a list', at);
         (l as unknown[]).push(v);
         break;
       }
-      case 0x65: { // APPENDS
+      case 0x65: {
+        // APPENDS
         const items = popMark();
         const l = top();
         if (!Array.isArray(l)) fail('APPENDS to something that is not a list', at);
@@ -317,14 +343,16 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
       case 0x7d: // EMPTY_DICT
         stack.push(new Map());
         break;
-      case 0x64: { // DICT
+      case 0x64: {
+        // DICT
         const items = popMark();
         const m = new Map();
         for (let i = 0; i + 1 < items.length; i += 2) m.set(items[i], items[i + 1]);
         stack.push(m);
         break;
       }
-      case 0x73: { // SETITEM
+      case 0x73: {
+        // SETITEM
         const v = pop();
         const k = pop();
         const m = top();
@@ -332,7 +360,8 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         (m as Map<unknown, unknown>).set(k, v);
         break;
       }
-      case 0x75: { // SETITEMS
+      case 0x75: {
+        // SETITEMS
         const items = popMark();
         const m = top();
         if (!(m instanceof Map)) fail('SETITEMS on something that is not a dict', at);
@@ -342,14 +371,16 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
       case 0x8f: // EMPTY_SET
         stack.push([]);
         break;
-      case 0x90: { // ADDITEMS
+      case 0x90: {
+        // ADDITEMS
         const items = popMark();
         const s = top();
         if (!Array.isArray(s)) fail('ADDITEMS on something that is not a set', at);
         (s as unknown[]).push(...items);
         break;
       }
-      case 0x91: { // FROZENSET
+      case 0x91: {
+        // FROZENSET
         const items = popMark();
         stack.push(items);
         break;
@@ -377,32 +408,37 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         break;
       case 0x67: // GET
       case 0x68: // BINGET
-      case 0x6a: { // LONG_BINGET
+      case 0x6a: {
+        // LONG_BINGET
         const k = op === 0x67 ? Number.parseInt(line(), 10) : op === 0x68 ? u8() : u32();
         if (!memo.has(k)) fail(`memo key ${k} not defined`, at);
         stack.push(memo.get(k));
         break;
       }
-      case 0x63: { // GLOBAL
+      case 0x63: {
+        // GLOBAL
         const module = line();
         const name = line();
         stack.push(findClass(module, name, at));
         break;
       }
-      case 0x93: { // STACK_GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL needs two strings', at);
         stack.push(findClass(module as string, name as string, at));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const fn = pop();
         stack.push(call(fn, args, at));
         break;
       }
-      case 0x62: { // BUILD
+      case 0x62: {
+        // BUILD
         const state = pop();
         const obj = top();
         // OrderedDict state (_metadata) and tensor state are not needed for weights.
@@ -412,13 +448,15 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         void state;
         break;
       }
-      case 0x51: { // BINPERSID
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         if (!opts.persistentLoad) fail('persistent id found where none is expected', at);
         stack.push(opts.persistentLoad!(pid));
         break;
       }
-      case 0x50: { // PERSID
+      case 0x50: {
+        // PERSID
         const pid = line();
         if (!opts.persistentLoad) fail('persistent id found where none is expected', at);
         stack.push(opts.persistentLoad!(pid));
@@ -431,7 +469,10 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
       case 0x82: // EXT1
       case 0x83: // EXT2
       case 0x84: // EXT4
-        return fail(`opcode 0x${op.toString(16)} builds arbitrary objects; a state dict never needs it, so the file is rejected`, at);
+        return fail(
+          `opcode 0x${op.toString(16)} builds arbitrary objects; a state dict never needs it, so the file is rejected`,
+          at,
+        );
       default:
         return fail(`unknown or unsupported pickle opcode 0x${op.toString(16)}`, at);
     }
@@ -441,14 +482,24 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
 /** Reads a storage-type global from a persistent id, failing clearly. */
 export function storageTypeOf(g: unknown, file: string): StorageType {
   if (g instanceof PyGlobal && g.module === 'torch' && STORAGE_TYPES[g.name]) return STORAGE_TYPES[g.name];
-  throw new Error(`${file}: persistent id names ${g instanceof PyGlobal ? g.qualified : String(g)}, not a torch storage type`);
+  throw new Error(
+    `${file}: persistent id names ${g instanceof PyGlobal ? g.qualified : String(g)}, not a torch storage type`,
+  );
 }
 
 /** Turns a PyTorch persistent id tuple ('storage', type, key, location, numel, ...) into a StorageRef. */
 export function torchStorageFromPid(pid: unknown, file: string): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
-    throw new Error(`${file}: unexpected persistent id ${JSON.stringify(pid, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+    throw new Error(
+      `${file}: unexpected persistent id ${JSON.stringify(pid, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`,
+    );
   }
   const [, type, key, location, numel] = pid;
-  return { kind: 'storage', type: storageTypeOf(type, file), key: String(key), location: String(location), numel: Number(numel) };
+  return {
+    kind: 'storage',
+    type: storageTypeOf(type, file),
+    key: String(key),
+    location: String(location),
+    numel: Number(numel),
+  };
 }

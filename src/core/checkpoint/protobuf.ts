@@ -118,7 +118,14 @@ function lenField(out: number[], no: number, body: number[]) {
   out.push(...body);
 }
 
-export function encodeBundleEntry(e: { dtype: number; shape: number[]; shardId: number; offset: number; size: number; crc32c: number }): Uint8Array {
+export function encodeBundleEntry(e: {
+  dtype: number;
+  shape: number[];
+  shardId: number;
+  offset: number;
+  size: number;
+  crc32c: number;
+}): Uint8Array {
   const out: number[] = [];
   writeVarint(out, 1 * 8);
   writeVarint(out, e.dtype);

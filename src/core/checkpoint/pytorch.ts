@@ -8,7 +8,14 @@
  */
 import { looksLikeZip, readZipDirectory, zipEntryDataStart } from './zip.ts';
 import { PickleNeedsMoreBytes, torchStorageFromPid, unpickle, type StorageRef, type TensorRef } from './pickle.ts';
-import { bytesToFloat32, numElements, readRange, type TensorInfo, type TensorRecord, type TensorSource } from './tensorRecord.ts';
+import {
+  bytesToFloat32,
+  numElements,
+  readRange,
+  type TensorInfo,
+  type TensorRecord,
+  type TensorSource,
+} from './tensorRecord.ts';
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 
@@ -20,7 +27,7 @@ type StorageOffsets = Map<string, number>;
 function stateDictEntries(value: unknown, file: string): [string, TensorRef][] {
   let dict = value;
   // Some trainers save {"state_dict": {...}} or {"model": {...}}.
-  if (dict instanceof Map && !([...dict.values()].some((v) => (v as TensorRef)?.kind === 'tensor'))) {
+  if (dict instanceof Map && ![...dict.values()].some((v) => (v as TensorRef)?.kind === 'tensor')) {
     for (const k of ['state_dict', 'model', 'module']) {
       if (dict.get(k) instanceof Map) {
         dict = dict.get(k);
@@ -49,20 +56,18 @@ function isContiguous(t: TensorRef): boolean {
   return true;
 }
 
-function makeSource(
-  blob: Blob,
-  file: string,
-  entries: [string, TensorRef][],
-  offsets: StorageOffsets,
-): TensorSource {
+function makeSource(blob: Blob, file: string, entries: [string, TensorRef][], offsets: StorageOffsets): TensorSource {
   const infos: TensorInfo[] = [];
   for (const [name, t] of entries) {
     const n = numElements(t.shape);
     const maxIndex = t.shape.reduce((s, d, i) => s + (d > 0 ? (d - 1) * t.stride[i] : 0), 0);
     if (n > 0 && t.offset + maxIndex >= t.storage.numel) {
-      throw new Error(`${file}: tensor "${name}" [${t.shape}] reaches element ${t.offset + maxIndex} of storage "${t.storage.key}", which has ${t.storage.numel}`);
+      throw new Error(
+        `${file}: tensor "${name}" [${t.shape}] reaches element ${t.offset + maxIndex} of storage "${t.storage.key}", which has ${t.storage.numel}`,
+      );
     }
-    if (!offsets.has(t.storage.key)) throw new Error(`${file}: tensor "${name}" uses storage "${t.storage.key}", which the file does not contain`);
+    if (!offsets.has(t.storage.key))
+      throw new Error(`${file}: tensor "${name}" uses storage "${t.storage.key}", which the file does not contain`);
     infos.push({ name, shape: t.shape, dtype: t.storage.type.dtype, byteLength: n * t.storage.type.itemSize });
   }
   const byName = new Map(entries);
@@ -77,7 +82,9 @@ function makeSource(
         const t = byName.get(info.name)!;
         const { itemSize, dtype } = t.storage.type;
         if (dtype !== 'f32' && dtype !== 'f16' && dtype !== 'bf16' && dtype !== 'f64') {
-          throw new Error(`${file}: tensor "${info.name}" is stored as ${t.storage.type.name}; only float weights can be loaded`);
+          throw new Error(
+            `${file}: tensor "${info.name}" is stored as ${t.storage.type.name}; only float weights can be loaded`,
+          );
         }
         const base = offsets.get(t.storage.key)!;
         const n = numElements(t.shape);
@@ -110,7 +117,12 @@ function makeSource(
 }
 
 /** Runs `parse` over a growing prefix of the blob until the pickles fit. */
-async function withGrowingPrefix<T>(blob: Blob, start: number, file: string, parse: (bytes: Uint8Array, complete: boolean) => T): Promise<T> {
+async function withGrowingPrefix<T>(
+  blob: Blob,
+  start: number,
+  file: string,
+  parse: (bytes: Uint8Array, complete: boolean) => T,
+): Promise<T> {
   let len = Math.min(blob.size - start, 1 << 20);
   while (true) {
     const bytes = await readRange(blob, start, start + len, file, 'pickle');
@@ -136,9 +148,11 @@ async function openZip(blob: Blob, file: string): Promise<TensorSource> {
   if (byteorder) {
     const s = await zipEntryDataStart(blob, byteorder, file);
     const v = new TextDecoder().decode(await readRange(blob, s, s + byteorder.compressedSize, file, 'byteorder'));
-    if (v.trim() !== 'little') throw new Error(`${file}: storages are ${v.trim()}-endian; only little-endian is supported`);
+    if (v.trim() !== 'little')
+      throw new Error(`${file}: storages are ${v.trim()}-endian; only little-endian is supported`);
   }
-  if (pkl.method !== 0) throw new Error(`${file}: ${pkl.name} is compressed (method ${pkl.method}); PyTorch writes it stored`);
+  if (pkl.method !== 0)
+    throw new Error(`${file}: ${pkl.name} is compressed (method ${pkl.method}); PyTorch writes it stored`);
   const pklStart = await zipEntryDataStart(blob, pkl, file);
   const pklBytes = await readRange(blob, pklStart, pklStart + pkl.size, file, pkl.name);
   const storages = new Map<string, StorageRef>();
@@ -156,9 +170,14 @@ async function openZip(blob: Blob, file: string): Promise<TensorSource> {
   for (const s of storages.values()) {
     const entry = dir.get(`${prefix}data/${s.key}`);
     if (!entry) throw new Error(`${file}: storage "${s.key}" (${prefix}data/${s.key}) is missing from the archive`);
-    if (entry.method !== 0) throw new Error(`${file}: storage entry ${entry.name} is compressed (method ${entry.method}); only stored entries can be read`);
+    if (entry.method !== 0)
+      throw new Error(
+        `${file}: storage entry ${entry.name} is compressed (method ${entry.method}); only stored entries can be read`,
+      );
     if (entry.size < s.numel * s.type.itemSize) {
-      throw new Error(`${file}: storage ${entry.name} holds ${entry.size} bytes but ${s.numel} × ${s.type.name} need ${s.numel * s.type.itemSize}`);
+      throw new Error(
+        `${file}: storage ${entry.name} holds ${entry.size} bytes but ${s.numel} × ${s.type.name} need ${s.numel * s.type.itemSize}`,
+      );
     }
     offsets.set(s.key, await zipEntryDataStart(blob, entry, file));
   }
@@ -171,13 +190,17 @@ async function openLegacy(blob: Blob, file: string): Promise<TensorSource> {
     storages.clear();
     const magic = unpickle(bytes, 0, { file, complete });
     if (typeof magic.value !== 'bigint' || magic.value !== LEGACY_MAGIC) {
-      throw new Error(`${file}: not a PyTorch checkpoint: neither a zip archive nor a legacy file (magic number missing at byte 0)`);
+      throw new Error(
+        `${file}: not a PyTorch checkpoint: neither a zip archive nor a legacy file (magic number missing at byte 0)`,
+      );
     }
     const proto = unpickle(bytes, magic.end, { file, complete });
-    if (proto.value !== 1001) throw new Error(`${file}: legacy protocol version ${String(proto.value)} is not supported (expected 1001)`);
+    if (proto.value !== 1001)
+      throw new Error(`${file}: legacy protocol version ${String(proto.value)} is not supported (expected 1001)`);
     const sys = unpickle(bytes, proto.end, { file, complete });
     const sysInfo = sys.value instanceof Map ? sys.value : new Map();
-    if (sysInfo.get('little_endian') === false) throw new Error(`${file}: saved on a big-endian machine; not supported`);
+    if (sysInfo.get('little_endian') === false)
+      throw new Error(`${file}: saved on a big-endian machine; not supported`);
     const main = unpickle(bytes, sys.end, {
       file,
       complete,
@@ -193,7 +216,8 @@ async function openLegacy(blob: Blob, file: string): Promise<TensorSource> {
       },
     });
     const keys = unpickle(bytes, main.end, { file, complete });
-    if (!Array.isArray(keys.value)) throw new Error(`${file}: storage key list missing after the state dict (byte ${main.end})`);
+    if (!Array.isArray(keys.value))
+      throw new Error(`${file}: storage key list missing after the state dict (byte ${main.end})`);
     return { main: main.value, keys: (keys.value as unknown[]).map(String), dataStart: keys.end };
   });
   const entries = stateDictEntries(parsed.main, file);
@@ -204,7 +228,8 @@ async function openLegacy(blob: Blob, file: string): Promise<TensorSource> {
     if (!s) throw new Error(`${file}: storage key "${key}" listed at the end of the pickle is not used by any tensor`);
     const head = await readRange(blob, pos, pos + 8, file, `element count of storage "${key}"`);
     const count = Number(new DataView(head.buffer, head.byteOffset, 8).getBigInt64(0, true));
-    if (count !== s.numel) throw new Error(`${file}: storage "${key}" at byte ${pos} has ${count} elements, the pickle says ${s.numel}`);
+    if (count !== s.numel)
+      throw new Error(`${file}: storage "${key}" at byte ${pos} has ${count} elements, the pickle says ${s.numel}`);
     offsets.set(key, pos + 8);
     pos += 8 + count * s.type.itemSize;
     if (pos > blob.size) {

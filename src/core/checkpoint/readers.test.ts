@@ -4,7 +4,14 @@ import { openPytorch } from './pytorch.ts';
 import { unpickle } from './pickle.ts';
 import { snappyDecompress } from './snappy.ts';
 import { readTable, writeTable } from './sstable.ts';
-import { f32Bytes, PickleWriter, pytorchLegacyFile, pytorchZipFile, randomFloats, safetensorsFile } from './testFixtures.ts';
+import {
+  f32Bytes,
+  PickleWriter,
+  pytorchLegacyFile,
+  pytorchZipFile,
+  randomFloats,
+  safetensorsFile,
+} from './testFixtures.ts';
 import type { TensorRecord } from './tensorRecord.ts';
 
 async function all(gen: AsyncGenerator<TensorRecord>): Promise<TensorRecord[]> {
@@ -28,7 +35,9 @@ describe('safetensors reader', () => {
     const a = randomFloats(6, 3);
     const halves = [1, -2, 0.5, 1024, 0, -0.25];
     const f16b = new Uint8Array(12);
-    halves.forEach((v, i) => new DataView(f16b.buffer).setUint16(2 * i, f16(v), true));
+    halves.forEach((v, i) => {
+      new DataView(f16b.buffer).setUint16(2 * i, f16(v), true);
+    });
     const bf = new Uint8Array(12);
     const src = new Float32Array([3.5, -1, 2, 0.125, 100, -7]);
     const u = new Uint32Array(src.buffer);
@@ -48,16 +57,42 @@ describe('safetensors reader', () => {
     expect([...by.b.data]).toEqual([...src]);
   });
 
-  const one = (over: Partial<{ dtype: string; shape: number[]; offsets: [number, number] }> = {}) =>
-    ({ name: 't', dtype: 'F32', shape: [4], bytes: f32Bytes(randomFloats(4, 1)), ...over });
+  const one = (over: Partial<{ dtype: string; shape: number[]; offsets: [number, number] }> = {}) => ({
+    name: 't',
+    dtype: 'F32',
+    shape: [4],
+    bytes: f32Bytes(randomFloats(4, 1)),
+    ...over,
+  });
 
   it.each([
-    ['a header length beyond the file', safetensorsFile([one()], { headerLenOverride: 1 << 30 }), /header length 1073741824.*runs past the end/],
+    [
+      'a header length beyond the file',
+      safetensorsFile([one()], { headerLenOverride: 1 << 30 }),
+      /header length 1073741824.*runs past the end/,
+    ],
     ['a truncated file', safetensorsFile([one()], { truncateTo: 40 }), /x.safetensors/],
-    ['offsets outside the data', safetensorsFile([one({ offsets: [0, 32] , shape: [8] })]), /tensor "t": data_offsets \[0, 32\] run past the end/],
-    ['shape × dtype ≠ bytes', safetensorsFile([one({ shape: [5] })]), /tensor "t": shape \[5\] × F32 needs 20 bytes but data_offsets \[0, 16\] hold 16/],
+    [
+      'offsets outside the data',
+      safetensorsFile([one({ offsets: [0, 32], shape: [8] })]),
+      /tensor "t": data_offsets \[0, 32\] run past the end/,
+    ],
+    [
+      'shape × dtype ≠ bytes',
+      safetensorsFile([one({ shape: [5] })]),
+      /tensor "t": shape \[5\] × F32 needs 20 bytes but data_offsets \[0, 16\] hold 16/,
+    ],
     ['an unsupported dtype', safetensorsFile([one({ dtype: 'F4' })]), /tensor "t": unsupported dtype "F4"/],
-    ['a header that is not JSON', (() => { const f = safetensorsFile([one()]); f[9] = 0x7b; f[8] = 0x7b; return f; })(), /JSON header .* does not parse/],
+    [
+      'a header that is not JSON',
+      (() => {
+        const f = safetensorsFile([one()]);
+        f[9] = 0x7b;
+        f[8] = 0x7b;
+        return f;
+      })(),
+      /JSON header .* does not parse/,
+    ],
   ])('rejects %s with a clear error', async (_what, bytes, re) => {
     await expect(openSafetensors(new Blob([bytes as Uint8Array<ArrayBuffer>]), 'x.safetensors')).rejects.toThrow(re);
   });
@@ -68,7 +103,9 @@ describe('safetensors reader', () => {
       { name: 'p', dtype: 'F32', shape: [2], bytes: b.slice(0, 8), offsets: [0, 8] },
       { name: 'q', dtype: 'F32', shape: [2], bytes: b.slice(8), offsets: [4, 12] },
     ]);
-    await expect(openSafetensors(new Blob([file as Uint8Array<ArrayBuffer>]), 'x.safetensors')).rejects.toThrow(/"p" \[0, 8\] and "q" \[4, 12\] overlap/);
+    await expect(openSafetensors(new Blob([file as Uint8Array<ArrayBuffer>]), 'x.safetensors')).rejects.toThrow(
+      /"p" \[0, 8\] and "q" \[4, 12\] overlap/,
+    );
   });
 
   it('accepts an I64 buffer in the header but refuses to load it as a weight', async () => {
@@ -81,16 +118,34 @@ describe('safetensors reader', () => {
 describe('restricted unpickler', () => {
   it('rejects a forbidden global without running anything', () => {
     const w = new PickleWriter().proto().global('os', 'system').mark().str('rm -rf /').tuple().raw(0x52).stop();
-    expect(() => unpickle(w.bytes(), 0, { file: 'evil.bin', complete: true })).toThrow(/evil.bin: pickle at byte 2: refuses global "os.system"/);
+    expect(() => unpickle(w.bytes(), 0, { file: 'evil.bin', complete: true })).toThrow(
+      /evil.bin: pickle at byte 2: refuses global "os.system"/,
+    );
     const w2 = new PickleWriter().proto().global('builtins', 'eval').stop();
     expect(() => unpickle(w2.bytes(), 0, { file: 'evil.bin', complete: true })).toThrow(/builtins.eval/);
   });
 
   it('reads basic values, memo and dicts', () => {
-    const w = new PickleWriter().proto().raw(0x7d, 0x71, 0).mark().str('a').int(-5).str('b').raw(0x88).str('c').raw(0x4e).raw(0x75);
+    const w = new PickleWriter()
+      .proto()
+      .raw(0x7d, 0x71, 0)
+      .mark()
+      .str('a')
+      .int(-5)
+      .str('b')
+      .raw(0x88)
+      .str('c')
+      .raw(0x4e)
+      .raw(0x75);
     w.raw(0x30).raw(0x68, 0).stop(); // POP, BINGET 0
     const { value } = unpickle(w.bytes(), 0, { file: 'f', complete: true });
-    expect(value).toEqual(new Map<string, unknown>([['a', -5], ['b', true], ['c', null]]));
+    expect(value).toEqual(
+      new Map<string, unknown>([
+        ['a', -5],
+        ['b', true],
+        ['c', null],
+      ]),
+    );
   });
 
   it('rejects object-building opcodes and truncation', () => {
@@ -132,7 +187,9 @@ describe('PyTorch .bin reader', () => {
     const h = new Uint8Array(4);
     new DataView(h.buffer).setUint16(0, f16(1.5), true);
     new DataView(h.buffer).setUint16(2, f16(-3), true);
-    const bytes = pytorchZipFile([{ name: 'h', shape: [2], data: new Float32Array(2), storage: 'HalfStorage', bytes: h }]);
+    const bytes = pytorchZipFile([
+      { name: 'h', shape: [2], data: new Float32Array(2), storage: 'HalfStorage', bytes: h },
+    ]);
     const s = await openPytorch(new Blob([bytes as Uint8Array<ArrayBuffer>]), 'p.bin');
     const [r] = await all(s.tensors());
     expect([...r.data]).toEqual([1.5, -3]);
@@ -140,12 +197,16 @@ describe('PyTorch .bin reader', () => {
 
   it('rejects a pickle with a forbidden global (zip layout)', async () => {
     const bytes = pytorchZipFile(tensors, { forbidden: ['os', 'system'] });
-    await expect(openPytorch(new Blob([bytes as Uint8Array<ArrayBuffer>]), 'pytorch_model.bin')).rejects.toThrow(/pytorch_model.bin.*refuses global "os.system"/);
+    await expect(openPytorch(new Blob([bytes as Uint8Array<ArrayBuffer>]), 'pytorch_model.bin')).rejects.toThrow(
+      /pytorch_model.bin.*refuses global "os.system"/,
+    );
   });
 
   it('rejects truncated legacy and zip files, naming the file', async () => {
     const legacy = pytorchLegacyFile(tensors);
-    await expect(openPytorch(new Blob([legacy.slice(0, legacy.length - 10)]), 'old.bin')).rejects.toThrow(/old.bin: truncated/);
+    await expect(openPytorch(new Blob([legacy.slice(0, legacy.length - 10)]), 'old.bin')).rejects.toThrow(
+      /old.bin: truncated/,
+    );
     await expect(openPytorch(new Blob([legacy.slice(0, 100)]), 'old.bin')).rejects.toThrow(/old.bin/);
     const zip = pytorchZipFile(tensors);
     await expect(openPytorch(new Blob([zip.slice(0, zip.length - 30)]), 'new.bin')).rejects.toThrow(/new.bin/);
@@ -158,14 +219,17 @@ describe('snappy', () => {
     // "abcabcabcX": length 10, literal "abc" (tag 2<<2), copy len 6 offset 3 (1-byte offset form), literal "X"
     const src = Uint8Array.from([10, 0x08, 97, 98, 99, 0x01 | ((6 - 4) << 2), 3, 0x00, 88]);
     expect(new TextDecoder().decode(snappyDecompress(src, 'blk'))).toBe('abcabcabcX');
-    expect(() => snappyDecompress(Uint8Array.from([10, 0x08, 97, 98, 99, 0x01 | (2 << 2), 9]), 'blk')).toThrow(/blk: snappy data is corrupt/);
+    expect(() => snappyDecompress(Uint8Array.from([10, 0x08, 97, 98, 99, 0x01 | (2 << 2), 9]), 'blk')).toThrow(
+      /blk: snappy data is corrupt/,
+    );
   });
 });
 
 describe('SSTable', () => {
   it('round-trips many keys over several blocks with prefix compression', () => {
     const entries: [string, Uint8Array][] = [];
-    for (let i = 0; i < 300; i++) entries.push([`bert/encoder/layer_${i}/attention/self/query/kernel`, Uint8Array.from([i & 0xff, 1, 2])]);
+    for (let i = 0; i < 300; i++)
+      entries.push([`bert/encoder/layer_${i}/attention/self/query/kernel`, Uint8Array.from([i & 0xff, 1, 2])]);
     entries.push(['', Uint8Array.from([9])]);
     const bytes = writeTable(entries, 512);
     const back = readTable(bytes, 'x.index');
@@ -179,7 +243,10 @@ describe('SSTable', () => {
     const literalSnappy = (raw: Uint8Array) => {
       const out: number[] = [];
       let n = raw.length;
-      while (n >= 0x80) (out.push((n & 0x7f) | 0x80), (n >>>= 7));
+      while (n >= 0x80) {
+        out.push((n & 0x7f) | 0x80);
+        n >>>= 7;
+      }
       out.push(n);
       for (let i = 0; i < raw.length; i += 60) {
         const part = raw.subarray(i, Math.min(raw.length, i + 60));
@@ -187,9 +254,15 @@ describe('SSTable', () => {
       }
       return Uint8Array.from(out);
     };
-    const entries: [string, Uint8Array][] = [['', Uint8Array.from([1])], ['bert/pooler/dense/kernel', Uint8Array.from([2, 3])]];
+    const entries: [string, Uint8Array][] = [
+      ['', Uint8Array.from([1])],
+      ['bert/pooler/dense/kernel', Uint8Array.from([2, 3])],
+    ];
     const bytes = writeTable(entries, 262144, literalSnappy);
-    expect(readTable(bytes, 'x.index').map(([k, v]) => [k, [...v]])).toEqual([['', [1]], ['bert/pooler/dense/kernel', [2, 3]]]);
+    expect(readTable(bytes, 'x.index').map(([k, v]) => [k, [...v]])).toEqual([
+      ['', [1]],
+      ['bert/pooler/dense/kernel', [2, 3]],
+    ]);
   });
 
   it('detects a corrupt block and a bad footer', () => {

@@ -49,7 +49,9 @@ function readHandle(b: Uint8Array, pos: number, where: string): [Handle, number]
 /** The raw (decompressed, CRC-checked) contents of one block. */
 function readBlock(file: Uint8Array, h: Handle, name: string, what: string): Uint8Array {
   if (h.offset + h.size + 5 > file.length) {
-    throw new Error(`${name}: ${what} at bytes ${h.offset}..${h.offset + h.size + 5} runs past the end of the file (${file.length} bytes): truncated`);
+    throw new Error(
+      `${name}: ${what} at bytes ${h.offset}..${h.offset + h.size + 5} runs past the end of the file (${file.length} bytes): truncated`,
+    );
   }
   const block = file.subarray(h.offset, h.offset + h.size);
   const type = file[h.offset + h.size];
@@ -60,7 +62,9 @@ function readBlock(file: Uint8Array, h: Handle, name: string, what: string): Uin
   }
   if (type === 0) return block;
   if (type === 1) return snappyDecompress(block, `${name}: ${what} at byte ${h.offset}`);
-  throw new Error(`${name}: ${what} at byte ${h.offset} uses compression type ${type}; only none (0) and snappy (1) are supported`);
+  throw new Error(
+    `${name}: ${what} at byte ${h.offset} uses compression type ${type}; only none (0) and snappy (1) are supported`,
+  );
 }
 
 /** All key/value entries of one block, in order. */
@@ -95,11 +99,14 @@ function blockEntries(block: Uint8Array, name: string, what: string): [Uint8Arra
 
 /** Reads every key/value of a table held in memory (index files are small). */
 export function readTable(file: Uint8Array, name: string): [string, Uint8Array][] {
-  if (file.length < FOOTER_LEN) throw new Error(`${name}: ${file.length} bytes is too short for a table (the footer alone is 48)`);
+  if (file.length < FOOTER_LEN)
+    throw new Error(`${name}: ${file.length} bytes is too short for a table (the footer alone is 48)`);
   const f = file.subarray(file.length - FOOTER_LEN);
   const fdv = new DataView(f.buffer, f.byteOffset, FOOTER_LEN);
   if (fdv.getUint32(40, true) !== MAGIC_LO || fdv.getUint32(44, true) !== MAGIC_HI) {
-    throw new Error(`${name}: the last 8 bytes are not the table magic 0xdb4775248b80fb57: not a TF1 checkpoint index, or truncated`);
+    throw new Error(
+      `${name}: the last 8 bytes are not the table magic 0xdb4775248b80fb57: not a TF1 checkpoint index, or truncated`,
+    );
   }
   const [, p] = readHandle(f, 0, `${name} footer`); // metaindex (unused)
   const [indexHandle] = readHandle(f, p, `${name} footer`);
@@ -108,7 +115,11 @@ export function readTable(file: Uint8Array, name: string): [string, Uint8Array][
   const out: [string, Uint8Array][] = [];
   for (const [, v] of index) {
     const [h] = readHandle(v, 0, `${name} index entry`);
-    for (const [k, val] of blockEntries(readBlock(file, h, name, `data block at ${h.offset}`), name, `data block at ${h.offset}`)) {
+    for (const [k, val] of blockEntries(
+      readBlock(file, h, name, `data block at ${h.offset}`),
+      name,
+      `data block at ${h.offset}`,
+    )) {
       out.push([td.decode(k), val]);
     }
   }
@@ -157,9 +168,12 @@ export function writeTable(
   snappy?: (raw: Uint8Array) => Uint8Array,
 ): Uint8Array {
   const te = new TextEncoder();
-  const sorted = entries.map(([k, v]) => [te.encode(k), v] as [Uint8Array, Uint8Array]).sort((a, b) => compareBytes(a[0], b[0]));
+  const sorted = entries
+    .map(([k, v]) => [te.encode(k), v] as [Uint8Array, Uint8Array])
+    .sort((a, b) => compareBytes(a[0], b[0]));
   for (let i = 1; i < sorted.length; i++) {
-    if (compareBytes(sorted[i - 1][0], sorted[i][0]) === 0) throw new Error(`table key "${new TextDecoder().decode(sorted[i][0])}" is duplicated`);
+    if (compareBytes(sorted[i - 1][0], sorted[i][0]) === 0)
+      throw new Error(`table key "${new TextDecoder().decode(sorted[i][0])}" is duplicated`);
   }
   const parts: Uint8Array[] = [];
   let offset = 0;

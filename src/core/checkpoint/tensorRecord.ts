@@ -38,7 +38,13 @@ export interface TensorSource {
 }
 
 /** Reads bytes [start, end) of a blob, failing clearly when the file is shorter. */
-export async function readRange(blob: Blob, start: number, end: number, file: string, what: string): Promise<Uint8Array> {
+export async function readRange(
+  blob: Blob,
+  start: number,
+  end: number,
+  file: string,
+  what: string,
+): Promise<Uint8Array> {
   if (start < 0 || end < start) throw new Error(`${file}: bad byte range ${start}..${end} for ${what}`);
   if (end > blob.size) {
     throw new Error(

@@ -45,10 +45,15 @@ export function randomFloats(n: number, seed: number): Float32Array {
 }
 
 /** Random arrays for every canonical weight. */
-export function randomArrays(cfg: BertConfig, parts: WeightParts, seed = 1): Map<string, { shape: number[]; data: Float32Array }> {
+export function randomArrays(
+  cfg: BertConfig,
+  parts: WeightParts,
+  seed = 1,
+): Map<string, { shape: number[]; data: Float32Array }> {
   const m = new Map<string, { shape: number[]; data: Float32Array }>();
   let k = 0;
-  for (const [name, shape] of expectedShapes(cfg, parts)) m.set(name, { shape, data: randomFloats(numElements(shape), seed * 7919 + ++k) });
+  for (const [name, shape] of expectedShapes(cfg, parts))
+    m.set(name, { shape, data: randomFloats(numElements(shape), seed * 7919 + ++k) });
   return m;
 }
 
@@ -145,7 +150,12 @@ function rowMajor(shape: number[]): number[] {
 }
 
 /** The state-dict pickle; storage i has key keys[i]. */
-export function stateDictPickle(tensors: PtTensor[], keys: string[], legacy: boolean, forbidden?: [string, string]): Uint8Array {
+export function stateDictPickle(
+  tensors: PtTensor[],
+  keys: string[],
+  legacy: boolean,
+  forbidden?: [string, string],
+): Uint8Array {
   const w = new PickleWriter().proto();
   w.global('collections', 'OrderedDict').raw(0x29, 0x52); // OrderedDict()
   w.mark();
@@ -158,10 +168,18 @@ export function stateDictPickle(tensors: PtTensor[], keys: string[], legacy: boo
     const item = { HalfStorage: 2, BFloat16Storage: 2, LongStorage: 8, DoubleStorage: 8 }[t.storage ?? ''] ?? 4;
     const numel = t.bytes ? t.bytes.length / item : t.data.length;
     w.global('torch._utils', '_rebuild_tensor_v2').mark();
-    w.mark().str('storage').global('torch', t.storage ?? 'FloatStorage').str(keys[i]).str('cpu').int(numel);
+    w.mark()
+      .str('storage')
+      .global('torch', t.storage ?? 'FloatStorage')
+      .str(keys[i])
+      .str('cpu')
+      .int(numel);
     if (legacy) w.raw(0x4e);
     w.tuple().raw(0x51); // BINPERSID
-    w.int(0).intTuple(t.shape).intTuple(t.stride ?? rowMajor(t.shape)).raw(0x89);
+    w.int(0)
+      .intTuple(t.shape)
+      .intTuple(t.stride ?? rowMajor(t.shape))
+      .raw(0x89);
     w.global('collections', 'OrderedDict').raw(0x29, 0x52);
     w.tuple().raw(0x52);
   });
@@ -186,9 +204,23 @@ export function pytorchZipFile(tensors: PtTensor[], opts: { forbidden?: [string,
 /** A legacy (pre-1.6) pytorch_model.bin. */
 export function pytorchLegacyFile(tensors: PtTensor[]): Uint8Array {
   const keys = tensors.map((_, i) => `9400${i}`);
-  const magic = new PickleWriter().proto().raw(0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19).stop().bytes();
+  const magic = new PickleWriter()
+    .proto()
+    .raw(0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19)
+    .stop()
+    .bytes();
   const proto = new PickleWriter().proto().raw(0x4d, 0xe9, 0x03).stop().bytes();
-  const sys = new PickleWriter().proto().raw(0x7d).mark().str('protocol_version').int(1001).str('little_endian').raw(0x88).raw(0x75).stop().bytes();
+  const sys = new PickleWriter()
+    .proto()
+    .raw(0x7d)
+    .mark()
+    .str('protocol_version')
+    .int(1001)
+    .str('little_endian')
+    .raw(0x88)
+    .raw(0x75)
+    .stop()
+    .bytes();
   const main = stateDictPickle(tensors, keys, true);
   const kl = new PickleWriter().proto().raw(0x5d).mark();
   for (const k of keys) kl.str(k);
@@ -207,6 +239,7 @@ export function pytorchLegacyFile(tensors: PtTensor[]): Uint8Array {
 /** Blob map helper: name → bytes. */
 export function blobs(files: Record<string, Uint8Array | string>): Map<string, Blob> {
   const m = new Map<string, Blob>();
-  for (const [k, v] of Object.entries(files)) m.set(k, new Blob([typeof v === 'string' ? v : (v as Uint8Array<ArrayBuffer>)]));
+  for (const [k, v] of Object.entries(files))
+    m.set(k, new Blob([typeof v === 'string' ? v : (v as Uint8Array<ArrayBuffer>)]));
   return m;
 }

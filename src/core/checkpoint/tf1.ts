@@ -9,7 +9,14 @@ import { crc32c, unmaskCrc } from '../tfrecord/crc32c.ts';
 import { decodeBundleEntry, decodeBundleHeader, TF_DTYPES, type BundleEntry, type BundleHeader } from './protobuf.ts';
 import { readTable } from './sstable.ts';
 import { notBertHint, tfToCanonical } from './names.ts';
-import { bytesToFloat32, numElements, readRange, type TensorInfo, type TensorRecord, type TensorSource } from './tensorRecord.ts';
+import {
+  bytesToFloat32,
+  numElements,
+  readRange,
+  type TensorInfo,
+  type TensorRecord,
+  type TensorSource,
+} from './tensorRecord.ts';
 
 export interface Tf1Index {
   header: BundleHeader;
@@ -60,8 +67,13 @@ export async function openTf1(
   if (hint) {
     const missing = shardNames.filter((_, i) => !shards[i]);
     throw new Error(
-      `${indexName}: ${hint}. The index was read: ${idx.entries.length} entries (${idx.entries.slice(0, 6).map((e) => e.name).join(', ')}, ...)` +
-        (missing.length ? `; and its data file ${missing.join(', ')} is missing, so no values could be read anyway` : ''),
+      `${indexName}: ${hint}. The index was read: ${idx.entries.length} entries (${idx.entries
+        .slice(0, 6)
+        .map((e) => e.name)
+        .join(', ')}, ...)` +
+        (missing.length
+          ? `; and its data file ${missing.join(', ')} is missing, so no values could be read anyway`
+          : ''),
     );
   }
   const infos: TensorInfo[] = [];
@@ -79,12 +91,16 @@ export async function openTf1(
       continue;
     }
     const dt = TF_DTYPES[e.dtype];
-    if (e.hasSlices) throw new Error(`${indexName}: variable "${e.name}" is saved as slices (partitioned); not supported`);
+    if (e.hasSlices)
+      throw new Error(`${indexName}: variable "${e.name}" is saved as slices (partitioned); not supported`);
     if (!dt) throw new Error(`${indexName}: variable "${e.name}" has unknown dtype ${e.dtype}`);
     if (e.size !== numElements(e.shape) * dt.size) {
-      throw new Error(`${indexName}: variable "${e.name}" shape [${e.shape}] × ${dt.name} needs ${numElements(e.shape) * dt.size} bytes but the entry says ${e.size}`);
+      throw new Error(
+        `${indexName}: variable "${e.name}" shape [${e.shape}] × ${dt.name} needs ${numElements(e.shape) * dt.size} bytes but the entry says ${e.size}`,
+      );
     }
-    if (e.shardId >= idx.header.numShards) throw new Error(`${indexName}: variable "${e.name}" is in shard ${e.shardId} of ${idx.header.numShards}`);
+    if (e.shardId >= idx.header.numShards)
+      throw new Error(`${indexName}: variable "${e.name}" is in shard ${e.shardId} of ${idx.header.numShards}`);
     const shape = d.transpose && e.shape.length === 2 ? [e.shape[1], e.shape[0]] : e.shape;
     plan.set(d.canonical, { e, transpose: d.transpose && e.shape.length === 2 });
     infos.push({ name: d.canonical, shape, dtype: dt.name, byteLength: e.size });
@@ -100,7 +116,9 @@ export async function openTf1(
       );
     }
     if (e.offset + e.size > blob.size) {
-      throw new Error(`${name}: truncated: variable "${e.name}" needs bytes ${e.offset}..${e.offset + e.size} but the file has ${blob.size}`);
+      throw new Error(
+        `${name}: truncated: variable "${e.name}" needs bytes ${e.offset}..${e.offset + e.size} but the file has ${blob.size}`,
+      );
     }
     return { blob, name };
   };
@@ -120,10 +138,22 @@ export async function openTf1(
         const dt = TF_DTYPES[e.dtype];
         const bytes = await readRange(blob, e.offset, e.offset + e.size, shardName, `variable "${e.name}"`);
         if (e.crc32c !== undefined && crc32c(bytes) !== unmaskCrc(e.crc32c)) {
-          throw new Error(`${shardName}: variable "${e.name}" at bytes ${e.offset}..${e.offset + e.size} fails its checksum (the data file is corrupt or belongs to another index)`);
+          throw new Error(
+            `${shardName}: variable "${e.name}" at bytes ${e.offset}..${e.offset + e.size} fails its checksum (the data file is corrupt or belongs to another index)`,
+          );
         }
-        const kind = dt.name === 'DT_FLOAT' ? 'f32' : dt.name === 'DT_HALF' ? 'f16' : dt.name === 'DT_BFLOAT16' ? 'bf16' : dt.name === 'DT_DOUBLE' ? 'f64' : undefined;
-        if (!kind) throw new Error(`${indexName}: variable "${e.name}" has dtype ${dt.name}; only float weights can be loaded`);
+        const kind =
+          dt.name === 'DT_FLOAT'
+            ? 'f32'
+            : dt.name === 'DT_HALF'
+              ? 'f16'
+              : dt.name === 'DT_BFLOAT16'
+                ? 'bf16'
+                : dt.name === 'DT_DOUBLE'
+                  ? 'f64'
+                  : undefined;
+        if (!kind)
+          throw new Error(`${indexName}: variable "${e.name}" has dtype ${dt.name}; only float weights can be loaded`);
         let data = bytesToFloat32(bytes, kind, numElements(e.shape));
         let shape = e.shape;
         if (transpose) {

@@ -4,7 +4,14 @@
  * Within a group, weights lie back to back across the concatenated shards, so
  * a tensor may straddle two shard files. float32 and float16 are read.
  */
-import { bytesToFloat32, numElements, readRange, type TensorInfo, type TensorRecord, type TensorSource } from './tensorRecord.ts';
+import {
+  bytesToFloat32,
+  numElements,
+  readRange,
+  type TensorInfo,
+  type TensorRecord,
+  type TensorSource,
+} from './tensorRecord.ts';
 
 interface ManifestWeight {
   name: string;
@@ -46,14 +53,20 @@ export function parseTfjsModelJson(text: string, file: string): TfjsModelJson {
  * Opens the weights of a model.json. `shardBlob(path)` resolves a manifest path
  * (relative to model.json) to a Blob, or undefined when the file was not given.
  */
-export function openTfjs(model: TfjsModelJson, file: string, shardBlob: (path: string) => Blob | undefined): TensorSource {
+export function openTfjs(
+  model: TfjsModelJson,
+  file: string,
+  shardBlob: (path: string) => Blob | undefined,
+): TensorSource {
   type Plan = { info: TensorInfo; group: number; start: number; w: ManifestWeight };
   const plans: Plan[] = [];
   const groups = model.weightsManifest.map((g, gi) => {
-    if (!Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new Error(`${file}: weightsManifest[${gi}] lacks paths or weights`);
+    if (!Array.isArray(g.paths) || !Array.isArray(g.weights))
+      throw new Error(`${file}: weightsManifest[${gi}] lacks paths or weights`);
     const blobs = g.paths.map((p) => {
       const b = shardBlob(p);
-      if (!b) throw new Error(`${file}: weight shard "${p}" (weightsManifest[${gi}]) is missing; give it next to model.json`);
+      if (!b)
+        throw new Error(`${file}: weight shard "${p}" (weightsManifest[${gi}]) is missing; give it next to model.json`);
       return { path: p, blob: b };
     });
     return blobs;
@@ -66,10 +79,13 @@ export function openTfjs(model: TfjsModelJson, file: string, shardBlob: (path: s
       if (w.quantization) throw new Error(`${where} is quantized; only float32/float16 weights are supported`);
       const size = DTYPE_BYTES[w.dtype];
       if (size === undefined) throw new Error(`${where}: unsupported dtype "${w.dtype}"`);
-      if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${where}: bad shape ${JSON.stringify(w.shape)}`);
+      if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0))
+        throw new Error(`${where}: bad shape ${JSON.stringify(w.shape)}`);
       const byteLength = numElements(w.shape) * size;
       if (offset + byteLength > total) {
-        throw new Error(`${where} needs bytes ${offset}..${offset + byteLength} of shards ${g.paths.join(', ')} but they hold ${total} bytes: truncated`);
+        throw new Error(
+          `${where} needs bytes ${offset}..${offset + byteLength} of shards ${g.paths.join(', ')} but they hold ${total} bytes: truncated`,
+        );
       }
       plans.push({ info: { name: w.name, shape: w.shape, dtype: w.dtype, byteLength }, group: gi, start: offset, w });
       offset += byteLength;
@@ -104,7 +120,11 @@ export function openTfjs(model: TfjsModelJson, file: string, shardBlob: (path: s
           throw new Error(`${file}: weight "${p.w.name}" has dtype ${p.w.dtype}; only float weights can be loaded`);
         }
         const bytes = await readSpan(p.group, p.start, p.start + p.info.byteLength, `weight "${p.w.name}"`);
-        yield { name: p.w.name, shape: p.w.shape, data: bytesToFloat32(bytes, p.w.dtype === 'float32' ? 'f32' : 'f16', numElements(p.w.shape)) };
+        yield {
+          name: p.w.name,
+          shape: p.w.shape,
+          data: bytesToFloat32(bytes, p.w.dtype === 'float32' ? 'f32' : 'f16', numElements(p.w.shape)),
+        };
       }
     },
   };

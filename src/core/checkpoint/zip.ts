@@ -37,13 +37,15 @@ export async function readZipDirectory(blob: Blob, file: string): Promise<Map<st
       break;
     }
   }
-  if (eocd < 0) throw new Error(`${file}: no zip end-of-central-directory record found: the file is truncated or not a zip`);
+  if (eocd < 0)
+    throw new Error(`${file}: no zip end-of-central-directory record found: the file is truncated or not a zip`);
   let count = u16(tail, eocd + 10);
   let cdSize = u32(tail, eocd + 12);
   let cdOffset = u32(tail, eocd + 16);
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
     const loc = eocd - 20;
-    if (loc < 0 || u32(tail, loc) !== 0x07064b50) throw new Error(`${file}: zip64 locator missing before byte ${tailStart + eocd}`);
+    if (loc < 0 || u32(tail, loc) !== 0x07064b50)
+      throw new Error(`${file}: zip64 locator missing before byte ${tailStart + eocd}`);
     const z64Off = u64(tail, loc + 8);
     const z = await readRange(blob, z64Off, z64Off + 56, file, 'zip64 end record');
     if (u32(z, 0) !== 0x06064b50) throw new Error(`${file}: bad zip64 end record at byte ${z64Off}`);
@@ -88,11 +90,20 @@ export async function readZipDirectory(blob: Blob, file: string): Promise<Map<st
 
 /** Byte offset in the blob where an entry's data starts (after its local header). */
 export async function zipEntryDataStart(blob: Blob, entry: ZipEntry, file: string): Promise<number> {
-  const h = await readRange(blob, entry.localHeaderOffset, entry.localHeaderOffset + 30, file, `zip local header of "${entry.name}"`);
-  if (u32(h, 0) !== 0x04034b50) throw new Error(`${file}: zip local header of "${entry.name}" at byte ${entry.localHeaderOffset} is malformed`);
+  const h = await readRange(
+    blob,
+    entry.localHeaderOffset,
+    entry.localHeaderOffset + 30,
+    file,
+    `zip local header of "${entry.name}"`,
+  );
+  if (u32(h, 0) !== 0x04034b50)
+    throw new Error(`${file}: zip local header of "${entry.name}" at byte ${entry.localHeaderOffset} is malformed`);
   const start = entry.localHeaderOffset + 30 + u16(h, 26) + u16(h, 28);
   if (start + entry.compressedSize > blob.size) {
-    throw new Error(`${file}: truncated: zip entry "${entry.name}" needs bytes ${start}..${start + entry.compressedSize} but the file has ${blob.size}`);
+    throw new Error(
+      `${file}: truncated: zip entry "${entry.name}" needs bytes ${start}..${start + entry.compressedSize} but the file has ${blob.size}`,
+    );
   }
   return start;
 }

@@ -7,7 +7,9 @@ export class CorpusError extends Error {
   readonly byteOffset: number;
   readonly line?: number;
   constructor(fileName: string, byteOffset: number, what: string, line?: number) {
-    super(`${fileName}: ${what}${line !== undefined ? ` (line ${line}, byte ${byteOffset})` : ` at byte ${byteOffset}`}`);
+    super(
+      `${fileName}: ${what}${line !== undefined ? ` (line ${line}, byte ${byteOffset})` : ` at byte ${byteOffset}`}`,
+    );
     this.name = 'CorpusError';
     this.fileName = fileName;
     this.byteOffset = byteOffset;

@@ -28,7 +28,10 @@ async function untilError(blob: Blob, opts?: Parameters<typeof decodeLines>[1]) 
 }
 
 let seed = 12345;
-const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+const rnd = (n: number) => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed % n;
+};
 const ALPHABET = ['a', 'b', 'Z', ' ', '红', '楼', '梦', '，', '。', '😀', 'é', '\t', '１'];
 const TERMS = ['\n', '\r\n', '\r', '\n\n', '\r\n\r\n'];
 function randomText(lines: number): string {
@@ -136,7 +139,13 @@ describe('decodeLines', () => {
       const zhHead = utf8('红楼梦，'.repeat(10) + '\n');
       const rest = at - zhHead.length;
       const filler = `${'a'.repeat(99)}\n`;
-      const b = concatBytes(zhHead, utf8(filler.repeat(Math.floor(rest / 100))), utf8('b'.repeat(rest % 100)), Uint8Array.of(0xe4, 0xbd), utf8('\nend\n'));
+      const b = concatBytes(
+        zhHead,
+        utf8(filler.repeat(Math.floor(rest / 100))),
+        utf8('b'.repeat(rest % 100)),
+        Uint8Array.of(0xe4, 0xbd),
+        utf8('\nend\n'),
+      );
       const r = await untilError(file(b));
       expect(r.err?.byteOffset).toBe(at);
     }
@@ -158,7 +167,9 @@ describe('decodeLines', () => {
     expect(got.length).toBe(20000);
     // and a real binary header (a zip-format .bin checkpoint starts "PK\x03\x04")
     const zip = concatBytes(Uint8Array.of(0x50, 0x4b, 3, 4, 20, 0, 0, 0, 8, 0), new Uint8Array(100).fill(7));
-    await expect(all(file(zip, 'pytorch_model.bin'))).rejects.toThrow('pytorch_model.bin: looks binary, not text (NUL byte) at byte 5');
+    await expect(all(file(zip, 'pytorch_model.bin'))).rejects.toThrow(
+      'pytorch_model.bin: looks binary, not text (NUL byte) at byte 5',
+    );
   });
 
   it('a lone surrogate in UTF-16 is reported', async () => {
@@ -178,7 +189,9 @@ describe('decodeLines on a ~50 MB file', () => {
   });
 
   async function writeCorpus(p: string, mb: number): Promise<number> {
-    const para = utf8('元春才选凤藻宫，秦鲸卿夭逝黄泉路。This line mixes English, 数字 12345 and punctuation！\n'.repeat(40) + '\n');
+    const para = utf8(
+      '元春才选凤藻宫，秦鲸卿夭逝黄泉路。This line mixes English, 数字 12345 and punctuation！\n'.repeat(40) + '\n',
+    );
     const block = concatBytes(...Array(Math.ceil((1 << 20) / para.length)).fill(para));
     const fh = await open(p, 'w');
     for (let i = 0; i < mb; i++) await fh.write(block);

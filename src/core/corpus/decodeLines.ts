@@ -194,7 +194,8 @@ export async function* decodeLineBlocks(blob: Blob, opts: DecodeLinesOptions = {
     const bom =
       opts.encoding === 'utf-8' && f[0] === 0xef && f[1] === 0xbb && f[2] === 0xbf
         ? 3
-        : (opts.encoding === 'utf-16le' && f[0] === 0xff && f[1] === 0xfe) || (opts.encoding === 'utf-16be' && f[0] === 0xfe && f[1] === 0xff)
+        : (opts.encoding === 'utf-16le' && f[0] === 0xff && f[1] === 0xfe) ||
+            (opts.encoding === 'utf-16be' && f[0] === 0xfe && f[1] === 0xff)
           ? 2
           : 0;
     det = { encoding: opts.encoding, bom };
@@ -260,11 +261,16 @@ export async function* decodeLineBlocks(blob: Blob, opts: DecodeLinesOptions = {
         yield { lines, offsets, bytesRead: bad >= 0 ? bytesStart + bad : off, totalBytes: total };
       }
       if (bad >= 0) {
-        throw new CorpusError(name, bytesStart + bad, `not valid ${label} (a lone surrogate or an odd number of bytes)`);
+        throw new CorpusError(
+          name,
+          bytesStart + bad,
+          `not valid ${label} (a lone surrogate or an odd number of bytes)`,
+        );
       }
       carry = all;
       carryUnits = units - carry.length;
-      if (carry.length * 2 > maxLine) throw new CorpusError(name, det.bom + 2 * carryUnits, `has a line longer than ${maxLine} bytes`);
+      if (carry.length * 2 > maxLine)
+        throw new CorpusError(name, det.bom + 2 * carryUnits, `has a line longer than ${maxLine} bytes`);
     }
     return;
   }
@@ -337,7 +343,7 @@ export async function* decodeLineBlocks(blob: Blob, opts: DecodeLinesOptions = {
       text = dec.decode(block);
     } catch {
       const bad = encoding === 'utf-8' ? firstInvalidUtf8(block) : firstInvalidGb18030(block, 0, block.length);
-      const at = bad < 0 ? 0 : bad;
+      const at = Math.max(bad, 0);
       // deliver the whole lines before the bad byte, then stop
       const upto = Math.max(block.lastIndexOf(10, at - 1), block.lastIndexOf(13, at - 1)) + 1;
       if (at > 0 && upto > 0) {

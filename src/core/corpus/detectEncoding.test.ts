@@ -8,7 +8,10 @@ const zh = '满纸荒唐言，一把辛酸泪。都云作者痴，谁解其中�
 
 describe('detectEncoding', () => {
   it('BOMs decide', () => {
-    expect(detectEncoding(concatBytes(Uint8Array.of(0xef, 0xbb, 0xbf), utf8(zh)))).toEqual({ encoding: 'utf-8', bom: 3 });
+    expect(detectEncoding(concatBytes(Uint8Array.of(0xef, 0xbb, 0xbf), utf8(zh)))).toEqual({
+      encoding: 'utf-8',
+      bom: 3,
+    });
     expect(detectEncoding(encodeUtf16(zh, true))).toEqual({ encoding: 'utf-16le', bom: 2 });
     expect(detectEncoding(encodeUtf16(zh, false))).toEqual({ encoding: 'utf-16be', bom: 2 });
   });
@@ -19,7 +22,9 @@ describe('detectEncoding', () => {
     for (let cut = 1; cut <= 2; cut++) {
       expect(detectEncoding(b.subarray(0, b.length - cut))).toEqual({ encoding: 'utf-8', bom: 0 });
       // ... but when that is the whole file, the cut character is an error
-      expect(() => detectEncoding(b.subarray(0, b.length - cut), { complete: true, fileName: 'f.txt' })).toThrow(CorpusError);
+      expect(() => detectEncoding(b.subarray(0, b.length - cut), { complete: true, fileName: 'f.txt' })).toThrow(
+        CorpusError,
+      );
     }
     expect(detectEncoding(utf8('plain ascii\n'))).toEqual({ encoding: 'utf-8', bom: 0, ascii: true });
   });
@@ -39,7 +44,32 @@ describe('detectEncoding', () => {
   });
 
   it('binary files are refused with the offset', () => {
-    const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0, 0, 0, 1, 0);
+    const png = Uint8Array.of(
+      0x89,
+      0x50,
+      0x4e,
+      0x47,
+      0x0d,
+      0x0a,
+      0x1a,
+      0x0a,
+      0x00,
+      0x00,
+      0x00,
+      0x0d,
+      0x49,
+      0x48,
+      0x44,
+      0x52,
+      0,
+      0,
+      1,
+      0,
+      0,
+      0,
+      1,
+      0,
+    );
     try {
       detectEncoding(png, { fileName: 'cat.png' });
       expect.unreachable();
@@ -49,7 +79,9 @@ describe('detectEncoding', () => {
       expect((e as CorpusError).byteOffset).toBe(8);
     }
     const ctrl = Uint8Array.from({ length: 1000 }, (_, i) => (i % 10 === 0 ? 0x01 : 0x41));
-    expect(() => detectEncoding(ctrl, { fileName: 'x.bin' })).toThrow(/x\.bin: looks binary, not text \(100 control bytes/);
+    expect(() => detectEncoding(ctrl, { fileName: 'x.bin' })).toThrow(
+      /x\.bin: looks binary, not text \(100 control bytes/,
+    );
   });
 
   it('a UTF-8 file with one corrupt byte is not mistaken for GB18030', () => {

@@ -82,7 +82,11 @@ export function checkNotBinary(head: Uint8Array, fileName: string, baseOffset = 
     }
   }
   if (odd > 8 && odd > head.length / 100) {
-    throw new CorpusError(fileName, baseOffset + first, `looks binary, not text (${odd} control bytes in the first ${head.length})`);
+    throw new CorpusError(
+      fileName,
+      baseOffset + first,
+      `looks binary, not text (${odd} control bytes in the first ${head.length})`,
+    );
   }
 }
 

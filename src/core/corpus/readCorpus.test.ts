@@ -76,7 +76,9 @@ describe('readDocuments: plain text', () => {
     const head = utf8('甲乙丙丁戊己庚辛壬癸\n子丑寅卯\n\n第二篇\n\n第三篇开头\n');
     const bytes = concatBytes(head, Uint8Array.of(0xff), utf8('\n尾\n'));
     const progress: number[] = [];
-    const { out, err } = await docsUntilError(file(bytes, 'bad.txt'), { onProgress: (p) => progress.push(p.bytesRead) });
+    const { out, err } = await docsUntilError(file(bytes, 'bad.txt'), {
+      onProgress: (p) => progress.push(p.bytesRead),
+    });
     expect(out).toEqual([['甲乙丙丁戊己庚辛壬癸', '子丑寅卯'], ['第二篇']]);
     expect(err).toBeInstanceOf(CorpusError);
     expect(err!.message).toBe(`bad.txt: not valid UTF-8 at byte ${head.length}`);
@@ -102,7 +104,10 @@ describe('readDocuments: JSON lines', () => {
 
   it('a .json file holding an array', async () => {
     const arr = JSON.stringify([{ title: 't', content: 'c' }, { text: 'x\ny' }], null, 2);
-    expect(await docs(file(arr, 'docs.json'))).toEqual([['t', 'c'], ['x', 'y']]);
+    expect(await docs(file(arr, 'docs.json'))).toEqual([
+      ['t', 'c'],
+      ['x', 'y'],
+    ]);
   });
 
   it('a bad JSON line: error with line number and byte offset, earlier documents delivered', async () => {
@@ -113,7 +118,9 @@ describe('readDocuments: JSON lines', () => {
     expect(err).toBeInstanceOf(CorpusError);
     expect(err!.line).toBe(4);
     expect(err!.byteOffset).toBe(utf8(good).length);
-    expect(err!.message).toMatch(new RegExp(`^bad\\.jsonl: bad JSON line: .* \\(line 4, byte ${utf8(good).length}\\)$`));
+    expect(err!.message).toMatch(
+      new RegExp(`^bad\\.jsonl: bad JSON line: .* \\(line 4, byte ${utf8(good).length}\\)$`),
+    );
     await expect(docs(file('{"sentence1": "x"}\n', 'afqmc.jsonl'))).rejects.toThrow(
       'afqmc.jsonl: JSON object has no "text", "title" or "content" field (it has: sentence1) (line 1, byte 0)',
     );
@@ -126,7 +133,10 @@ describe('readDocuments: stopping early', () => {
     const text = '段落\n\n'.repeat(100_000);
     let read = 0;
     let n = 0;
-    for await (const d of readDocuments(file(text, 'big.txt'), { chunkSize: 4096, onProgress: (p) => (read = p.bytesRead) })) {
+    for await (const d of readDocuments(file(text, 'big.txt'), {
+      chunkSize: 4096,
+      onProgress: (p) => (read = p.bytesRead),
+    })) {
       n += d.length;
       if (n === 10) break;
     }
@@ -158,7 +168,9 @@ describeWithRef('readDocuments on the real corpora (../shared/ref/corpus-zh)', (
     const t0 = performance.now();
     const got = await docs(blob, { name: 'hongloumeng.txt' });
     const ms = performance.now() - t0;
-    console.log(`hongloumeng.txt: ${got.length} documents in ${ms.toFixed(0)} ms (${(blob.size / 1e6 / (ms / 1000)).toFixed(0)} MB/s)`);
+    console.log(
+      `hongloumeng.txt: ${got.length} documents in ${ms.toFixed(0)} ms (${(blob.size / 1e6 / (ms / 1000)).toFixed(0)} MB/s)`,
+    );
     const want = naive(readFileSync(p, 'utf8'));
     expect(got).toEqual(want);
     expect(got.some((d) => d.some((l) => l.includes('\r')))).toBe(false);
@@ -187,7 +199,9 @@ describeWithRef('readDocuments on the real corpora (../shared/ref/corpus-zh)', (
     const gbk = await docs(file(encodeGbk(encodable) as Uint8Array<ArrayBuffer>, 'news_gbk.txt'), { chunkSize: 4093 });
     expect(gbk).toEqual(naive(encodable));
     expect(encodable.length / text.length).toBeGreaterThan(0.99); // nearly all of it went through GBK
-    const u16 = await docs(file(encodeUtf16(text, true) as Uint8Array<ArrayBuffer>, 'news_u16.txt'), { chunkSize: 4093 });
+    const u16 = await docs(file(encodeUtf16(text, true) as Uint8Array<ArrayBuffer>, 'news_u16.txt'), {
+      chunkSize: 4093,
+    });
     expect(u16).toEqual(want);
   });
 });

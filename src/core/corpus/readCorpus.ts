@@ -70,12 +70,15 @@ export function jsonToDocument(v: unknown): string[] {
     return out;
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    throw new Error(`expected a JSON object with "text" or "title"/"content", got ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}`);
+    throw new Error(
+      `expected a JSON object with "text" or "title"/"content", got ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}`,
+    );
   }
   const o = v as Record<string, unknown>;
   const addField = (key: string, val: unknown) => {
     if (typeof val === 'string') splitStripped(val, out);
-    else if (Array.isArray(val) && val.every((x) => typeof x === 'string')) for (const x of val) splitStripped(x as string, out);
+    else if (Array.isArray(val) && val.every((x) => typeof x === 'string'))
+      for (const x of val) splitStripped(x as string, out);
     else if (val !== undefined && val !== null) throw new Error(`field "${key}" is not a string`);
   };
   if ('text' in o) addField('text', o.text);
@@ -94,7 +97,12 @@ export async function* readDocuments(file: Blob, opts: ReadDocumentsOptions = {}
   const name = opts.name ?? blobName(file);
   let format: CorpusFormat = opts.format ?? 'auto';
   if (format === 'auto') format = formatFromName(name);
-  const decodeOpts: DecodeLinesOptions = { name, chunkSize: opts.chunkSize, encoding: opts.encoding, onEncoding: opts.onEncoding };
+  const decodeOpts: DecodeLinesOptions = {
+    name,
+    chunkSize: opts.chunkSize,
+    encoding: opts.encoding,
+    onEncoding: opts.onEncoding,
+  };
 
   let doc: string[] = [];
   let lineNo = 0;
@@ -130,7 +138,12 @@ export async function* readDocuments(file: Blob, opts: ReadDocumentsOptions = {}
       seenContent = true;
       if (isFirst && line.charCodeAt(0) === 0x5b /* [ */) {
         if (file.size > MAX_JSON_ARRAY_BYTES) {
-          throw new CorpusError(name, offsets[i], `is a JSON array of ${file.size} bytes; arrays above ${MAX_JSON_ARRAY_BYTES} bytes are not read whole: convert it to JSON lines (one object per line)`, lineNo);
+          throw new CorpusError(
+            name,
+            offsets[i],
+            `is a JSON array of ${file.size} bytes; arrays above ${MAX_JSON_ARRAY_BYTES} bytes are not read whole: convert it to JSON lines (one object per line)`,
+            lineNo,
+          );
         }
         arrayMode = true;
         arrayText.push(raw);

@@ -14,8 +14,12 @@ describe('AdamW (BERT AdamWeightDecayOptimizer)', () => {
       { gw: [-0.2, 0.05], gb: [-1], lr: 0.005 },
     ];
     // reference
-    let rw = [1, -2], rb = [0.5];
-    let mw = [0, 0], vw = [0, 0], mb = [0], vb = [0];
+    let rw = [1, -2],
+      rb = [0.5];
+    let mw = [0, 0],
+      vw = [0, 0],
+      mb = [0],
+      vb = [0];
     const { beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd } = BERT_ADAMW;
     for (const s of steps) {
       mw = mw.map((m, i) => b1 * m + (1 - b1) * s.gw[i]);
@@ -24,7 +28,8 @@ describe('AdamW (BERT AdamWeightDecayOptimizer)', () => {
       mb = mb.map((m, i) => b1 * m + (1 - b1) * s.gb[i]);
       vb = vb.map((v, i) => b2 * v + (1 - b2) * s.gb[i] ** 2);
       rb = rb.map((x, i) => x - s.lr * (mb[i] / (Math.sqrt(vb[i]) + eps)));
-      const gw = tf.tensor1d(s.gw), gb = tf.tensor1d(s.gb);
+      const gw = tf.tensor1d(s.gw),
+        gb = tf.tensor1d(s.gb);
       opt.apply(params, { 'encoder.dense.weight': gw, 'encoder.dense.bias': gb }, s.lr);
       tf.dispose([gw, gb]);
     }

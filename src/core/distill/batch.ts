@@ -74,12 +74,36 @@ export function toBatchTensors(items: TrainItem[], withTeacher: boolean): BatchT
   if (items.length === 0) throw new Error('batch: no examples');
   const ex = items.map((it) => it.example);
   const out: BatchTensors = {
-    inputIds: stack2d(ex.map((e) => e.inputIds), 'int32', 'input_ids'),
-    inputMask: stack2d(ex.map((e) => e.inputMask), 'int32', 'input_mask'),
-    segmentIds: stack2d(ex.map((e) => e.segmentIds), 'int32', 'segment_ids'),
-    positions: stack2d(ex.map((e) => e.maskedLmPositions), 'int32', 'masked_lm_positions'),
-    goldIds: stack2d(ex.map((e) => e.maskedLmIds), 'int32', 'masked_lm_ids'),
-    weights: stack2d(ex.map((e) => e.maskedLmWeights), 'float32', 'masked_lm_weights'),
+    inputIds: stack2d(
+      ex.map((e) => e.inputIds),
+      'int32',
+      'input_ids',
+    ),
+    inputMask: stack2d(
+      ex.map((e) => e.inputMask),
+      'int32',
+      'input_mask',
+    ),
+    segmentIds: stack2d(
+      ex.map((e) => e.segmentIds),
+      'int32',
+      'segment_ids',
+    ),
+    positions: stack2d(
+      ex.map((e) => e.maskedLmPositions),
+      'int32',
+      'masked_lm_positions',
+    ),
+    goldIds: stack2d(
+      ex.map((e) => e.maskedLmIds),
+      'int32',
+      'masked_lm_ids',
+    ),
+    weights: stack2d(
+      ex.map((e) => e.maskedLmWeights),
+      'float32',
+      'masked_lm_weights',
+    ),
   };
   if (withTeacher) {
     const P = ex[0].maskedLmPositions.length;
@@ -92,7 +116,9 @@ export function toBatchTensors(items: TrainItem[], withTeacher: boolean): BatchT
       const t = it.teacher;
       if (!t) throw new Error(`batch: example ${i} has no teacher outputs, which this loss needs`);
       if (t.k !== K || t.probs.length !== P * K || t.ids.length !== P * K) {
-        throw new Error(`batch: teacher outputs of example ${i} have k ${t.k} and ${t.probs.length} values, expected k ${K} × ${P} slots`);
+        throw new Error(
+          `batch: teacher outputs of example ${i} have k ${t.k} and ${t.probs.length} values, expected k ${K} × ${P} slots`,
+        );
       }
       probs.set(t.probs, i * P * K);
       ids.set(t.ids, i * P * K);

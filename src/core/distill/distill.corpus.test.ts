@@ -30,7 +30,12 @@ describeWithRef('distillation on corpus-zh (tiny models, real vocabulary)', () =
       for (const d of docs) yield d;
     }
     const examples: MaskedExample[] = [];
-    for await (const ex of createPretrainingExamples(stream(), tok, { maxSeqLength: 32, maxPredictionsPerSeq: 5, dupeFactor: 4, docStride: 16 })) {
+    for await (const ex of createPretrainingExamples(stream(), tok, {
+      maxSeqLength: 32,
+      maxPredictionsPerSeq: 5,
+      dupeFactor: 4,
+      docStride: 16,
+    })) {
       examples.push(ex);
       if (examples.length === 96) break;
     }
@@ -58,7 +63,12 @@ describeWithRef('distillation on corpus-zh (tiny models, real vocabulary)', () =
     const teacherRun = new Trainer({
       model: bertMaskedLm(teacherCfg),
       weights: initWeights(teacherCfg, parts, 1),
-      config: { loss: LOSS_PRESETS.mlm, schedule: { learningRate: 2e-2, numWarmupSteps: 2, numTrainSteps: 40 }, batchSize: 16, seed: 1 },
+      config: {
+        loss: LOSS_PRESETS.mlm,
+        schedule: { learningRate: 2e-2, numWarmupSteps: 2, numTrainSteps: 40 },
+        batchSize: 16,
+        seed: 1,
+      },
       data: inMemoryTrainingSet(examples.slice(0, 80).map((example) => ({ example }))),
     });
     const mlm: number[] = [];
@@ -72,7 +82,12 @@ describeWithRef('distillation on corpus-zh (tiny models, real vocabulary)', () =
     const student = new Trainer({
       model: bertMaskedLm(studentCfg),
       weights: studentFromConfig(studentCfg, parts, 2).weights,
-      config: { loss: LOSS_PRESETS.seed, schedule: { learningRate: 2e-2, numWarmupSteps: 2, numTrainSteps: 40 }, batchSize: 16, seed: 2 },
+      config: {
+        loss: LOSS_PRESETS.seed,
+        schedule: { learningRate: 2e-2, numWarmupSteps: 2, numTrainSteps: 40 },
+        batchSize: 16,
+        seed: 2,
+      },
       data: inMemoryTrainingSet(items.slice(0, 80)),
     });
     const held = inMemoryTrainingSet(items.slice(80));

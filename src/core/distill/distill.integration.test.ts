@@ -34,7 +34,13 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 describe('distillation end to end (tiny)', () => {
   it('a trained teacher, its cached top-k, and a student whose losses fall and teacher agreement rises', async () => {
     const tensorsAtStart = tf.memory().numTensors;
-    const examples = syntheticExamples({ count: 96, vocabSize: V, maxSeqLength: 12, maxPredictionsPerSeq: 3, seed: 11 });
+    const examples = syntheticExamples({
+      count: 96,
+      vocabSize: V,
+      maxSeqLength: 12,
+      maxPredictionsPerSeq: 3,
+      seed: 11,
+    });
     const train = examples.slice(0, 80);
     const heldOut = examples.slice(80);
 
@@ -58,17 +64,23 @@ describe('distillation end to end (tiny)', () => {
     // 2. teacher outputs through the resumable cache
     const k = 8;
     const store = new MemoryStore();
-    const cache = await TeacherCache.open(store, { teacherFingerprint: 'tiny-teacher', exampleSetId: 'synthetic-96', k }, {
-      numExamples: examples.length,
-      batchSize: 32,
-      slots: 3,
-      vocabSize: V,
-    });
+    const cache = await TeacherCache.open(
+      store,
+      { teacherFingerprint: 'tiny-teacher', exampleSetId: 'synthetic-96', k },
+      {
+        numExamples: examples.length,
+        batchSize: 32,
+        slots: 3,
+        vocabSize: V,
+      },
+    );
     await fillTeacherCache(cache, {
       examples: (s, e) => examples.slice(s, e),
       compute: (exs) => computeTeacherOutputs(bertMaskedLm(teacherCfg), teacher, exs, k),
     });
-    const items = await Promise.all(examples.map(async (example, i) => ({ example, teacher: await cache.getExample(i) })));
+    const items = await Promise.all(
+      examples.map(async (example, i) => ({ example, teacher: await cache.getExample(i) })),
+    );
 
     // 3. distil a fresh, smaller student with the seed's loss
     const student = studentFromConfig(studentCfg, parts, 2);

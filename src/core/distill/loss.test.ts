@@ -76,9 +76,24 @@ function run(
 describe('distillation loss', () => {
   it('seed preset on a hand-computed case: uniform student, p = [1/2, 1/4, 1/8]', () => {
     // V = 5 and zero logits: q = 1/5 at every id. One real slot, one padding slot (weight 0, garbage values).
-    const logits = [[[0, 0, 0, 0, 0], [9, -3, 4, 1, 0]]];
-    const p = [[[0.5, 0.25, 0.125], [0.9, 0.05, 0.01]]];
-    const ids = [[[3, 0, 1], [1, 2, 3]]];
+    const logits = [
+      [
+        [0, 0, 0, 0, 0],
+        [9, -3, 4, 1, 0],
+      ],
+    ];
+    const p = [
+      [
+        [0.5, 0.25, 0.125],
+        [0.9, 0.05, 0.01],
+      ],
+    ];
+    const ids = [
+      [
+        [3, 0, 1],
+        [1, 2, 3],
+      ],
+    ];
     const w = [[1, 0]];
     const r = run(logits, p, ids, w, [[3, 1]], LOSS_PRESETS.seed);
     // ce = −(0.875)·ln(1/5) = 0.875·ln 5
@@ -95,11 +110,12 @@ describe('distillation loss', () => {
 
   it('every component matches the plain-JS reference on random data, at T = 1 and T = 2', () => {
     const rng = new Rng(7);
-    const B = 2, P = 3, V = 11, K = 4;
+    const B = 2,
+      P = 3,
+      V = 11,
+      K = 4;
     const logits = [...Array(B)].map(() => [...Array(P)].map(() => [...Array(V)].map(() => rng.normal() * 2)));
-    const ids = [...Array(B)].map(() =>
-      [...Array(P)].map(() => rng.shuffle([...Array(V).keys()]).slice(0, K)),
-    );
+    const ids = [...Array(B)].map(() => [...Array(P)].map(() => rng.shuffle([...Array(V).keys()]).slice(0, K)));
     const p = [...Array(B)].map(() =>
       [...Array(P)].map(() => {
         const raw = [...Array(K)].map(() => rng.random() + 0.01);
@@ -107,10 +123,23 @@ describe('distillation loss', () => {
         return raw.map((x) => x / z).sort((a, b) => b - a);
       }),
     );
-    const w = [[1, 1, 0], [1, 0, 0]];
-    const gold = [[1, 2, 3], [4, 5, 6]];
+    const w = [
+      [1, 1, 0],
+      [1, 0, 0],
+    ];
+    const gold = [
+      [1, 2, 3],
+      [4, 5, 6],
+    ];
     for (const T of [1, 2]) {
-      const cfg: LossConfig = { alphaCe: 0.5, alphaCos: 1.5, alphaKl: 2, alphaMissingMass: 0.7, alphaMlm: 3, temperature: T };
+      const cfg: LossConfig = {
+        alphaCe: 0.5,
+        alphaCos: 1.5,
+        alphaKl: 2,
+        alphaMissingMass: 0.7,
+        alphaMlm: 3,
+        temperature: T,
+      };
       const r = run(logits, p, ids, w, gold, cfg);
       const ref = reference(logits, p, ids, w, gold, T);
       for (const k of ['ce', 'cos', 'kl', 'missingMass', 'mlm'] as const) expect(r[k]).toBeCloseTo(ref[k], 4);
@@ -131,15 +160,26 @@ describe('distillation loss', () => {
   });
 
   it('the mlm preset needs no teacher; teacher presets say so when outputs are missing', () => {
-    const r = tf.tidy(() =>
-      distillLoss(
-        { logits: tf.zeros([1, 1, 4]) as tf.Tensor3D, weights: tf.ones([1, 1]) as tf.Tensor2D, goldIds: tf.tensor2d([[2]], undefined, 'int32') },
-        LOSS_PRESETS.mlm,
-      ).total.dataSync()[0],
+    const r = tf.tidy(
+      () =>
+        distillLoss(
+          {
+            logits: tf.zeros([1, 1, 4]) as tf.Tensor3D,
+            weights: tf.ones([1, 1]) as tf.Tensor2D,
+            goldIds: tf.tensor2d([[2]], undefined, 'int32'),
+          },
+          LOSS_PRESETS.mlm,
+        ).total.dataSync()[0],
     );
     expect(r).toBeCloseTo(Math.log(4) / (1 + 1e-5), 5);
     expect(() =>
-      tf.tidy(() => distillLoss({ logits: tf.zeros([1, 1, 4]) as tf.Tensor3D, weights: tf.ones([1, 1]) as tf.Tensor2D }, LOSS_PRESETS.seed).total),
+      tf.tidy(
+        () =>
+          distillLoss(
+            { logits: tf.zeros([1, 1, 4]) as tf.Tensor3D, weights: tf.ones([1, 1]) as tf.Tensor2D },
+            LOSS_PRESETS.seed,
+          ).total,
+      ),
     ).toThrow(/needs the teacher outputs/);
     expect(() => lossConfig('seed', { temperature: 0 })).toThrow(/temperature must be > 0/);
     expect(() => lossConfig('nope' as 'seed')).toThrow(/unknown loss preset "nope"/);
@@ -152,7 +192,11 @@ describe('distillation loss', () => {
     const ids = tf.tensor3d([[[4, 1]]], undefined, 'int32');
     const w = tf.tensor2d([[1]]);
     const { grads } = tf.variableGrads(
-      () => distillLoss({ logits: logits as unknown as tf.Tensor3D, teacherProbs: p, teacherIds: ids, weights: w }, LOSS_PRESETS.seed).total,
+      () =>
+        distillLoss(
+          { logits: logits as unknown as tf.Tensor3D, teacherProbs: p, teacherIds: ids, weights: w },
+          LOSS_PRESETS.seed,
+        ).total,
       [logits],
     );
     const g = Object.values(grads)[0].dataSync();

@@ -66,7 +66,8 @@ export function lossConfig(preset: LossPresetName, overrides: Partial<LossConfig
   if (!base) throw new Error(`unknown loss preset "${preset}" (known: ${Object.keys(LOSS_PRESETS).join(', ')})`);
   const cfg = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   for (const [k, v] of Object.entries(cfg)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`loss config: ${k} must be a number ≥ 0, got ${v}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new Error(`loss config: ${k} must be a number ≥ 0, got ${v}`);
   }
   if (cfg.temperature <= 0) throw new Error(`loss config: temperature must be > 0, got ${cfg.temperature}`);
   return cfg;
@@ -142,7 +143,9 @@ export function distillLoss(inputs: LossInputs, cfg: LossConfig): LossTensors {
 
   if (needsTeacher(cfg)) {
     if (!inputs.teacherProbs || !inputs.teacherIds) {
-      throw new Error('loss: this loss configuration needs the teacher outputs (probabilities and ids), which are missing');
+      throw new Error(
+        'loss: this loss configuration needs the teacher outputs (probabilities and ids), which are missing',
+      );
     }
     const [B, P, K] = inputs.teacherProbs.shape;
     const V = logits.shape[2];

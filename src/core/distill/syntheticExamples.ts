@@ -19,7 +19,9 @@ export interface SyntheticOptions {
 export function syntheticExamples(opts: SyntheticOptions): MaskedExample[] {
   const rng = new Rng(opts.seed ?? 1);
   const { vocabSize: V, maxSeqLength: S, maxPredictionsPerSeq: P } = opts;
-  const CLS = Math.min(2, V - 1), SEP = Math.min(3, V - 1), MASK = Math.min(4, V - 1);
+  const CLS = Math.min(2, V - 1),
+    SEP = Math.min(3, V - 1),
+    MASK = Math.min(4, V - 1);
   const firstWord = Math.min(5, V - 1);
   const out: MaskedExample[] = [];
   for (let n = 0; n < opts.count; n++) {
@@ -49,7 +51,15 @@ export function syntheticExamples(opts: SyntheticOptions): MaskedExample[] {
       maskedLmWeights[j] = 1;
       inputIds[pos] = MASK;
     });
-    out.push({ inputIds, inputMask, segmentIds, maskedLmPositions, maskedLmIds, maskedLmWeights, nextSentenceLabel: 0 });
+    out.push({
+      inputIds,
+      inputMask,
+      segmentIds,
+      maskedLmPositions,
+      maskedLmIds,
+      maskedLmWeights,
+      nextSentenceLabel: 0,
+    });
   }
   return out;
 }

@@ -69,10 +69,13 @@ describe('teacher outputs', () => {
     examples.forEach((ex, i) => {
       for (let s = 0; s < 4; s++) {
         expect(out.weights[i * 4 + s]).toBe(ex.maskedLmWeights[s] > 0 ? 1 : 0);
-        if (!ex.maskedLmWeights[s]) expect(out.probs.slice((i * 4 + s) * 8, (i * 4 + s + 1) * 8).every((x) => x === 0)).toBe(true);
+        if (!ex.maskedLmWeights[s])
+          expect(out.probs.slice((i * 4 + s) * 8, (i * 4 + s + 1) * 8).every((x) => x === 0)).toBe(true);
       }
     });
-    Object.values(weights).forEach((t) => t.dispose());
+    Object.values(weights).forEach((t) => {
+      t.dispose();
+    });
   });
 });
 
@@ -102,9 +105,15 @@ describe('teacher cache record', () => {
     const bytes = encodeBatchRecord(fakeTeacher(examples, 4), 40);
     const bad = bytes.slice();
     bad[0] = 0;
-    expect(() => decodeBatchRecord(bad, 'teacher-outputs/x/batch/0')).toThrow(/teacher-outputs\/x\/batch\/0: not a teacher-output batch \(bad magic at byte 0\)/);
-    expect(() => decodeBatchRecord(bytes.slice(0, bytes.length - 2), 'r')).toThrow(/r: \d+ bytes, the header .* needs \d+/);
-    expect(() => encodeBatchRecord({ ...fakeTeacher(examples, 4), ids: new Int32Array(8).fill(99) }, 40)).toThrow(/outside the vocabulary/);
+    expect(() => decodeBatchRecord(bad, 'teacher-outputs/x/batch/0')).toThrow(
+      /teacher-outputs\/x\/batch\/0: not a teacher-output batch \(bad magic at byte 0\)/,
+    );
+    expect(() => decodeBatchRecord(bytes.slice(0, bytes.length - 2), 'r')).toThrow(
+      /r: \d+ bytes, the header .* needs \d+/,
+    );
+    expect(() => encodeBatchRecord({ ...fakeTeacher(examples, 4), ids: new Int32Array(8).fill(99) }, 40)).toThrow(
+      /outside the vocabulary/,
+    );
   });
 });
 
@@ -161,7 +170,9 @@ describe('teacher cache', () => {
     expect(other.completedBatches()).toEqual([]);
     const otherK = await TeacherCache.open(store, { ...key, k: 8 }, layout);
     expect(otherK.completedBatches()).toEqual([]);
-    await expect(TeacherCache.open(store, key, { ...layout, batchSize: 7 })).rejects.toThrow(/stored with batchSize 5, now 7/);
+    await expect(TeacherCache.open(store, key, { ...layout, batchSize: 7 })).rejects.toThrow(
+      /stored with batchSize 5, now 7/,
+    );
     await expect(other.getExample(0)).rejects.toThrow(/batch 0 .* has not been computed yet/);
   });
 
@@ -196,22 +207,29 @@ describe('importing seed teacher-output records into the cache', () => {
       return { example, probs, topKIds, k: 4 };
     });
     const store = new MemoryStore();
-    const cache = await TeacherCache.open(store, { teacherFingerprint: 'seed-file', exampleSetId: 'x.tfrecord', k: 4 }, {
-      numExamples: 6,
-      batchSize: 4,
-      slots: 3,
-      vocabSize: 40,
-    });
+    const cache = await TeacherCache.open(
+      store,
+      { teacherFingerprint: 'seed-file', exampleSetId: 'x.tfrecord', k: 4 },
+      {
+        numExamples: 6,
+        batchSize: 4,
+        slots: 3,
+        vocabSize: 40,
+      },
+    );
     await fillTeacherCache(cache, {
       examples: (s, e) => examples.slice(s, e),
-      compute: async (exs) => batchFromTeacherOutputs(records.slice(examples.indexOf(exs[0]), examples.indexOf(exs[0]) + exs.length)),
+      compute: async (exs) =>
+        batchFromTeacherOutputs(records.slice(examples.indexOf(exs[0]), examples.indexOf(exs[0]) + exs.length)),
     });
     const set = cachedTrainingSet(examples, cache);
     const items = await set.load([5, 0]);
     expect(items[0].example).toBe(examples[5]);
     expect(items[0].teacher.ids).toEqual(ref.ids.slice(60, 72));
     expect(items[1].teacher.probs).toEqual(decodeFloat16(encodeFloat16(ref.probs.slice(0, 12))));
-    expect(() => batchFromTeacherOutputs([records[0], { ...records[1], k: 8 }], 'x.tfrecord')).toThrow(/x\.tfrecord: example 1 has k 8/);
+    expect(() => batchFromTeacherOutputs([records[0], { ...records[1], k: 8 }], 'x.tfrecord')).toThrow(
+      /x\.tfrecord: example 1 has k 8/,
+    );
     expect(() => cachedTrainingSet(examples.slice(1), cache)).toThrow(/holds 6 examples, 5 were given/);
   });
 });

@@ -88,7 +88,8 @@ export function encodeBatchRecord(batch: TeacherOutputBatch, vocabSize: number):
     const ids = new Uint16Array(out.buffer, idsAt, n);
     for (let i = 0; i < n; i++) {
       const id = batch.ids[i];
-      if (id < 0 || id >= vocabSize) throw new Error(`teacher cache: id ${id} at value ${i} is outside the vocabulary (${vocabSize})`);
+      if (id < 0 || id >= vocabSize)
+        throw new Error(`teacher cache: id ${id} at value ${i} is outside the vocabulary (${vocabSize})`);
       ids[i] = id;
     }
   } else {
@@ -100,7 +101,8 @@ export function encodeBatchRecord(batch: TeacherOutputBatch, vocabSize: number):
 /** Decodes a batch record; `what` names it in errors. */
 export function decodeBatchRecord(bytes: Uint8Array, what: string): TeacherOutputBatch {
   const b = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice(); // typed views need alignment
-  if (b.byteLength < HEADER_BYTES) throw new Error(`${what}: ${b.byteLength} bytes, too short for a teacher-output batch`);
+  if (b.byteLength < HEADER_BYTES)
+    throw new Error(`${what}: ${b.byteLength} bytes, too short for a teacher-output batch`);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (dv.getUint32(0, true) !== MAGIC) throw new Error(`${what}: not a teacher-output batch (bad magic at byte 0)`);
   const count = dv.getUint32(4, true);
@@ -110,7 +112,9 @@ export function decodeBatchRecord(bytes: Uint8Array, what: string): TeacherOutpu
   if (idBytes !== 2 && idBytes !== 4) throw new Error(`${what}: id width ${idBytes} at byte 16 must be 2 or 4`);
   const expected = batchRecordBytes(count, slots, k, idBytes);
   if (b.byteLength !== expected) {
-    throw new Error(`${what}: ${b.byteLength} bytes, the header (count ${count}, slots ${slots}, k ${k}) needs ${expected}`);
+    throw new Error(
+      `${what}: ${b.byteLength} bytes, the header (count ${count}, slots ${slots}, k ${k}) needs ${expected}`,
+    );
   }
   const weights = new Float32Array(count * slots);
   for (let i = 0; i < count * slots; i++) weights[i] = b[HEADER_BYTES + i];
@@ -138,7 +142,8 @@ export class TeacherCache {
 
   /** Opens (or starts) the cache for this teacher, example set and k; adopts batches a crash left unlisted. */
   static async open(store: KeyValueStore, key: TeacherCacheKey, layout: TeacherCacheLayout): Promise<TeacherCache> {
-    if (!Number.isInteger(key.k) || key.k < 1) throw new Error(`teacher cache: k must be a positive integer, got ${key.k}`);
+    if (!Number.isInteger(key.k) || key.k < 1)
+      throw new Error(`teacher cache: k must be a positive integer, got ${key.k}`);
     if (!Number.isInteger(layout.batchSize) || layout.batchSize < 1) {
       throw new Error(`teacher cache: batch size must be a positive integer, got ${layout.batchSize}`);
     }
@@ -248,7 +253,8 @@ export class TeacherCache {
 
   /** The teacher outputs of one example by its index in the example set. */
   async getExample(i: number): Promise<TeacherTopK> {
-    if (i < 0 || i >= this.layout.numExamples) throw new Error(`teacher cache: example ${i} is outside 0..${this.layout.numExamples - 1}`);
+    if (i < 0 || i >= this.layout.numExamples)
+      throw new Error(`teacher cache: example ${i} is outside 0..${this.layout.numExamples - 1}`);
     const index = Math.floor(i / this.layout.batchSize);
     return exampleTopK(await this.getBatch(index), i - index * this.layout.batchSize);
   }
@@ -298,7 +304,13 @@ export async function fillTeacherCache(cache: TeacherCache, opts: FillOptions): 
     computed++;
     examplesComputed += examples.length;
     bytesWritten += batchRecordBytes(out.count, out.slots, out.k, cache.layout.vocabSize <= 65536 ? 2 : 4);
-    opts.onProgress?.({ done: cache.completedBatches().length, total, batchIndex: index, examplesComputed, bytesWritten });
+    opts.onProgress?.({
+      done: cache.completedBatches().length,
+      total,
+      batchIndex: index,
+      examplesComputed,
+      bytesWritten,
+    });
   }
   return computed;
 }
@@ -320,7 +332,9 @@ export function batchFromTeacherOutputs(
   const weights = new Float32Array(outputs.length * slots);
   outputs.forEach((o, i) => {
     if (o.k !== k || o.example.maskedLmPositions.length !== slots) {
-      throw new Error(`${what}: example ${i} has k ${o.k} and ${o.example.maskedLmPositions.length} slots, the first has k ${k} and ${slots}`);
+      throw new Error(
+        `${what}: example ${i} has k ${o.k} and ${o.example.maskedLmPositions.length} slots, the first has k ${k} and ${slots}`,
+      );
     }
     for (let s = 0; s < slots; s++) {
       const real = o.example.maskedLmWeights[s] > 0;
@@ -335,15 +349,21 @@ export function batchFromTeacherOutputs(
 }
 
 /** A TrainingSet (see trainer.ts) over examples in memory and their outputs in a filled cache. */
-export function cachedTrainingSet(examples: MaskedExample[], cache: TeacherCache): {
+export function cachedTrainingSet(
+  examples: MaskedExample[],
+  cache: TeacherCache,
+): {
   size: number;
   load(indices: number[]): Promise<{ example: MaskedExample; teacher: TeacherTopK }[]>;
 } {
   if (examples.length !== cache.layout.numExamples) {
-    throw new Error(`teacher cache ${cache.prefix}: holds ${cache.layout.numExamples} examples, ${examples.length} were given`);
+    throw new Error(
+      `teacher cache ${cache.prefix}: holds ${cache.layout.numExamples} examples, ${examples.length} were given`,
+    );
   }
   return {
     size: examples.length,
-    load: async (indices) => Promise.all(indices.map(async (i) => ({ example: examples[i], teacher: await cache.getExample(i) }))),
+    load: async (indices) =>
+      Promise.all(indices.map(async (i) => ({ example: examples[i], teacher: await cache.getExample(i) }))),
   };
 }

@@ -33,7 +33,10 @@ export async function computeTeacherOutputs(
   k = DEFAULT_TRUNCATION_FACTOR,
 ): Promise<TeacherOutputBatch> {
   if (examples.length === 0) throw new Error('teacher outputs: no examples');
-  const batch = toBatchTensors(examples.map((example) => ({ example })), false);
+  const batch = toBatchTensors(
+    examples.map((example) => ({ example })),
+    false,
+  );
   let values: tf.Tensor, indices: tf.Tensor;
   try {
     ({ values, indices } = tf.tidy(() => {

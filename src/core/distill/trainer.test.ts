@@ -24,7 +24,9 @@ async function makeItems(n: number, seed: number): Promise<TrainItem[]> {
   const examples = syntheticExamples({ count: n, vocabSize: 30, maxSeqLength: 12, maxPredictionsPerSeq: 3, seed });
   const teacher = initWeights(cfg, parts, 99);
   const out = await computeTeacherOutputs(model, teacher, examples, 6);
-  Object.values(teacher).forEach((t) => t.dispose());
+  Object.values(teacher).forEach((t) => {
+    t.dispose();
+  });
   return examples.map((example, i) => ({ example, teacher: exampleTopK(out, i) }));
 }
 
@@ -46,14 +48,28 @@ describe('Trainer', () => {
     straight.dispose();
 
     const store = new MemoryStore();
-    const first = new Trainer({ model, weights: initWeights(cfg, parts, 5), config: trainerConfig, data, store, storePrefix: 'run1/' });
+    const first = new Trainer({
+      model,
+      weights: initWeights(cfg, parts, 5),
+      config: trainerConfig,
+      data,
+      store,
+      storePrefix: 'run1/',
+    });
     const b: number[] = [];
     for (let i = 0; i < 3; i++) b.push((await first.step()).total);
     await first.saveCheckpoint();
     await first.step(); // progress after the checkpoint is lost, as in a crash
     first.dispose();
     // a fresh trainer with different initial weights: restore replaces them
-    const second = new Trainer({ model, weights: initWeights(cfg, parts, 6), config: trainerConfig, data, store, storePrefix: 'run1/' });
+    const second = new Trainer({
+      model,
+      weights: initWeights(cfg, parts, 6),
+      config: trainerConfig,
+      data,
+      store,
+      storePrefix: 'run1/',
+    });
     expect(await second.restore()).toBe(true);
     expect(second.currentStep).toBe(3);
     expect(second.history.length).toBe(3);
@@ -67,7 +83,12 @@ describe('Trainer', () => {
 
   it('leaks no tensors per step, reports every metric, and evaluates', async () => {
     const items = await makeItems(8, 2);
-    const t = new Trainer({ model, weights: initWeights(cfg, parts, 5), config: { ...trainerConfig, loss: { ...LOSS_PRESETS.seed, alphaMlm: 1, alphaKl: 0.5, alphaMissingMass: 0.5 } }, data: inMemoryTrainingSet(items) });
+    const t = new Trainer({
+      model,
+      weights: initWeights(cfg, parts, 5),
+      config: { ...trainerConfig, loss: { ...LOSS_PRESETS.seed, alphaMlm: 1, alphaKl: 0.5, alphaMissingMass: 0.5 } },
+      data: inMemoryTrainingSet(items),
+    });
     await t.step();
     await t.step();
     const before = tf.memory().numTensors;
@@ -76,7 +97,8 @@ describe('Trainer', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(m.step).toBe(6);
     expect(Object.keys(m.components).sort()).toEqual(['ce', 'cos', 'kl', 'missingMass', 'mlm']);
-    for (const v of [m.total, m.lr, m.gradNorm, m.examplesPerSec, m.tokensPerSec]) expect(Number.isFinite(v)).toBe(true);
+    for (const v of [m.total, m.lr, m.gradNorm, m.examplesPerSec, m.tokensPerSec])
+      expect(Number.isFinite(v)).toBe(true);
     expect(m.lr).toBeCloseTo(1e-3 * (1 - 5 / 20), 10);
     const e = await t.evaluate(inMemoryTrainingSet(items.slice(0, 5)), 2);
     expect(tf.memory().numTensors).toBe(before + 0);
@@ -93,11 +115,17 @@ describe('Trainer', () => {
     // logits = 10 · one-hot(gold) + a trainable zero: argmax is always the gold id
     const oracle: MaskedLmFn = (w, batch) =>
       tf.tidy(() => tf.add(tf.mul(tf.oneHot(batch.goldIds, 30), 10), w.bias) as tf.Tensor3D);
-    const t = new Trainer({ model: oracle, weights: { bias: tf.zeros([30]) }, config: trainerConfig, data: inMemoryTrainingSet(items) });
+    const t = new Trainer({
+      model: oracle,
+      weights: { bias: tf.zeros([30]) },
+      config: trainerConfig,
+      data: inMemoryTrainingSet(items),
+    });
     const e = await t.evaluate(inMemoryTrainingSet(items));
     expect(e.goldAccuracy).toBe(1);
     // agreement with the teacher = how often the (random) teacher's top-1 is the gold id
-    let agree = 0, real = 0;
+    let agree = 0,
+      real = 0;
     for (const it of items) {
       for (let s = 0; s < 3; s++) {
         if (!it.example.maskedLmWeights[s]) continue;
@@ -118,7 +146,13 @@ describe('Trainer', () => {
       return tf.tidy(() => tf.mul(logits, NaN) as tf.Tensor3D);
     };
     const store = new MemoryStore();
-    const t = new Trainer({ model: flaky, weights: initWeights(cfg, parts, 5), config: { ...trainerConfig, saveCheckpointsSteps: 2 }, data: inMemoryTrainingSet(items), store });
+    const t = new Trainer({
+      model: flaky,
+      weights: initWeights(cfg, parts, 5),
+      config: { ...trainerConfig, saveCheckpointsSteps: 2 },
+      data: inMemoryTrainingSet(items),
+      store,
+    });
     await t.step();
     await t.step(); // checkpoint at step 2
     await t.step();
@@ -128,7 +162,9 @@ describe('Trainer', () => {
     poison = true;
     const err = await t.step().catch((e) => e);
     expect(err).toBeInstanceOf(TrainingHaltedError);
-    expect(err.message).toMatch(/training stopped at step 4: the loss is NaN .* no update was applied and nothing was saved; the last good checkpoint \(step 2\) is kept/);
+    expect(err.message).toMatch(
+      /training stopped at step 4: the loss is NaN .* no update was applied and nothing was saved; the last good checkpoint \(step 2\) is kept/,
+    );
     expect(Array.from(t.weights[name].dataSync())).toEqual(before);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     await expect(t.step()).rejects.toThrow(/training stopped at step 4/);
@@ -139,16 +175,36 @@ describe('Trainer', () => {
 
   it('rejects a batch size that the accumulation does not divide, and a checkpoint of another shape', async () => {
     const items = await makeItems(4, 5);
-    expect(() => new Trainer({ model, weights: {}, config: { ...trainerConfig, batchSize: 5 }, data: inMemoryTrainingSet(items) })).toThrow(
-      /batch size 5 is not a multiple of gradient_accumulation_steps 2/,
-    );
+    expect(
+      () =>
+        new Trainer({
+          model,
+          weights: {},
+          config: { ...trainerConfig, batchSize: 5 },
+          data: inMemoryTrainingSet(items),
+        }),
+    ).toThrow(/batch size 5 is not a multiple of gradient_accumulation_steps 2/);
     const store = new MemoryStore();
-    const t = new Trainer({ model, weights: initWeights(cfg, parts, 5), config: trainerConfig, data: inMemoryTrainingSet(items), store });
+    const t = new Trainer({
+      model,
+      weights: initWeights(cfg, parts, 5),
+      config: trainerConfig,
+      data: inMemoryTrainingSet(items),
+      store,
+    });
     await t.saveCheckpoint();
     t.dispose();
     const bigger = parseBertConfig({ ...cfg, hidden_size: 32, intermediate_size: 32 });
-    const u = new Trainer({ model, weights: initWeights(bigger, parts, 5), config: trainerConfig, data: inMemoryTrainingSet(items), store });
-    await expect(u.restore()).rejects.toThrow(/checkpoint step-0: tensor "bert\.[\w.]+" has shape \[(30,)?16\], this student's is \[(30,)?32\]/);
+    const u = new Trainer({
+      model,
+      weights: initWeights(bigger, parts, 5),
+      config: trainerConfig,
+      data: inMemoryTrainingSet(items),
+      store,
+    });
+    await expect(u.restore()).rejects.toThrow(
+      /checkpoint step-0: tensor "bert\.[\w.]+" has shape \[(30,)?16\], this student's is \[(30,)?32\]/,
+    );
     u.dispose();
   });
 });

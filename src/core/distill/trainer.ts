@@ -159,7 +159,9 @@ export class Trainer {
       throw new Error(`trainer: batch size must be a positive integer, got ${this.config.batchSize}`);
     }
     if (!Number.isInteger(A) || A < 1 || this.config.batchSize % A !== 0) {
-      throw new Error(`trainer: batch size ${this.config.batchSize} is not a multiple of gradient_accumulation_steps ${A}`);
+      throw new Error(
+        `trainer: batch size ${this.config.batchSize} is not a multiple of gradient_accumulation_steps ${A}`,
+      );
     }
     if (opts.data.size < 1) throw new Error('trainer: the training set is empty');
     if (this.config.schedule.numTrainSteps < 1) throw new Error('trainer: num_train_steps must be at least 1');
@@ -354,9 +356,18 @@ export class Trainer {
   }
 
   /** Loss and accuracy on held-out examples (no dropout, no update). */
-  async evaluate(heldOut: TrainingSet, batchSize = this.config.batchSize / this.config.gradientAccumulationSteps): Promise<EvalMetrics> {
+  async evaluate(
+    heldOut: TrainingSet,
+    batchSize = this.config.batchSize / this.config.gradientAccumulationSteps,
+  ): Promise<EvalMetrics> {
     const withTeacher = needsTeacher(this.config.loss);
-    let sumW = 0, lossSum = 0, gold = 0, agree = 0, overlap = 0, real = 0, teacherSlots = 0;
+    let sumW = 0,
+      lossSum = 0,
+      gold = 0,
+      agree = 0,
+      overlap = 0,
+      real = 0,
+      teacherSlots = 0;
     const compSum: LossValues = {};
     for (let start = 0; start < heldOut.size; start += batchSize) {
       const idx = [...Array(Math.min(batchSize, heldOut.size - start)).keys()].map((i) => i + start);
@@ -367,7 +378,13 @@ export class Trainer {
         const r = tf.tidy(() => {
           const logits = this.model(this.vars, batch, { training: false });
           const out = distillLoss(
-            { logits, weights: batch.weights, goldIds: batch.goldIds, teacherProbs: batch.teacherProbs, teacherIds: batch.teacherIds },
+            {
+              logits,
+              weights: batch.weights,
+              goldIds: batch.goldIds,
+              teacherProbs: batch.teacherProbs,
+              teacherIds: batch.teacherIds,
+            },
             this.config.loss,
           );
           const top5 = tf.topk(logits, Math.min(5, logits.shape[2])).indices;
@@ -473,7 +490,7 @@ export class Trainer {
     if (!latest) return false;
     const where = `checkpoint ${this.prefix}${latest.tag}`;
     const state = (await this.store.get(this.key(`${latest.tag}/state`))) as CheckpointState | undefined;
-    if (!state || state.format !== 1) throw new Error(`${where}: its state record is missing or unreadable`);
+    if (state?.format !== 1) throw new Error(`${where}: its state record is missing or unreadable`);
     const want = new Set(Object.keys(this.vars));
     for (const { name, shape } of state.weights) {
       const v = this.vars[name];
@@ -492,7 +509,8 @@ export class Trainer {
     };
     const values = new Map<string, Float32Array>();
     for (const { name, shape } of state.weights) values.set(name, await load(`w/${name}`, shape));
-    const m: Float32Array[] = [], v: Float32Array[] = [];
+    const m: Float32Array[] = [],
+      v: Float32Array[] = [];
     for (const { name, shape } of state.optimizer) {
       m.push(await load(`m/${name}`, shape));
       v.push(await load(`v/${name}`, shape));
@@ -503,7 +521,12 @@ export class Trainer {
       this.vars[name].assign(t);
       t.dispose();
     }
-    this.optimizer.setState({ names: state.optimizer.map((o) => o.name), shapes: state.optimizer.map((o) => o.shape), m, v });
+    this.optimizer.setState({
+      names: state.optimizer.map((o) => o.name),
+      shapes: state.optimizer.map((o) => o.shape),
+      m,
+      v,
+    });
     this.stepsDone = state.step;
     this.dataState = { ...state.data };
     this.order = this.shuffledOrder();

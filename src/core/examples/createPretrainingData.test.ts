@@ -19,7 +19,15 @@ async function collect(docs: string[][], opts: Partial<PretrainingOptions>, tok 
 /** One string per example holding all of its values, for cheap comparisons of long runs. */
 function fingerprint(exs: MaskedExample[]): string[] {
   return exs.map((ex) =>
-    [ex.inputIds, ex.inputMask, ex.segmentIds, ex.maskedLmPositions, ex.maskedLmIds, ex.maskedLmWeights, [ex.nextSentenceLabel]]
+    [
+      ex.inputIds,
+      ex.inputMask,
+      ex.segmentIds,
+      ex.maskedLmPositions,
+      ex.maskedLmIds,
+      ex.maskedLmWeights,
+      [ex.nextSentenceLabel],
+    ]
       .map((a) => Array.from(a).join(','))
       .join('|'),
   );
@@ -39,13 +47,27 @@ function original(ex: MaskedExample): number[] {
  * Every structural promise of an example; returns its real length. Checks with plain
  * comparisons (thousands of examples) and fails once with the first problem found.
  */
-function checkShape(ex: MaskedExample, maxSeq: number, maxPred: number, tok: BertTokenizer, maskedLmProb = 0.15): number {
+function checkShape(
+  ex: MaskedExample,
+  maxSeq: number,
+  maxPred: number,
+  tok: BertTokenizer,
+  maskedLmProb = 0.15,
+): number {
   const problems: string[] = [];
   const want = (ok: boolean, what: string) => {
     if (!ok && problems.length < 5) problems.push(what);
   };
-  want(ex.inputIds.length === maxSeq && ex.inputMask.length === maxSeq && ex.segmentIds.length === maxSeq, 'sequence feature lengths');
-  want(ex.maskedLmPositions.length === maxPred && ex.maskedLmIds.length === maxPred && ex.maskedLmWeights.length === maxPred, 'prediction feature lengths');
+  want(
+    ex.inputIds.length === maxSeq && ex.inputMask.length === maxSeq && ex.segmentIds.length === maxSeq,
+    'sequence feature lengths',
+  );
+  want(
+    ex.maskedLmPositions.length === maxPred &&
+      ex.maskedLmIds.length === maxPred &&
+      ex.maskedLmWeights.length === maxPred,
+    'prediction feature lengths',
+  );
   const n = ex.inputMask.reduce((a, b) => a + b, 0);
   want(n >= 5, `length ${n} < 5`);
   for (let i = 0; i < maxSeq; i++) {
@@ -119,7 +141,13 @@ describe('createPretrainingExamples, seed mode', () => {
     // short_seq_prob = 1 fixes the target at max_seq_length: spans of 29 tokens, a new one every 10.
     const long = [docs.flat()];
     const tokens = long[0].flatMap((l) => tokenizer.encode(l));
-    const exs = await collect(long, { maxSeqLength: 32, shortSeqProb: 1, docStride: 10, dupeFactor: 1, shuffleBufferSize: 0 });
+    const exs = await collect(long, {
+      maxSeqLength: 32,
+      shortSeqProb: 1,
+      docStride: 10,
+      dupeFactor: 1,
+      shuffleBufferSize: 0,
+    });
     const expected = seedSpans(tokens.length, 29, 10);
     expect(expected.length).toBeGreaterThan(20);
     expect(exs.length).toBe(expected.length);
@@ -186,7 +214,11 @@ describe('createPretrainingExamples, seed mode', () => {
     }
     const got: MaskedExample[] = [];
     const run = async () => {
-      for await (const ex of createPretrainingExamples(failing(), tokenizer, { dupeFactor: 2, shuffleBufferSize: 10000 })) got.push(ex);
+      for await (const ex of createPretrainingExamples(failing(), tokenizer, {
+        dupeFactor: 2,
+        shuffleBufferSize: 10000,
+      }))
+        got.push(ex);
     };
     await expect(run()).rejects.toThrow(/byte 1234/);
     const all = await collect(docs.slice(0, 10), { dupeFactor: 2, shuffleBufferSize: 10000 });
@@ -198,19 +230,28 @@ describe('createPretrainingExamples, seed mode', () => {
     const opts = { maxSeqLength: 64, dupeFactor: 2 };
     const ordered = await collect(docs, { ...opts, shuffleBufferSize: 0 });
     const shuffled = await collect(docs, { ...opts, shuffleBufferSize: 50 });
-    const key = (ex: MaskedExample) => Array.from(ex.inputIds).join(',') + '|' + Array.from(ex.maskedLmPositions).join(',');
+    const key = (ex: MaskedExample) =>
+      Array.from(ex.inputIds).join(',') + '|' + Array.from(ex.maskedLmPositions).join(',');
     expect(shuffled.map(key).sort()).toEqual(ordered.map(key).sort());
     expect(shuffled.map(key)).not.toEqual(ordered.map(key));
     // An example leaves at most 50 + (examples of one document) places before... it never goes
     // out before it came in, and the buffer holds no more than 50.
     const firstIndex = new Map(ordered.map((ex, i) => [key(ex), i]));
-    shuffled.forEach((ex, i) => expect(firstIndex.get(key(ex))!).toBeLessThanOrEqual(i + 50));
+    shuffled.forEach((ex, i) => {
+      expect(firstIndex.get(key(ex))!).toBeLessThanOrEqual(i + 50);
+    });
   });
 
   it('reports progress', async () => {
     const seen: Array<{ documents: number; examples: number }> = [];
     let count = 0;
-    for await (const _ of createPretrainingExamples(streamDocuments(docs), tokenizer, { dupeFactor: 1 }, { onProgress: (p) => seen.push(p) })) count++;
+    for await (const _ of createPretrainingExamples(
+      streamDocuments(docs),
+      tokenizer,
+      { dupeFactor: 1 },
+      { onProgress: (p) => seen.push(p) },
+    ))
+      count++;
     expect(seen.length).toBeGreaterThan(0);
     expect(seen[seen.length - 1]).toEqual({ documents: docs.length, examples: count });
   });
@@ -244,7 +285,8 @@ describe('whole-word masking in examples', () => {
     const seg = await loadSegmenter();
     expect(seg.cut('中华人民共和国，playing。')[0]).toBe('中华人民共和国');
     const docs: string[][] = [];
-    for (let d = 0; d < 20; d++) docs.push(Array.from({ length: 30 }, () => '中华人民共和国，playing，中华人民共和国。'));
+    for (let d = 0; d < 20; d++)
+      docs.push(Array.from({ length: 30 }, () => '中华人民共和国，playing，中华人民共和国。'));
     const wordChars = new Set(tokenizer.tokensToIds([...'中华人民共和国']));
     const pieces = new Set(tokenizer.tokensToIds(['play', '##ing']));
     const stats = async (whole: boolean) => {
@@ -254,7 +296,9 @@ describe('whole-word masking in examples', () => {
       for (const ex of exs) {
         const ids = original(ex);
         const masked = new Set<number>();
-        ex.maskedLmPositions.forEach((p, k) => ex.maskedLmWeights[k] === 1 && masked.add(p));
+        ex.maskedLmPositions.forEach((p, k) => {
+          if (ex.maskedLmWeights[k] === 1) masked.add(p);
+        });
         for (const isChar of [(id: number) => wordChars.has(id), (id: number) => pieces.has(id)]) {
           for (const [s, e] of wordRuns(ids, isChar)) {
             let m = 0;
@@ -294,7 +338,9 @@ describe('createPretrainingExamples, bert mode', () => {
 
   it('keeps actual-next pairs in document order and truncates pairs to max_seq_length', async () => {
     // Each sentence is unique, so an actual-next pair shows A's last sentence followed by B's first.
-    const numbered = Array.from({ length: 30 }, (_, d) => Array.from({ length: 12 }, (_, s) => `${'中国北京'[d % 4]}${'我们在研究经济'.slice(0, 1 + (s % 6))}`));
+    const numbered = Array.from({ length: 30 }, (_, d) =>
+      Array.from({ length: 12 }, (_, s) => `${'中国北京'[d % 4]}${'我们在研究经济'.slice(0, 1 + (s % 6))}`),
+    );
     const exs = await collect(numbered, { mode: 'bert', maxSeqLength: 40, dupeFactor: 2, shortSeqProb: 0 });
     for (const ex of exs) checkShape(ex, 40, 20, tokenizer);
     expect(exs.some((ex) => ex.inputMask.reduce((a, b) => a + b, 0) === 40)).toBe(true);
@@ -322,7 +368,8 @@ describeWithRef('createPretrainingExamples on ../shared/ref/corpus-zh with the r
       expect(original(ex)).not.toContain(tok.unkId);
       // Adjacent masked positions holding Chinese characters: whole words at work.
       for (let k = 1; k < 20; k++) {
-        if (ex.maskedLmWeights[k] === 1 && ex.maskedLmPositions[k] === ex.maskedLmPositions[k - 1] + 1) multiCharGroups++;
+        if (ex.maskedLmWeights[k] === 1 && ex.maskedLmPositions[k] === ex.maskedLmPositions[k - 1] + 1)
+          multiCharGroups++;
       }
     }
     expect(multiCharGroups).toBeGreaterThan(exs.length);

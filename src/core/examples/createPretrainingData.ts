@@ -111,8 +111,10 @@ export function validatePretrainingOptions(o: PretrainingOptions): void {
   int('random_seed', o.randomSeed, -(2 ** 53));
   int('min_document_chars', o.minDocumentChars, 0);
   int('shuffle_buffer_size', o.shuffleBufferSize, 0);
-  if (!(o.maskedLmProb >= 0 && o.maskedLmProb <= 1)) bad('masked_lm_prob', `expected a number in [0, 1], got ${o.maskedLmProb}`);
-  if (!(o.shortSeqProb >= 0 && o.shortSeqProb <= 1)) bad('short_seq_prob', `expected a number in [0, 1], got ${o.shortSeqProb}`);
+  if (!(o.maskedLmProb >= 0 && o.maskedLmProb <= 1))
+    bad('masked_lm_prob', `expected a number in [0, 1], got ${o.maskedLmProb}`);
+  if (!(o.shortSeqProb >= 0 && o.shortSeqProb <= 1))
+    bad('short_seq_prob', `expected a number in [0, 1], got ${o.shortSeqProb}`);
 }
 
 /** Growable typed buffers for one document's tokens. */
@@ -151,7 +153,16 @@ function finishExample(
   rng: Rng,
   scratch: MaskingScratch,
 ): MaskedExample {
-  const count = maskSequenceInto(ex.inputIds, length, starts, masking, rng, scratch, ex.maskedLmPositions, ex.maskedLmIds);
+  const count = maskSequenceInto(
+    ex.inputIds,
+    length,
+    starts,
+    masking,
+    rng,
+    scratch,
+    ex.maskedLmPositions,
+    ex.maskedLmIds,
+  );
   ex.inputMask.fill(1, 0, length);
   ex.segmentIds.fill(1, firstSegmentLength, length);
   ex.maskedLmWeights.fill(1, 0, count);
@@ -378,7 +389,16 @@ class BertModeBuilder {
         const p = pass[k];
         const ex = newExample(o);
         ex.inputIds.set(p.seq);
-        yield finishExample(ex, p.seq.length, p.firstSegmentLength, p.starts, p.isRandomNext ? 1 : 0, this.masking, rng, scratch);
+        yield finishExample(
+          ex,
+          p.seq.length,
+          p.firstSegmentLength,
+          p.starts,
+          p.isRandomNext ? 1 : 0,
+          this.masking,
+          rng,
+          scratch,
+        );
       }
     }
   }
@@ -460,7 +480,14 @@ function concat(sentences: Sentence[]): Sentence {
 }
 
 /** truncate_seq_pair, then [CLS] A [SEP] B [SEP]. */
-function truncatedPair(a: Sentence, b: Sentence, maxNumTokens: number, isRandomNext: boolean, tokenizer: BertTokenizer, rng: Rng): Pair {
+function truncatedPair(
+  a: Sentence,
+  b: Sentence,
+  maxNumTokens: number,
+  isRandomNext: boolean,
+  tokenizer: BertTokenizer,
+  rng: Rng,
+): Pair {
   let aStart = 0;
   let aEnd = a.ids.length;
   let bStart = 0;

@@ -188,7 +188,13 @@ describe('maskSequence', () => {
     const starts = Uint8Array.from([1, 1, 0, 1, 0, 1, 0, 0, 1]);
     for (let t = 0; t < 200; t++) {
       const work = ids.slice();
-      const { positions } = maskSequence(work, work.length, starts, cfg({ maskedLmProb: 0.3, wholeWordMask: true }), rng);
+      const { positions } = maskSequence(
+        work,
+        work.length,
+        starts,
+        cfg({ maskedLmProb: 0.3, wholeWordMask: true }),
+        rng,
+      );
       for (const p of positions) expect([CLS, SEP, PAD]).not.toContain(ids[p]);
       const set = new Set(positions);
       // 300+301 is one word; 302 follows [SEP] so it is its own group; 303+304 is one word.

@@ -82,7 +82,11 @@ export function lineToPieces(text: string, tokenizer: PieceTokenizer, segmenter:
 }
 
 /** The "starts a word" flags for a line's token ids (see the file comment). */
-export function markWordStarts(ids: Int32Array, tokenizer: PieceTokenizer, segmenter: WordSegmenter | null): Uint8Array {
+export function markWordStarts(
+  ids: Int32Array,
+  tokenizer: PieceTokenizer,
+  segmenter: WordSegmenter | null,
+): Uint8Array {
   const { kind, text } = vocabFacts(tokenizer);
   const n = ids.length;
   const startsWord = new Uint8Array(n);

@@ -48,10 +48,26 @@ function runModel(weights: Weights): Outputs {
     attentionMask: tf.tensor2d(mask, undefined, 'int32'),
   };
   const pos = tf.tensor2d(positions, undefined, 'int32');
-  const labels = tf.tidy(() => tf.oneHot(tf.tensor2d([[3, 4, 5], [6, 7, 3]], undefined, 'int32'), cfg.vocab_size));
+  const labels = tf.tidy(() =>
+    tf.oneHot(
+      tf.tensor2d(
+        [
+          [3, 4, 5],
+          [6, 7, 3],
+        ],
+        undefined,
+        'int32',
+      ),
+      cfg.vocab_size,
+    ),
+  );
   const [seq, pooled, logits] = tf.tidy(() => {
     const s = bertEncoder(weights, cfg, inputs);
-    return [s.dataSync() as Float32Array, bertPooler(weights, cfg, s).dataSync() as Float32Array, mlmLogitsAtPositions(weights, cfg, s, pos).dataSync() as Float32Array];
+    return [
+      s.dataSync() as Float32Array,
+      bertPooler(weights, cfg, s).dataSync() as Float32Array,
+      mlmLogitsAtPositions(weights, cfg, s, pos).dataSync() as Float32Array,
+    ];
   });
   const vars = Object.entries(weights).map(([name, w]) => tf.variable(w, true, `${tf.getBackend()}/${name}`));
   const byName: Weights = Object.fromEntries(vars.map((v, i) => [Object.keys(weights)[i], v]));

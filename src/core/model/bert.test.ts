@@ -127,7 +127,12 @@ describe('bert forward on cpu', () => {
       expect(all.shape).toEqual([BATCH, SEQ, c.vocab_size]);
       const refSeq = refEncoder(ref, c, ids);
       expectClose(await seq.data(), refSeq.flatMap(flat), 1e-4, `sequence output ${c.hidden_act}`);
-      expectClose(await all.data(), refSeq.flatMap((r) => r.flatMap((h) => Array.from(refMlmLogits(ref, c, h)))), 1e-4, 'all logits');
+      expectClose(
+        await all.data(),
+        refSeq.flatMap((r) => r.flatMap((h) => Array.from(refMlmLogits(ref, c, h)))),
+        1e-4,
+        'all logits',
+      );
       tf.dispose([seq, all, inputIds]);
     }
   });
@@ -147,19 +152,46 @@ describe('bert forward on cpu', () => {
   });
 
   it('gatherPositions picks rows per sequence', () => {
-    const x = tf.tensor3d(Array.from({ length: 2 * 4 * 3 }, (_, i) => i), [2, 4, 3]);
-    const g = gatherPositions(x, tf.tensor2d([[3, 0], [1, 1]], undefined, 'int32'));
+    const x = tf.tensor3d(
+      Array.from({ length: 2 * 4 * 3 }, (_, i) => i),
+      [2, 4, 3],
+    );
+    const g = gatherPositions(
+      x,
+      tf.tensor2d(
+        [
+          [3, 0],
+          [1, 1],
+        ],
+        undefined,
+        'int32',
+      ),
+    );
     expect(g.arraySync()).toEqual([
-      [[9, 10, 11], [0, 1, 2]],
-      [[15, 16, 17], [15, 16, 17]],
+      [
+        [9, 10, 11],
+        [0, 1, 2],
+      ],
+      [
+        [15, 16, 17],
+        [15, 16, 17],
+      ],
     ]);
-    expect(() => gatherPositions(x, tf.tensor2d([[1]], undefined, 'int32'))).toThrow(/positions must be \[batch=2, P\]/);
+    expect(() => gatherPositions(x, tf.tensor2d([[1]], undefined, 'int32'))).toThrow(
+      /positions must be \[batch=2, P\]/,
+    );
   });
 
   it("gatherRows' gradients (scatter, one-hot) equal tf.gather's (repeated ids included)", () => {
-    const table = tf.tensor2d(Array.from({ length: 15 }, (_, i) => Math.sin(i)), [5, 3]);
+    const table = tf.tensor2d(
+      Array.from({ length: 15 }, (_, i) => Math.sin(i)),
+      [5, 3],
+    );
     const ids = tf.tensor1d([4, 1, 4, 0, 4], 'int32');
-    const dy = tf.tensor2d(Array.from({ length: 15 }, (_, i) => Math.cos(3 * i)), [5, 3]);
+    const dy = tf.tensor2d(
+      Array.from({ length: 15 }, (_, i) => Math.cos(3 * i)),
+      [5, 3],
+    );
     const theirs = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), dy)))(table);
     for (const how of ['scatter', 'onehot', 'auto', 'native'] as const) {
       const mine = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t as tf.Tensor2D, ids, how), dy)))(table);
@@ -168,7 +200,9 @@ describe('bert forward on cpu', () => {
     expect(gatherRows(table, ids, 'scatter').arraySync()).toEqual(tf.gather(table, ids).arraySync());
     // Under a tidy (as in the model), the saved ids outlive the forward pass.
     const viaTidy = tf.grad((t: tf.Tensor) =>
-      tf.tidy(() => tf.sum(tf.mul(gatherRows(t as tf.Tensor2D, tf.add(ids, tf.scalar(0, 'int32')) as tf.Tensor1D, 'scatter'), dy))),
+      tf.tidy(() =>
+        tf.sum(tf.mul(gatherRows(t as tf.Tensor2D, tf.add(ids, tf.scalar(0, 'int32')) as tf.Tensor1D, 'scatter'), dy)),
+      ),
     )(table);
     expectClose(viaTidy.dataSync(), theirs.dataSync(), 1e-6, 'gradient under tidy');
   });
@@ -199,9 +233,15 @@ describe('bert forward on cpu', () => {
     const refLoss = (w: RefWeights) => {
       const seq = refEncoder(w, cfg, ids, TYPES, MASK);
       let L = 0;
-      seq.flatMap(flat).forEach((v, i) => (L += v * r[i]));
-      flat(refPooler(w, seq)).forEach((v, i) => (L += v * s[i]));
-      POSITIONS.flatMap((ps, b) => ps.flatMap((p) => Array.from(refMlmLogits(w, cfg, seq[b][p])))).forEach((v, i) => (L += v * t[i]));
+      seq.flatMap(flat).forEach((v, i) => {
+        L += v * r[i];
+      });
+      flat(refPooler(w, seq)).forEach((v, i) => {
+        L += v * s[i];
+      });
+      POSITIONS.flatMap((ps, b) => ps.flatMap((p) => Array.from(refMlmLogits(w, cfg, seq[b][p])))).forEach((v, i) => {
+        L += v * t[i];
+      });
       return L;
     };
     expect(Math.abs(value.dataSync()[0] - refLoss(ref)) / Math.abs(refLoss(ref))).toBeLessThan(1e-4);
@@ -257,7 +297,14 @@ describe('bert forward on cpu', () => {
   it('leaks no tensors: forward in tidy, and a training step with variableGrads', () => {
     const inputs = makeInputs(ids);
     const positions = tf.tensor2d(POSITIONS, undefined, 'int32');
-    const labels = tf.tensor2d([[1, 2, 3], [4, 5, 6]], undefined, 'int32');
+    const labels = tf.tensor2d(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      undefined,
+      'int32',
+    );
     const vars: Weights = {};
     for (const [name, w] of Object.entries(weights)) vars[name] = tf.variable(w, true, `leak/${name}`);
     const before = tf.memory().numTensors;
@@ -293,15 +340,23 @@ describe('bert forward on cpu', () => {
     const inputIds = tf.tensor2d(ids, undefined, 'int32');
     const missing = { ...weights };
     delete missing['bert.encoder.layer.1.output.dense.weight'];
-    expect(() => bertEncoder(missing, cfg, { inputIds })).toThrow(/"bert\.encoder\.layer\.1\.output\.dense\.weight" is missing/);
-    const wrong = { ...weights, 'bert.encoder.layer.0.attention.self.key.weight': tf.zeros([16, 8]) };
-    expect(() => bertEncoder(wrong, cfg, { inputIds })).toThrow(/"bert\.encoder\.layer\.0\.attention\.self\.key\.weight" has shape \[16, 8\], the config needs \[16, 16\]/);
-    expect(() => bertEncoder(weights, { ...cfg, max_position_embeddings: 5 }, { inputIds })).toThrow(/exceeds max_position_embeddings 5/);
-    expect(() => bertEncoder(weights, cfg, { inputIds: tf.tensor2d(ids) })).toThrow(/inputIds must be int32/);
-    expect(() => bertEncoder(weights, cfg, { inputIds, attentionMask: tf.ones([2, 6], 'int32') as tf.Tensor2D })).toThrow(
-      /attentionMask has shape \[2, 6\], inputIds has \[2, 7\]/,
+    expect(() => bertEncoder(missing, cfg, { inputIds })).toThrow(
+      /"bert\.encoder\.layer\.1\.output\.dense\.weight" is missing/,
     );
-    expect(() => bertEncoder(weights, { ...cfg, hidden_act: 'swish' }, { inputIds })).toThrow(/hidden_act "swish" is not supported/);
+    const wrong = { ...weights, 'bert.encoder.layer.0.attention.self.key.weight': tf.zeros([16, 8]) };
+    expect(() => bertEncoder(wrong, cfg, { inputIds })).toThrow(
+      /"bert\.encoder\.layer\.0\.attention\.self\.key\.weight" has shape \[16, 8\], the config needs \[16, 16\]/,
+    );
+    expect(() => bertEncoder(weights, { ...cfg, max_position_embeddings: 5 }, { inputIds })).toThrow(
+      /exceeds max_position_embeddings 5/,
+    );
+    expect(() => bertEncoder(weights, cfg, { inputIds: tf.tensor2d(ids) })).toThrow(/inputIds must be int32/);
+    expect(() =>
+      bertEncoder(weights, cfg, { inputIds, attentionMask: tf.ones([2, 6], 'int32') as tf.Tensor2D }),
+    ).toThrow(/attentionMask has shape \[2, 6\], inputIds has \[2, 7\]/);
+    expect(() => bertEncoder(weights, { ...cfg, hidden_act: 'swish' }, { inputIds })).toThrow(
+      /hidden_act "swish" is not supported/,
+    );
     const headless = { ...weights };
     delete headless[MLM_HEAD_NAMES.bias];
     expect(hasMlmHead(headless)).toBe(false);

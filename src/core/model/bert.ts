@@ -194,11 +194,14 @@ class Dropout {
 
 function checkInputs(cfg: BertConfig, inputs: BertInputs): [number, number] {
   const ids = inputs.inputIds;
-  if (ids.rank !== 2) throw new Error(`BERT inputs: inputIds must be [batch, seq], got shape [${ids.shape.join(', ')}]`);
+  if (ids.rank !== 2)
+    throw new Error(`BERT inputs: inputIds must be [batch, seq], got shape [${ids.shape.join(', ')}]`);
   if (ids.dtype !== 'int32') throw new Error(`BERT inputs: inputIds must be int32, got ${ids.dtype}`);
   const [batch, seq] = ids.shape;
   if (seq > cfg.max_position_embeddings) {
-    throw new Error(`BERT inputs: sequence length ${seq} exceeds max_position_embeddings ${cfg.max_position_embeddings}`);
+    throw new Error(
+      `BERT inputs: sequence length ${seq} exceeds max_position_embeddings ${cfg.max_position_embeddings}`,
+    );
   }
   for (const key of ['tokenTypeIds', 'attentionMask'] as const) {
     const t = inputs[key];
@@ -256,7 +259,8 @@ function encoderLayer(
   const eps = cfg.layer_norm_eps;
 
   // [batch·seq, hidden] → [batch, seq, heads, headSize] → permuted per head.
-  const splitHeads = (t: tf.Tensor2D, perm: number[]) => tf.transpose(tf.reshape(t, [batch, seq, heads, headSize]), perm);
+  const splitHeads = (t: tf.Tensor2D, perm: number[]) =>
+    tf.transpose(tf.reshape(t, [batch, seq, heads, headSize]), perm);
 
   // Self-attention: softmax(q·kᵀ / √d + mask) · v, per head.
   const q = splitHeads(dense(x, w(n.qW, [H, H]), w(n.qB, [H])), [0, 2, 1, 3]); // [batch, heads, seq, d]
@@ -287,17 +291,24 @@ function encoderLayer(
 }
 
 /** The encoder's sequence output [batch, seq, hidden]. */
-export function bertEncoder(weights: Weights, cfg: BertConfig, inputs: BertInputs, opts: ForwardOptions = {}): tf.Tensor3D {
+export function bertEncoder(
+  weights: Weights,
+  cfg: BertConfig,
+  inputs: BertInputs,
+  opts: ForwardOptions = {},
+): tf.Tensor3D {
   const [batch, seq] = checkInputs(cfg, inputs);
   activation(cfg.hidden_act); // fail early on an unsupported activation
   return tf.tidy(() => {
     const drop = new Dropout(opts.training === true, opts.seed);
     // (1 − mask) · −10000, broadcast over heads and query positions.
     const maskAdd = inputs.attentionMask
-      ? tf.reshape(
-          tf.mul(tf.sub(1, tf.cast(inputs.attentionMask, 'float32')), ATTENTION_MASK_VALUE),
-          [batch, 1, 1, seq],
-        )
+      ? tf.reshape(tf.mul(tf.sub(1, tf.cast(inputs.attentionMask, 'float32')), ATTENTION_MASK_VALUE), [
+          batch,
+          1,
+          1,
+          seq,
+        ])
       : null;
     let x: tf.Tensor2D;
     try {
@@ -335,7 +346,9 @@ export function mlmLogits(weights: Weights, cfg: BertConfig, hidden: tf.Tensor):
   const H = cfg.hidden_size;
   const V = cfg.vocab_size;
   if (!hasMlmHead(weights)) {
-    throw new Error('BERT weights: no masked-LM head (cls.predictions.*): an encoder-only checkpoint has no MLM logits');
+    throw new Error(
+      'BERT weights: no masked-LM head (cls.predictions.*): an encoder-only checkpoint has no MLM logits',
+    );
   }
   if (hidden.shape[hidden.rank - 1] !== H) {
     throw new Error(`mlmLogits: hidden states have shape [${hidden.shape.join(', ')}], the last axis must be ${H}`);
@@ -344,14 +357,22 @@ export function mlmLogits(weights: Weights, cfg: BertConfig, hidden: tf.Tensor):
     const flat = tf.reshape(hidden, [-1, H]) as tf.Tensor2D;
     const transformed = layerNorm(
       activation(cfg.hidden_act)(
-        dense(flat, weight(weights, MLM_HEAD_NAMES.transformW, [H, H]), weight(weights, MLM_HEAD_NAMES.transformB, [H])),
+        dense(
+          flat,
+          weight(weights, MLM_HEAD_NAMES.transformW, [H, H]),
+          weight(weights, MLM_HEAD_NAMES.transformB, [H]),
+        ),
       ),
       weight(weights, MLM_HEAD_NAMES.lnW, [H]),
       weight(weights, MLM_HEAD_NAMES.lnB, [H]),
       cfg.layer_norm_eps,
     ) as tf.Tensor2D;
     // The decoder is the word-embedding matrix itself ([vocab, hidden] = an [out, in] Linear weight).
-    const logits = dense(transformed, weight(weights, EMBEDDING_NAMES.word, [V, H]), weight(weights, MLM_HEAD_NAMES.bias, [V]));
+    const logits = dense(
+      transformed,
+      weight(weights, EMBEDDING_NAMES.word, [V, H]),
+      weight(weights, MLM_HEAD_NAMES.bias, [V]),
+    );
     return tf.reshape(logits, [...hidden.shape.slice(0, -1), V]);
   });
 }

@@ -69,7 +69,12 @@ export function parseBertConfig(json: unknown, source = 'config'): BertConfig {
       `${source}: hidden_size ${cfg.hidden_size} is not a multiple of num_attention_heads ${cfg.num_attention_heads}`,
     );
   }
-  for (const key of ['hidden_dropout_prob', 'attention_probs_dropout_prob', 'initializer_range', 'layer_norm_eps'] as const) {
+  for (const key of [
+    'hidden_dropout_prob',
+    'attention_probs_dropout_prob',
+    'initializer_range',
+    'layer_norm_eps',
+  ] as const) {
     if (typeof cfg[key] !== 'number' || !Number.isFinite(cfg[key]) || cfg[key] < 0) {
       throw new Error(`${source}: ${key} must be a non-negative number`);
     }

@@ -32,9 +32,17 @@ describe('device-side dropout masks', () => {
   it('has no correlation between neighbours, rows, or successive masks', () => {
     const [a, b] = maskValues(2, [256, 128], 0.5, 2);
     const corr = (x: ArrayLike<number>, y: ArrayLike<number>) => {
-      let sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
+      let sx = 0,
+        sy = 0,
+        sxy = 0,
+        sxx = 0,
+        syy = 0;
       for (let i = 0; i < x.length; i++) {
-        sx += x[i]; sy += y[i]; sxy += x[i] * y[i]; sxx += x[i] * x[i]; syy += y[i] * y[i];
+        sx += x[i];
+        sy += y[i];
+        sxy += x[i] * y[i];
+        sxx += x[i] * x[i];
+        syy += y[i] * y[i];
       }
       const n = x.length;
       return (sxy / n - (sx / n) * (sy / n)) / Math.sqrt((sxx / n - (sx / n) ** 2) * (syy / n - (sy / n) ** 2));
@@ -55,7 +63,11 @@ describe('device-side dropout masks', () => {
   });
 
   it('computes the same mask on the device and in JavaScript', () => {
-    for (const [shape, rate] of [[[5, 3, 40], 0.1], [[3, 30000], 0.25], [[700, 130], 0.5]] as [number[], number][]) {
+    for (const [shape, rate] of [
+      [[5, 3, 40], 0.1],
+      [[3, 30000], 0.25],
+      [[700, 130], 0.5],
+    ] as [number[], number][]) {
       const [host, device] = tf.tidy(() => {
         const r1 = new DropoutTables(new Rng(8));
         const r2 = new DropoutTables(new Rng(8));

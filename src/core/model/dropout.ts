@@ -15,7 +15,7 @@
  * cpu, wasm, webgl and webgpu.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../random/rng.ts';
+import type { Rng } from '../random/rng.ts';
 
 export const DROPOUT_TABLE_P = 65521;
 export const DROPOUT_TABLE_Q = 65519;
@@ -87,7 +87,10 @@ export class DropoutTables {
         const m = tf.scalar(modulus, 'int32');
         return tf.sub(v, tf.mul(tf.cast(tf.greaterEqual(v, m), 'int32'), m));
       };
-      const sum = tf.add(tf.gather(aT, index(rowStartP, DROPOUT_TABLE_P)), tf.gather(bT, index(rowStartQ, DROPOUT_TABLE_Q)));
+      const sum = tf.add(
+        tf.gather(aT, index(rowStartP, DROPOUT_TABLE_P)),
+        tf.gather(bT, index(rowStartQ, DROPOUT_TABLE_Q)),
+      );
       const u = tf.sub(sum, tf.floor(sum));
       return tf.reshape(tf.mul(tf.cast(tf.less(u, keep), 'float32'), 1 / keep), shape);
     });

@@ -16,11 +16,22 @@ describe('initWeights', () => {
       expect(w[name].shape, name).toEqual(shape);
       const v = Array.from(w[name].dataSync());
       const kind = initKind(name);
-      if (kind === 'ones') expect(v.every((x) => x === 1), name).toBe(true);
-      if (kind === 'zeros') expect(v.every((x) => x === 0), name).toBe(true);
+      if (kind === 'ones')
+        expect(
+          v.every((x) => x === 1),
+          name,
+        ).toBe(true);
+      if (kind === 'zeros')
+        expect(
+          v.every((x) => x === 0),
+          name,
+        ).toBe(true);
       if (kind === 'normal') {
         // Truncated at 2 stddev; the sample std of a normal truncated at ±2σ is ≈ 0.88σ.
-        expect(v.every((x) => Math.abs(x) <= 2 * cfg.initializer_range + 1e-7), name).toBe(true);
+        expect(
+          v.every((x) => Math.abs(x) <= 2 * cfg.initializer_range + 1e-7),
+          name,
+        ).toBe(true);
         if (v.length >= 1000) {
           const mean = v.reduce((a, b) => a + b, 0) / v.length;
           const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);

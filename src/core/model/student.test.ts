@@ -26,7 +26,9 @@ describe('students', () => {
     const ids = tf.tensor2d(randomIds(new Rng(1), 1, 5, cfg.vocab_size), undefined, 'int32');
     const full = studentFromLayers(teacher, cfg, [0, 1, 2, 3]);
     const a = tf.tidy(() => mlmLogits(teacher, cfg, bertEncoder(teacher, cfg, { inputIds: ids })).dataSync());
-    const b = tf.tidy(() => mlmLogits(full.weights, full.cfg, bertEncoder(full.weights, full.cfg, { inputIds: ids })).dataSync());
+    const b = tf.tidy(() =>
+      mlmLogits(full.weights, full.cfg, bertEncoder(full.weights, full.cfg, { inputIds: ids })).dataSync(),
+    );
     expect(Array.from(b)).toEqual(Array.from(a));
 
     // Disposing the students leaves the teacher intact.
@@ -51,7 +53,9 @@ describe('students', () => {
   it('rejects bad layer lists with clear errors', () => {
     const teacher = randomWeights(cfg, parts, 3);
     const before = tf.memory().numTensors;
-    expect(() => studentFromLayers(teacher, cfg, [0, 4])).toThrow(/layer 4 is out of range, the teacher has layers 0\.\.3/);
+    expect(() => studentFromLayers(teacher, cfg, [0, 4])).toThrow(
+      /layer 4 is out of range, the teacher has layers 0\.\.3/,
+    );
     expect(() => studentFromLayers(teacher, cfg, [-1])).toThrow(/layer -1 is out of range/);
     expect(() => studentFromLayers(teacher, cfg, [1.5])).toThrow(/layer 1.5 is out of range/);
     expect(() => studentFromLayers(teacher, cfg, [2, 0, 2])).toThrow(/layer 2 is listed twice/);

@@ -51,7 +51,8 @@ export function studentFromLayers(
  * embeddings directly.
  */
 export function everyOtherLayer(n: number): number[] {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`everyOtherLayer: layer count must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`everyOtherLayer: layer count must be a positive integer, got ${n}`);
   const out: number[] = [];
   for (let i = 0; i < n; i += 2) out.push(i);
   return out;
@@ -75,7 +76,8 @@ export function disposeWeights(weights: Weights): void {
 export function parseLayerList(text: string, source = '--layers'): number[] {
   const items = text.split(',').map((s) => s.trim());
   return items.map((item, i) => {
-    if (!/^\d+$/.test(item)) throw new Error(`${source}: item ${i + 1} "${item}" is not a layer index (expected e.g. 0,1,2)`);
+    if (!/^\d+$/.test(item))
+      throw new Error(`${source}: item ${i + 1} "${item}" is not a layer index (expected e.g. 0,1,2)`);
     return Number(item);
   });
 }

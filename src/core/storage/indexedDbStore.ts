@@ -53,9 +53,7 @@ export class IndexedDbStore implements KeyValueStore {
 
   async keys(prefix = ''): Promise<string[]> {
     const all = await keys<IDBValidKey>(this.store);
-    return all
-      .filter((k): k is string => typeof k === 'string' && k.startsWith(prefix))
-      .sort();
+    return all.filter((k): k is string => typeof k === 'string' && k.startsWith(prefix)).sort();
   }
 }
 

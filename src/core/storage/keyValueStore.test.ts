@@ -45,7 +45,9 @@ describe('MemoryStore', () => {
 describe('IndexedDbStore outside a browser', () => {
   it('says clearly that IndexedDB is missing', async () => {
     const { IndexedDbStore, storeForKind } = await import('./indexedDbStore.ts');
-    expect(() => new IndexedDbStore('db', 'teacher-outputs')).toThrow(/IndexedDB is not available here \(database "db", store "teacher-outputs"\)/);
+    expect(() => new IndexedDbStore('db', 'teacher-outputs')).toThrow(
+      /IndexedDB is not available here \(database "db", store "teacher-outputs"\)/,
+    );
     expect(() => storeForKind('checkpoints')).toThrow(/wwm-distill-checkpoints/);
   });
 });

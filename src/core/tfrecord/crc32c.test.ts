@@ -57,7 +57,9 @@ describe('crc32c', () => {
     t0 = performance.now();
     const ref = crcBitwise(data);
     const slow = performance.now() - t0;
-    console.log(`crc32c: ${((2 * 1.048576) / (fast / 1000)).toFixed(0)} MB/s, ${(slow / fast).toFixed(0)}× the bitwise reference`);
+    console.log(
+      `crc32c: ${((2 * 1.048576) / (fast / 1000)).toFixed(0)} MB/s, ${(slow / fast).toFixed(0)}× the bitwise reference`,
+    );
     expect(c).toBe(ref);
   });
 });

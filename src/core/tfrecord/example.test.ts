@@ -34,7 +34,10 @@ async function loadProtobufjs() {
 
 function makeExample(seq: number, preds: number, seed: number): MaskedExample {
   let s = seed;
-  const rnd = (n: number) => ((s = (s * 1103515245 + 12345) % 2147483648), s % n);
+  const rnd = (n: number) => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s % n;
+  };
   const real = 5 + rnd(seq - 5);
   const inputIds = Int32Array.from({ length: seq }, (_, i) => (i < real ? rnd(21128) : 0));
   const inputMask = Int32Array.from({ length: seq }, (_, i) => (i < real ? 1 : 0));
@@ -64,7 +67,10 @@ describe('tf.train.Example', () => {
 
   it('round-trips all kinds, big and negative int64s, empty lists, unicode names', () => {
     const feats: Record<string, Feature> = {
-      ints: { kind: 'int64', values: [0, 1, 127, 128, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, -1, -128, -(2 ** 31), -(2 ** 53 - 1)] },
+      ints: {
+        kind: 'int64',
+        values: [0, 1, 127, 128, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, -1, -128, -(2 ** 31), -(2 ** 53 - 1)],
+      },
       floats: { kind: 'float', values: Float32Array.from([0, -1.5, 3.25, 1e-30, Infinity]) },
       numfloats: { kind: 'float', values: [0.5, 2] },
       strs: { kind: 'bytes', values: [enc('你好'), new Uint8Array(0), new Uint8Array(300).fill(7)] },
@@ -83,7 +89,10 @@ describe('tf.train.Example', () => {
       }
       expect(g.kind).toBe(f.kind);
       if (f.kind === 'bytes') expect(g.values).toEqual(f.values);
-      else expect(Array.from(g.values as ArrayLike<number>)).toEqual([...f.values].map((x) => (f.kind === 'float' ? Math.fround(x) : x)));
+      else
+        expect(Array.from(g.values as ArrayLike<number>)).toEqual(
+          [...f.values].map((x) => (f.kind === 'float' ? Math.fround(x) : x)),
+        );
     }
     // a Map gives the same bytes as a record (order is by name, not by insertion)
     expect(encodeExample(new Map(Object.entries(feats).reverse()))).toEqual(encodeExample(feats));
@@ -117,11 +126,15 @@ describe('tf.train.Example', () => {
     const unpacked = [0x08, 0x05, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
     const uf = [0x0d, 0x00, 0x00, 0x80, 0x3f, 0x0d, 0x00, 0x00, 0x00, 0x40];
     const feat = (tag: number, list: number[]) => [tag, list.length, ...list];
-    const entry = (name: string, f: number[]) => { const n = [...enc(name)]; const e = [0x0a, n.length, ...n, 0x12, f.length, ...f]; return [0x0a, e.length, ...e]; };
+    const entry = (name: string, f: number[]) => {
+      const n = [...enc(name)];
+      const e = [0x0a, n.length, ...n, 0x12, f.length, ...f];
+      return [0x0a, e.length, ...e];
+    };
     const body = [...entry('i', feat(0x1a, unpacked)), ...entry('f', feat(0x12, uf))];
     const dec = decodeExample(Uint8Array.from([0x0a, body.length, ...body]));
     expect(dec.get('i')!.values).toEqual([5, -1]);
-    expect([...dec.get('f')!.values as Float32Array]).toEqual([1, 2]);
+    expect([...(dec.get('f')!.values as Float32Array)]).toEqual([1, 2]);
   });
 
   it('masked example and teacher output round trips', () => {
@@ -143,7 +156,11 @@ describe('tf.train.Example', () => {
   it('missing features or disagreeing lengths give errors naming the feature and the source', () => {
     const ex = makeExample(16, 4, 5);
     const feats = decodeExample(maskedExampleToRecord(ex));
-    const without = (name: string) => { const m = new Map(feats); m.delete(name); return encodeExample(m); };
+    const without = (name: string) => {
+      const m = new Map(feats);
+      m.delete(name);
+      return encodeExample(m);
+    };
     expect(() => recordToMaskedExample(without('segment_ids'), 'a.tfrecord record 7')).toThrow(
       /^a\.tfrecord record 7: missing feature "segment_ids"/,
     );
@@ -152,15 +169,23 @@ describe('tf.train.Example', () => {
     expect(() => recordToMaskedExample(encodeExample(m), 'r')).toThrow(RecordFormatError);
     expect(() => recordToMaskedExample(encodeExample(m), 'r')).toThrow(/"masked_lm_weights" has 3 values, expected 4/);
     m.set('masked_lm_weights', { kind: 'int64', values: [1, 1, 1, 1] });
-    expect(() => recordToMaskedExample(encodeExample(m), 'r')).toThrow(/"masked_lm_weights" is a int64 list, expected float/);
+    expect(() => recordToMaskedExample(encodeExample(m), 'r')).toThrow(
+      /"masked_lm_weights" is a int64 list, expected float/,
+    );
     const t = new Map(feats);
     t.set('truncated_masked_lm_probs', { kind: 'float', values: new Float32Array(4 * 3) });
     t.set('top_k_indices', { kind: 'int64', values: new Array(4 * 3 - 1).fill(0) });
     expect(() => recordToTeacherOutput(encodeExample(t), 'r')).toThrow(/"top_k_indices" has 11 values/);
     t.set('truncated_masked_lm_probs', { kind: 'float', values: new Float32Array(4 * 3 + 1) });
-    expect(() => recordToTeacherOutput(encodeExample(t), 'r')).toThrow(/"truncated_masked_lm_probs" has 13 values, not a positive multiple/);
-    expect(() => recordToTeacherOutput(maskedExampleToRecord(ex), 'r')).toThrow(/missing feature "truncated_masked_lm_probs"/);
-    expect(() => recordToMaskedExample(new Uint8Array([0x0a, 0x05, 0x0a]), 'z.tfrecord record 0')).toThrow(/^z\.tfrecord record 0: malformed/);
+    expect(() => recordToTeacherOutput(encodeExample(t), 'r')).toThrow(
+      /"truncated_masked_lm_probs" has 13 values, not a positive multiple/,
+    );
+    expect(() => recordToTeacherOutput(maskedExampleToRecord(ex), 'r')).toThrow(
+      /missing feature "truncated_masked_lm_probs"/,
+    );
+    expect(() => recordToMaskedExample(new Uint8Array([0x0a, 0x05, 0x0a]), 'z.tfrecord record 0')).toThrow(
+      /^z\.tfrecord record 0: malformed/,
+    );
   });
 
   it('encodes and decodes seq-128 examples and k=128 teacher records in bulk', () => {
@@ -178,7 +203,9 @@ describe('tf.train.Example', () => {
     const rec = teacherOutputToRecord(ex, probs, ids, 128);
     for (let i = 0; i < 2_000; i++) bytes += recordToTeacherOutput(rec).k;
     const rPerS = 2_000 / ((performance.now() - t0) / 1000);
-    console.log(`encode masked example: ${exPerS.toFixed(0)}/s; encode teacher record k=128: ${tPerS.toFixed(0)}/s; decode teacher record: ${rPerS.toFixed(0)}/s`);
+    console.log(
+      `encode masked example: ${exPerS.toFixed(0)}/s; encode teacher record k=128: ${tPerS.toFixed(0)}/s; decode teacher record: ${rPerS.toFixed(0)}/s`,
+    );
     expect(bytes).toBeGreaterThan(0);
     expect(recordToTeacherOutput(rec).topKIds).toEqual(ids);
   });

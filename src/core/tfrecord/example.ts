@@ -60,8 +60,7 @@ function checkInt64(v: number, name: string): void {
 
 /** Encode a tf.train.Example. Feature order on the wire: sorted by name. */
 export function encodeExample(features: Features): Uint8Array<ArrayBuffer> {
-  const entries: [string, Feature][] =
-    features instanceof Map ? [...features.entries()] : Object.entries(features);
+  const entries: [string, Feature][] = features instanceof Map ? [...features.entries()] : Object.entries(features);
   entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const m = entries.length;
   // per feature: payload size of the packed values / list, and the Feature message size
@@ -191,7 +190,11 @@ function writeInt64(out: Uint8Array, p: number, v: number): number {
 
 class Reader {
   p: number;
-  constructor(readonly b: Uint8Array, start: number, readonly end: number) {
+  constructor(
+    readonly b: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
     this.p = start;
   }
   fail(what: string): never {

@@ -44,11 +44,15 @@ describe('TFRecord files of examples', () => {
       err = e as Error;
     }
     const off = payloads[0].length + payloads[1].length + 32;
-    expect(err?.message).toBe(`mixed.tfrecord: record 2 at byte ${off}: feature "input_ids" has 32 values, expected max_seq_length 64`);
+    expect(err?.message).toBe(
+      `mixed.tfrecord: record 2 at byte ${off}: feature "input_ids" has 32 values, expected max_seq_length 64`,
+    );
     expect(got.length).toBe(2);
     await expect(async () => {
       for await (const _ of readMaskedExamples(f, { shape: { maxSeqLength: 64, maxPredictionsPerSeq: 20 } })) void _;
-    }).rejects.toThrow(/record 0 at byte 0: feature "masked_lm_positions" has 10 values, expected max_predictions_per_seq 20/);
+    }).rejects.toThrow(
+      /record 0 at byte 0: feature "masked_lm_positions" has 10 values, expected max_predictions_per_seq 20/,
+    );
   });
 
   it('teacher outputs: write, stream back, k inferred; a file of plain examples is refused clearly', async () => {
@@ -58,7 +62,10 @@ describe('TFRecord files of examples', () => {
       probs: Float32Array.from({ length: 5 * k }, (_, j) => 1 / (j + 1 + i)),
       ids: Int32Array.from({ length: 5 * k }, (_, j) => (j * 13 + i) % 21128),
     }));
-    const f = await fileOf(items.map((t) => teacherOutputToRecord(t.ex, t.probs, t.ids, k)), 'teacher.tfrecord');
+    const f = await fileOf(
+      items.map((t) => teacherOutputToRecord(t.ex, t.probs, t.ids, k)),
+      'teacher.tfrecord',
+    );
     let n = 0;
     for await (const t of readTeacherOutputs(f)) {
       expect(t.k).toBe(k);

@@ -115,7 +115,15 @@ export function featuresToMaskedExample(feats: Map<string, Feature>, source = 'r
   const maskedLmIds = ints(feats, 'masked_lm_ids', source, preds);
   const maskedLmWeights = floats(feats, 'masked_lm_weights', source, preds);
   const nsl = ints(feats, 'next_sentence_labels', source, 1);
-  return { inputIds, inputMask, segmentIds, maskedLmPositions, maskedLmIds, maskedLmWeights, nextSentenceLabel: nsl[0] };
+  return {
+    inputIds,
+    inputMask,
+    segmentIds,
+    maskedLmPositions,
+    maskedLmIds,
+    maskedLmWeights,
+    nextSentenceLabel: nsl[0],
+  };
 }
 
 /**
@@ -141,7 +149,10 @@ export function checkExampleShape(ex: MaskedExample, shape: ExampleShape, source
   ];
   for (const [name, n] of seq) {
     if (n !== shape.maxSeqLength) {
-      throw new RecordFormatError(source, `feature "${name}" has ${n} values, expected max_seq_length ${shape.maxSeqLength}`);
+      throw new RecordFormatError(
+        source,
+        `feature "${name}" has ${n} values, expected max_seq_length ${shape.maxSeqLength}`,
+      );
     }
   }
   const preds: [string, number][] = [

@@ -102,7 +102,9 @@ export async function* readRecordBatches(file: Blob, opts: ReadRecordsOptions = 
       const len = u32(win, p + 4) * 0x100000000 + u32(win, p);
       if (len + 16 > total - pos) {
         error = new TFRecordError(
-          name, pos, index,
+          name,
+          pos,
+          index,
           `truncated record: ${len} data bytes announced, ${Math.max(0, total - pos - 12)} present before the end of the file`,
         );
         break;

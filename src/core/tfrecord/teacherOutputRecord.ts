@@ -26,11 +26,18 @@ export interface TeacherOutput {
 }
 
 /** Serialise an example with its teacher outputs. */
-export function teacherOutputToRecord(ex: MaskedExample, probs: Float32Array, topKIds: Int32Array, k: number): Uint8Array<ArrayBuffer> {
+export function teacherOutputToRecord(
+  ex: MaskedExample,
+  probs: Float32Array,
+  topKIds: Int32Array,
+  k: number,
+): Uint8Array<ArrayBuffer> {
   const slots = ex.maskedLmPositions.length;
   if (!Number.isInteger(k) || k < 1) throw new Error(`teacher output: k must be a positive integer, got ${k}`);
   if (probs.length !== slots * k) {
-    throw new Error(`teacher output: truncated_masked_lm_probs has ${probs.length} values, expected ${slots} slots × k ${k}`);
+    throw new Error(
+      `teacher output: truncated_masked_lm_probs has ${probs.length} values, expected ${slots} slots × k ${k}`,
+    );
   }
   if (topKIds.length !== slots * k) {
     throw new Error(`teacher output: top_k_indices has ${topKIds.length} values, expected ${slots} slots × k ${k}`);
@@ -70,7 +77,8 @@ export function recordToTeacherOutput(bytes: Uint8Array, source = 'record'): Tea
   const topKIds = new Int32Array(idf.length);
   for (let i = 0; i < idf.length; i++) {
     const x = idf[i];
-    if (x < 0 || x > 0x7fffffff) throw new RecordFormatError(source, `feature "top_k_indices" value ${x} at index ${i} is not a vocabulary id`);
+    if (x < 0 || x > 0x7fffffff)
+      throw new RecordFormatError(source, `feature "top_k_indices" value ${x} at index ${i} is not a vocabulary id`);
     topKIds[i] = x;
   }
   return { example, probs, topKIds, k: probs.length / slots };
@@ -92,7 +100,8 @@ export async function* readTeacherOutputs(
   for await (const r of readRecordEntries(file, { ...opts, name })) {
     const source = `${name}: record ${r.index} at byte ${r.byteOffset}`;
     const t = recordToTeacherOutput(r.data, source);
-    if (!shape) shape = { maxSeqLength: t.example.inputIds.length, maxPredictionsPerSeq: t.example.maskedLmPositions.length };
+    if (!shape)
+      shape = { maxSeqLength: t.example.inputIds.length, maxPredictionsPerSeq: t.example.maskedLmPositions.length };
     checkExampleShape(t.example, shape, source);
     if (k === undefined) k = t.k;
     if (t.k !== k) {

@@ -7,7 +7,12 @@ import { TFRecordWriter, frameRecord } from './recordWriter.ts';
 function handFrame(payload: Uint8Array): number[] {
   const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
   const lenBytes = [...le32(payload.length), 0, 0, 0, 0];
-  return [...lenBytes, ...le32(maskCrc(crc32c(Uint8Array.from(lenBytes)))), ...payload, ...le32(maskCrc(crc32c(payload)))];
+  return [
+    ...lenBytes,
+    ...le32(maskCrc(crc32c(Uint8Array.from(lenBytes)))),
+    ...payload,
+    ...le32(maskCrc(crc32c(payload))),
+  ];
 }
 
 async function collect(blob: Blob, opts?: Parameters<typeof readRecords>[1]) {
@@ -50,7 +55,9 @@ describe('TFRecord framing', () => {
     for (const chunkSize of [1024, 1 << 20]) {
       const got = await collect(blob, { chunkSize });
       expect(got.length).toBe(ps.length);
-      got.forEach((g, i) => expect(g).toEqual(ps[i]));
+      got.forEach((g, i) => {
+        expect(g).toEqual(ps[i]);
+      });
     }
     expect(await collect(new Blob([]))).toEqual([]);
   });
@@ -91,7 +98,9 @@ describe('TFRecord framing', () => {
     expect((await collect(new Blob([bad]), { verifyCrc: false })).length).toBe(6);
     const bad2 = full.slice();
     bad2[off + 1] ^= 4; // corrupt record 3's length
-    await expect(collect(new Blob([bad2]), { name: 'b.tfrecord' })).rejects.toThrow(/length CRC mismatch.*record 3 at byte/);
+    await expect(collect(new Blob([bad2]), { name: 'b.tfrecord' })).rejects.toThrow(
+      /length CRC mismatch.*record 3 at byte/,
+    );
     // a text file is not a TFRecord
     await expect(collect(new Blob(['just some text, definitely not records']), { name: 'a.txt' })).rejects.toThrow(
       /a\.txt: length CRC mismatch: not a TFRecord file.*record 0 at byte 0/,

@@ -9,7 +9,19 @@
  * charClasses.ts. Words are handed to a sink as they are found, so the caller can turn
  * them into ids without building intermediate arrays.
  */
-import { bmpClasses, astralClass, KIND_MASK, WORD, SPACE, DROP, CJK, PUNCT, SURROGATE, FOLD, UPPER } from './charClasses.ts';
+import {
+  bmpClasses,
+  astralClass,
+  KIND_MASK,
+  WORD,
+  SPACE,
+  DROP,
+  CJK,
+  PUNCT,
+  SURROGATE,
+  FOLD,
+  UPPER,
+} from './charClasses.ts';
 
 /** Receives the basic tokens of a text in order. */
 export interface BasicTokenSink {

@@ -16,7 +16,9 @@ describe('BertTokenizer: BERT worked examples', () => {
 
   it('cuts words greedily, longest match first, with ## continuations', () => {
     expect(tok.tokenize('UNwant\u00E9d,running')).toEqual(['un', '##want', '##ed', ',', 'runn', '##ing']);
-    expect(tok.encode('UNwant\u00E9d,running')).toEqual(tok.tokensToIds(['un', '##want', '##ed', ',', 'runn', '##ing']));
+    expect(tok.encode('UNwant\u00E9d,running')).toEqual(
+      tok.tokensToIds(['un', '##want', '##ed', ',', 'runn', '##ing']),
+    );
     expect(tok.tokenize('unwantedX running')).toEqual(['[UNK]', 'runn', '##ing']);
     expect(tok.tokenize('')).toEqual([]);
     expect(tok.tokenize(' \t\r\n ')).toEqual([]);
@@ -38,7 +40,13 @@ describe('BertTokenizer: BERT worked examples', () => {
 
   it('splits every CJK block BERT lists, astral ones included, and drops unassigned code points', () => {
     // U+20000 (Extension B) and U+2F800 (Compatibility Supplement) are in BERT's ranges.
-    expect(tok.basicTokenize('a\u{20000}b\u{2F800}c')).toEqual(['a', '\u{20000}', 'b', '\u{2F800}'.normalize('NFD'), 'c']);
+    expect(tok.basicTokenize('a\u{20000}b\u{2F800}c')).toEqual([
+      'a',
+      '\u{20000}',
+      'b',
+      '\u{2F800}'.normalize('NFD'),
+      'c',
+    ]);
     const cased = new BertTokenizer(tok.vocab, { doLowerCase: false });
     expect(cased.basicTokenize('a\u{20000}b\u{2F800}c')).toEqual(['a', '\u{20000}', 'b', '\u{2F800}', 'c']);
     // U+0378 is unassigned (category Cn, a "C" category): BERT's clean-up drops it.
@@ -67,14 +75,18 @@ describe('BertTokenizer: BERT worked examples', () => {
     expect(tok.idOf('nope')).toBeUndefined();
     expect(tok.tokensToIds(['want', 'nope'])).toEqual([5, tok.unkId]);
     expect(tok.idsToTokens(new Int32Array([5, 6]))).toEqual(['want', '##want']);
-    expect(() => tok.idsToTokens([1, 99])).toThrow(/token id 99 \(at position 1\) is outside the vocabulary of 13 tokens/);
+    expect(() => tok.idsToTokens([1, 99])).toThrow(
+      /token id 99 \(at position 1\) is outside the vocabulary of 13 tokens/,
+    );
   });
 
   it('names the file and the missing special tokens when the vocab lacks them', () => {
     expect(() => BertTokenizer.fromVocabText('[PAD]\n[UNK]\n[CLS]\nhello\n', { source: 'my/vocab.txt' })).toThrow(
       /my\/vocab\.txt: the vocabulary \(4 lines\) lacks the special tokens \[SEP\], \[MASK\]/,
     );
-    expect(() => BertTokenizer.fromVocabText('')).toThrow(/vocab\.txt: .*lacks the special tokens \[PAD\], \[UNK\], \[CLS\], \[SEP\], \[MASK\]/);
+    expect(() => BertTokenizer.fromVocabText('')).toThrow(
+      /vocab\.txt: .*lacks the special tokens \[PAD\], \[UNK\], \[CLS\], \[SEP\], \[MASK\]/,
+    );
   });
 
   it('returns the same result for a word the second time (cache)', () => {
@@ -91,18 +103,76 @@ describe('BertTokenizer: BERT worked examples', () => {
 const POOL = [
   ...'abcxyzABCXYZ0123456789',
   ...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
-  ' ', '\t', '\n', '\r', '\u000b', '\u000c', '\u0000', '\u0007', '\u007f', '\u0085',
-  ...'éÉñÑüÜçÇàÀōßİǅΩÅÖø', '\u0301', '\u0308', '\u212B', '\u212A', 'ﬁ', 'Ⅻ', '㎡', 'Ⓐ',
-  ...'ΣσςΑΒΔΎόἈ', '\u1FEF', '\u037E', '\u0387',
-  ...'你好世界中国人㐀', '\uF900',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\u000b',
+  '\u000c',
+  '\u0000',
+  '\u0007',
+  '\u007f',
+  '\u0085',
+  ...'éÉñÑüÜçÇàÀōßİǅΩÅÖø',
+  '\u0301',
+  '\u0308',
+  '\u212B',
+  '\u212A',
+  'ﬁ',
+  'Ⅻ',
+  '㎡',
+  'Ⓐ',
+  ...'ΣσςΑΒΔΎόἈ',
+  '\u1FEF',
+  '\u037E',
+  '\u0387',
+  ...'你好世界中国人㐀',
+  '\uF900',
   ...'，。、“”‘’《》【】…—！？；：·「」',
   ...'ＡａＢｂ１５ｈ＠．',
-  '\u00a0', '\u3000', '\u2028', '\u2029', '\u2003', '\u202f', '\ufeff', '\u200b', '\u200d', '\u00ad', '\u180e',
-  '😎', '👍', '🏽', '❤', '\ufe0f', '\u{10100}', '\u{1D400}',
-  '\ufffd', '\ud800', '\udc00',
-  ...'ДдЖжعकि', 'ก', '\u0e48', '한', 'が', 'ア',
+  '\u00a0',
+  '\u3000',
+  '\u2028',
+  '\u2029',
+  '\u2003',
+  '\u202f',
+  '\ufeff',
+  '\u200b',
+  '\u200d',
+  '\u00ad',
+  '\u180e',
+  '😎',
+  '👍',
+  '🏽',
+  '❤',
+  '\ufe0f',
+  '\u{10100}',
+  '\u{1D400}',
+  '\ufffd',
+  '\ud800',
+  '\udc00',
+  ...'ДдЖжعकि',
+  'ก',
+  '\u0e48',
+  '한',
+  'が',
+  'ア',
 ];
-const WORDS = ['hello', 'Hello', 'WORLD', 'naïve', 'café', 'ΟΔΥΣΣΕΥΣ', 'ΑΣ', '[MASK]', '[CLS]', '[mask]', '[SEP', 'running', '12345'];
+const WORDS = [
+  'hello',
+  'Hello',
+  'WORLD',
+  'naïve',
+  'café',
+  'ΟΔΥΣΣΕΥΣ',
+  'ΑΣ',
+  '[MASK]',
+  '[CLS]',
+  '[mask]',
+  '[SEP',
+  'running',
+  '12345',
+];
 
 function buildVocab(): string[] {
   const v = [...SPECIALS];
@@ -114,14 +184,40 @@ function buildVocab(): string[] {
     }
   };
   for (const c of POOL) {
-    for (const form of [c, c.toLowerCase(), c.normalize('NFD'), c.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '')]) {
+    for (const form of [
+      c,
+      c.toLowerCase(),
+      c.normalize('NFD'),
+      c
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/\p{Mn}/gu, ''),
+    ]) {
       if (form.length > 0 && [...form].length === 1) {
         add(form);
         add('##' + form);
       }
     }
   }
-  for (const w of ['hello', 'he', '##llo', 'world', '##orld', 'na', '##ive', 'caf', '##e', 'run', '##ning', '123', '##45', 'σς', 'οδ', '##υσσ']) add(w);
+  for (const w of [
+    'hello',
+    'he',
+    '##llo',
+    'world',
+    '##orld',
+    'na',
+    '##ive',
+    'caf',
+    '##e',
+    'run',
+    '##ning',
+    '123',
+    '##45',
+    'σς',
+    'οδ',
+    '##υσσ',
+  ])
+    add(w);
   return v;
 }
 

@@ -155,7 +155,9 @@ export class BertTokenizer {
     for (let i = 0; i < ids.length; i++) {
       const t = this.vocab[ids[i]];
       if (t === undefined) {
-        throw new RangeError(`token id ${ids[i]} (at position ${i}) is outside the vocabulary of ${this.vocab.length} tokens`);
+        throw new RangeError(
+          `token id ${ids[i]} (at position ${i}) is outside the vocabulary of ${this.vocab.length} tokens`,
+        );
       }
       out[i] = t;
     }

@@ -24,7 +24,12 @@ describeWithRef('BertTokenizer on the real Chinese vocab and corpora', () => {
     hfCased = await loadHfBertTokenizer(parseVocab(text), false);
   });
 
-  const files = ['corpus-zh/hongloumeng.txt', 'corpus-zh/news_zh_1.txt', 'corpus-zh/clue_sample_zh.txt', 'lcqmc/dev.tsv'];
+  const files = [
+    'corpus-zh/hongloumeng.txt',
+    'corpus-zh/news_zh_1.txt',
+    'corpus-zh/clue_sample_zh.txt',
+    'lcqmc/dev.tsv',
+  ];
   for (const f of files) {
     it(`gives Hugging Face's ids on every line of ${f}`, () => {
       const lines = readFileSync(refPath(f), 'utf8').split('\n');
@@ -34,7 +39,11 @@ describeWithRef('BertTokenizer on the real Chinese vocab and corpora', () => {
         const a = ours.encode(lines[i]);
         const b = hf.encode(lines[i]);
         if (a.length !== b.length || a.some((x, j) => x !== b[j])) {
-          expect({ file: f, line: i + 1, tokens: ours.tokenize(lines[i]) }).toEqual({ file: f, line: i + 1, tokens: hf.tokenize(lines[i]) });
+          expect({ file: f, line: i + 1, tokens: ours.tokenize(lines[i]) }).toEqual({
+            file: f,
+            line: i + 1,
+            tokens: hf.tokenize(lines[i]),
+          });
         }
         tokens += a.length;
         for (const x of a) if (x === ours.unkId) unk++;
@@ -70,11 +79,15 @@ describeWithRef('BertTokenizer on the real Chinese vocab and corpora', () => {
   });
 
   it('the user-edited variant vocab (28 extra lines) gives the same tokens with ids shifted after 131', () => {
-    const variant = BertTokenizer.fromVocabText(readFileSync(refPath('vocab-bert-chinese/variants/vocab.modified-21156-lines.txt'), 'utf8'));
+    const variant = BertTokenizer.fromVocabText(
+      readFileSync(refPath('vocab-bert-chinese/variants/vocab.modified-21156-lines.txt'), 'utf8'),
+    );
     expect(variant.vocab.length).toBe(21156);
     expect(variant.vocab.length - ours.vocab.length).toBe(28);
     // special tokens keep their ids; the inserted empty line is at 131
-    expect([variant.padId, variant.unkId, variant.clsId, variant.sepId, variant.maskId]).toEqual([0, 100, 101, 102, 103]);
+    expect([variant.padId, variant.unkId, variant.clsId, variant.sepId, variant.maskId]).toEqual([
+      0, 100, 101, 102, 103,
+    ]);
     expect(variant.vocab[131]).toBe('');
     const text = readFileSync(refPath('corpus-zh/news_zh_1.txt'), 'utf8');
     let shifted = 0;
