@@ -13,7 +13,9 @@ import { LOSS_PRESETS, type LossConfig } from '../src/core/distill/loss.ts';
 import { syntheticExamples } from '../src/core/distill/syntheticExamples.ts';
 import { batchRecordBytes, TeacherCache } from '../src/core/distill/teacherCache.ts';
 import { computeTeacherOutputs } from '../src/core/distill/teacherOutputs.ts';
-import { inMemoryTrainingSet, Trainer } from '../src/core/distill/trainer.ts';
+import { distillTask } from '../src/core/distill/distillTask.ts';
+import { inMemoryTrainingSet } from '../src/core/run/task.ts';
+import { Trainer } from '../src/core/run/trainer.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
 import { initWeights } from '../src/core/model/init.ts';
 import { Rng } from '../src/core/random/rng.ts';
@@ -97,10 +99,9 @@ export async function benchTrainStep(opts: TrainBenchOptions): Promise<TrainBenc
   log(`[${opts.backend}] matmul ${matmul.size}³: ${matmul.gflops.toFixed(1)} GFLOP/s`);
   const items = syntheticItems(opts.cfg, Math.max(opts.batch * 4, 8), opts.seq, P, k);
   const trainer = new Trainer({
-    model: bertMaskedLm(opts.cfg),
+    task: distillTask(bertMaskedLm(opts.cfg), opts.loss ?? LOSS_PRESETS.seed),
     weights: initWeights(opts.cfg, { pooler: false, mlmHead: true }, 1),
     config: {
-      loss: opts.loss ?? LOSS_PRESETS.seed,
       schedule: { learningRate: 1e-4, numWarmupSteps: 0, numTrainSteps: opts.steps + 10 },
       batchSize: opts.batch,
       gradientAccumulationSteps: opts.gradientAccumulationSteps ?? 1,

@@ -143,7 +143,7 @@ export function compareWithCpu(run: BackendRun, cpu: BackendRun): Comparison {
     if (!(dl <= TOL.scalarRel)) failures.push(`${name}: step ${i + 1} loss ${s.loss}, cpu ${ref.loss}`);
     if (!(dn <= TOL.scalarRel)) {
       failures.push(
-        `${name}: step ${i + 1} gradient norm from clipByGlobalNorm (src/core/distill/adamw.ts) is ${s.gradNorm}, cpu ${ref.gradNorm}; ` +
+        `${name}: step ${i + 1} gradient norm from clipByGlobalNorm (src/core/run/adamw.ts) is ${s.gradNorm}, cpu ${ref.gradNorm}; ` +
           `the same norm from per-tensor sums is ${s.gradNormPerTensor}, cpu ${ref.gradNormPerTensor}`,
       );
     }

@@ -5,7 +5,7 @@
  *  3. public/demo/teacher/: a small BERT trained by plain masked-LM pre-training (hard-label loss only):
  *     documents (src/core/corpus/readCorpus.ts) → whole-word-masked examples in seed mode
  *     (src/core/examples/createPretrainingData.ts) → the distillation Trainer with the `mlm` loss preset
- *     (src/core/distill/trainer.ts) → model.safetensors (float16, src/core/checkpoint/exportSafetensors.ts)
+ *     (the run layer, src/core/run/) → model.safetensors (float16, src/core/checkpoint/exportSafetensors.ts)
  *     + config.json + vocab.txt;
  *  4. public/demo/README.md and teacher/metrics.json: held-out masked-token accuracy vs the unigram baseline,
  *     rewritten at every evaluation, so a run stopped at any time (Ctrl-C / SIGTERM) leaves a usable teacher.
@@ -19,15 +19,19 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { configToJson, parseBertConfig, type BertConfig } from '../src/core/model/config.ts';
 import { parameterCount, type Weights } from '../src/core/model/weights.ts';
-import { disposeWeights, studentFromConfig } from '../src/core/model/student.ts';
+import { disposeWeights } from '../src/core/model/student.ts';
 import { Rng } from '../src/core/random/rng.ts';
 import { readDocuments } from '../src/core/corpus/readCorpus.ts';
 import { createPretrainingExamples, type PretrainingOptions } from '../src/core/examples/createPretrainingData.ts';
 import type { MaskedExample } from '../src/core/examples/maskedExample.ts';
 import { BertTokenizer } from '../src/core/tokenizer/bertTokenizer.ts';
 import { bertMaskedLm, disposeBatch, toBatchTensors, type TrainItem } from '../src/core/distill/batch.ts';
-import { lossConfig } from '../src/core/distill/loss.ts';
-import { inMemoryTrainingSet, Trainer } from '../src/core/distill/trainer.ts';
+import { LOSS_PRESETS } from '../src/core/distill/loss.ts';
+import { distillTask } from '../src/core/distill/distillTask.ts';
+import { addMissingParts, buildStudent } from '../src/core/model/buildStudent.ts';
+import { inMemoryTrainingSet } from '../src/core/run/task.ts';
+import { Trainer } from '../src/core/run/trainer.ts';
+import { train } from '../src/core/run/train.ts';
 import { safetensorsBytes } from '../src/core/checkpoint/exportSafetensors.ts';
 import { loadCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import { checkpointFiles } from '../src/cli/commands/create_teacher_output_data.ts';
@@ -303,12 +307,7 @@ async function main(): Promise<void> {
       );
     cfg = ckpt.config;
     weights = ckpt.weights;
-    for (const n of Object.keys(weights)) {
-      if (n.startsWith('bert.pooler.')) {
-        weights[n].dispose();
-        delete weights[n];
-      }
-    }
+    for (const note of addMissingParts(weights, cfg, SEED + 3)) log(`init checkpoint: ${note}`);
     // The stages that made the starting weights (an older metrics.json without stages: one summary stage).
     try {
       const prev = JSON.parse(readFileSync(join(INIT, 'metrics.json'), 'utf8')) as MetricsFile;
@@ -346,7 +345,7 @@ async function main(): Promise<void> {
       },
       'demo teacher config',
     );
-    weights = studentFromConfig(cfg, { pooler: false, mlmHead: true }, SEED + 3).weights;
+    weights = buildStudent({ kind: 'fresh', config: cfg }, null, SEED + 3).weights;
   }
   // Dropout while pre-training is --dropout (default 0: a 1.4M-parameter model trained for a few
   // thousand steps on fresh masks underfits; dropout only slows it). The shipped config keeps BERT's 0.1.
@@ -354,7 +353,7 @@ async function main(): Promise<void> {
   log(
     `backend ${tf.getBackend()}, config`,
     JSON.stringify(cfg),
-    `params ${parameterCount(cfg, { pooler: false, mlmHead: true })}`,
+    `params ${parameterCount(cfg, { pooler: true, mlmHead: true })}`,
   );
   const start = await evaluate(weights, cfg);
   log(
@@ -362,10 +361,9 @@ async function main(): Promise<void> {
   );
 
   const trainer = new Trainer({
-    model: bertMaskedLm(trainCfg),
+    task: distillTask(trainCfg, LOSS_PRESETS.mlm),
     weights,
     config: {
-      loss: lossConfig('mlm'),
       schedule: { learningRate: LR, numWarmupSteps: WARMUP, numTrainSteps: STEPS },
       batchSize: BATCH,
       seed: SEED + 4,
@@ -387,9 +385,9 @@ async function main(): Promise<void> {
     trainExamples: trainExamples.length,
     history: [],
   };
-  let stop = false;
+  const signal = { stopped: false };
   const onSignal = () => {
-    stop = true;
+    signal.stopped = true;
     log('stopping after this step; exporting');
   };
   process.on('SIGINT', onSignal);
@@ -415,18 +413,18 @@ async function main(): Promise<void> {
     await finish(cfg, [...earlier, stage], m);
   };
   try {
-    while (trainer.currentStep < stopAfter && !stop) {
-      const s = await trainer.step();
-      lastLoss = s.total;
-      lossEma = Number.isNaN(lossEma) ? s.total : 0.95 * lossEma + 0.05 * s.total;
-      const el = (Date.now() - t0) / 1000;
-      if (s.step % 10 === 0)
-        log(
-          `step ${s.step}/${STEPS} loss(ema) ${lossEma.toFixed(3)} lr ${s.lr.toExponential(2)} |g| ${s.gradNorm.toFixed(2)} ${(el / s.step).toFixed(2)} s/step, tensors ${tf.memory().numTensors}`,
-        );
-      if (s.step % EVAL_EVERY === 0) await checkpoint();
-    }
-    if (stage.history.at(-1)?.step !== trainer.currentStep) await checkpoint();
+    await train(trainer, { heldOut: null, evalEvery: 0, checkpointEvery: EVAL_EVERY, stopAfter }, signal, {
+      step: (s) => {
+        lastLoss = s.total;
+        lossEma = Number.isNaN(lossEma) ? s.total : 0.95 * lossEma + 0.05 * s.total;
+        const el = (Date.now() - t0) / 1000;
+        if (s.step % 10 === 0)
+          log(
+            `step ${s.step}/${STEPS} loss(ema) ${lossEma.toFixed(3)} lr ${s.lr.toExponential(2)} |g| ${s.gradNorm.toFixed(2)} ${(el / s.step).toFixed(2)} s/step, tensors ${tf.memory().numTensors}`,
+          );
+      },
+      checkpoint,
+    });
   } finally {
     trainer.dispose();
   }
@@ -457,7 +455,7 @@ function teacherMetrics(cfg: BertConfig, stages: Stage[], final: Evaluation, wei
     seed: SEED,
     backend: tf.getBackend(),
     config: cfg,
-    parameters: parameterCount(cfg, { pooler: false, mlmHead: true }),
+    parameters: parameterCount(cfg, { pooler: true, mlmHead: true }),
     weightsBytes,
     dtype: 'F16',
     corpusBytes: Buffer.byteLength(corpus),

@@ -19,10 +19,14 @@ import { assertTeacher, disposeCheckpoint, loadCheckpoint } from '../src/core/ch
 import { bertMaskedLm, type TrainItem } from '../src/core/distill/batch.ts';
 import { LOSS_PRESETS } from '../src/core/distill/loss.ts';
 import { computeTeacherOutputs, exampleTopK } from '../src/core/distill/teacherOutputs.ts';
-import { inMemoryTrainingSet, Trainer } from '../src/core/distill/trainer.ts';
+import { type DistillScores, distillTask } from '../src/core/distill/distillTask.ts';
+import { splitHeldOut } from '../src/core/run/heldOut.ts';
+import { inMemoryTrainingSet } from '../src/core/run/task.ts';
+import { type EvalMetrics, Trainer } from '../src/core/run/trainer.ts';
+import { NEVER_STOP, train } from '../src/core/run/train.ts';
 import { createPretrainingExamples } from '../src/core/examples/createPretrainingData.ts';
 import type { MaskedExample } from '../src/core/examples/maskedExample.ts';
-import { studentFromConfig, studentFromLayers } from '../src/core/model/student.ts';
+import { buildStudent } from '../src/core/model/buildStudent.ts';
 import { BertTokenizer } from '../src/core/tokenizer/bertTokenizer.ts';
 import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
 
@@ -122,51 +126,54 @@ async function main(): Promise<void> {
     `teacher outputs: top-${K} at ${items.reduce((a, it) => a + it.example.maskedLmWeights.reduce((s, w) => s + w, 0), 0)} masked positions`,
   );
 
-  // 4. The student: three of the teacher's layers (as the seed built its students), or a fresh one.
+  // 4. The student: three of the teacher's layers (as the original built its students), or a fresh one.
   const fresh = F.student_layers === 'fresh';
   const layers = fresh ? [] : (F.student_layers ?? '0,1,2').split(',').map(Number);
-  const student = fresh
-    ? studentFromConfig({ ...cfg, num_hidden_layers: 3 }, { pooler: false, mlmHead: true }, SEED)
-    : studentFromLayers(teacher.weights, cfg, layers);
+  const student = buildStudent(
+    fresh ? { kind: 'fresh', config: { ...cfg, num_hidden_layers: 3 } } : { kind: 'layers', layers },
+    { weights: teacher.weights, config: cfg },
+    SEED,
+  );
   disposeCheckpoint(teacher);
-  say(`student: 3 layers ${fresh ? '(random init)' : `(teacher layers ${layers.join(',')})`}`);
+  say(
+    `student: 3 layers ${fresh ? '(random init)' : `(teacher layers ${layers.join(',')})`}; ${student.notes.join('; ')}`,
+  );
 
-  const nHeld = Math.max(BATCH, Math.round(items.length * 0.1));
-  const heldOut = inMemoryTrainingSet(items.slice(0, nHeld));
+  // 5. Distil, evaluating on the held-out examples (the run layer's rule) as it goes.
+  const { train: trainSet, heldOut } = splitHeldOut(inMemoryTrainingSet(items));
+  if (!heldOut) throw new Error(`demo: ${items.length} examples are too few to hold any out`);
   const trainer = new Trainer({
-    model: bertMaskedLm(student.cfg),
+    task: distillTask(student.cfg, LOSS_PRESETS.seed),
     weights: student.weights,
     config: {
-      loss: LOSS_PRESETS.seed,
       schedule: { learningRate: LR, numWarmupSteps: Math.round(STEPS * 0.1), numTrainSteps: STEPS },
       batchSize: BATCH,
       seed: SEED,
     },
-    data: inMemoryTrainingSet(items.slice(nHeld)),
+    data: trainSet,
   });
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const evaluate = async () => {
-    const e = await trainer.evaluate(heldOut);
-    say(
-      `eval @ step ${String(e.step).padStart(3)}: teacher top-1 agreement ${pct(e.teacherTop1Agreement)}, top-5 overlap ${pct(e.top5Overlap)}, gold accuracy ${pct(e.goldAccuracy)}, loss ${e.loss.toFixed(4)}`,
-    );
-    return e;
-  };
-  const first = await evaluate();
-  let last = first;
-  while (!trainer.done) {
-    const m = await trainer.step();
-    if (m.step % 5 === 0) {
+  const evals: EvalMetrics<DistillScores>[] = [];
+  await train(trainer, { heldOut, evalEvery: EVAL_EVERY, evalAtStart: true, checkpointEvery: 0 }, NEVER_STOP, {
+    step: (m) => {
+      if (m.step % 5 !== 0) return;
       const parts = Object.entries(m.components)
-        .map(([k, v]) => `${k} ${(v as number).toFixed(4)}`)
+        .map(([k, v]) => `${k} ${v.toFixed(4)}`)
         .join(', ');
       say(
         `step ${String(m.step).padStart(3)}/${STEPS}: loss ${m.total.toFixed(4)} (${parts}), lr ${m.lr.toExponential(2)}, ${m.examplesPerSec.toFixed(1)} examples/s`,
       );
-    }
-    if (m.step % EVAL_EVERY === 0 || trainer.done) last = await evaluate();
-  }
+    },
+    eval: (e) => {
+      evals.push(e);
+      say(
+        `eval @ step ${String(e.step).padStart(3)} (${e.examples} held-out examples, ${e.positions} positions): teacher top-1 agreement ${pct(e.teacherTop1Agreement)}, top-5 overlap ${pct(e.top5Overlap)}, gold accuracy ${pct(e.goldAccuracy)}, loss ${e.loss.toFixed(4)}`,
+      );
+    },
+  });
   trainer.dispose();
+  const first = evals[0];
+  const last = evals[evals.length - 1];
   say(
     `teacher agreement ${pct(first.teacherTop1Agreement)} → ${pct(last.teacherTop1Agreement)}; loss ${first.loss.toFixed(4)} → ${last.loss.toFixed(4)} over ${STEPS} steps`,
   );

@@ -1,46 +1,43 @@
 /**
- * The training worker: builds the student, trains it with the engine's
- * Trainer (src/core/distill/trainer.ts) against the cached teacher outputs,
- * streams metrics (batched, at least once a second), evaluates on a held-out
- * split, saves checkpoints to IndexedDB and resumes from them; also predicts
- * and exports with a run's student. Thin: the Trainer does the work.
+ * The training worker: opens a run (its student, its data and cached teacher
+ * outputs, its checkpoints in IndexedDB) and hands it to the run layer
+ * (src/core/run/train.ts), streaming its metrics to the page (batched, at
+ * least every half second); also predicts and exports with a run's student.
+ * Thin: the loop, the held-out rule and the student are core's.
  */
-import { exportCheckpoint, exportZip, type ExportFormat } from '../src/core/checkpoint/exportCheckpoint.ts';
+import { exportCheckpoint, type ExportFormat, exportZip } from '../src/core/checkpoint/exportCheckpoint.ts';
 import { planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
-import { bertMaskedLm, type TrainItem } from '../src/core/distill/batch.ts';
-import { lossConfig, type LossPresetName } from '../src/core/distill/loss.ts';
+import type { TrainItem } from '../src/core/distill/batch.ts';
+import { type DistillScores, distillTask } from '../src/core/distill/distillTask.ts';
+import { type LossPresetName, lossConfig } from '../src/core/distill/loss.ts';
 import { TeacherCache } from '../src/core/distill/teacherCache.ts';
-import { Trainer, type TrainingSet } from '../src/core/distill/trainer.ts';
+import { buildStudent, type StudentPlan } from '../src/core/model/buildStudent.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
-import type { Weights } from '../src/core/model/weights.ts';
-import { studentFromConfig, studentFromLayers } from '../src/core/model/student.ts';
+import { splitHeldOut } from '../src/core/run/heldOut.ts';
+import type { TrainingSet } from '../src/core/run/task.ts';
+import { type StepMetrics, Trainer } from '../src/core/run/trainer.ts';
+import { train } from '../src/core/run/train.ts';
 import { ExampleSetReader } from './exampleStore.ts';
 import type { EvalPoint, MetricPoint, RunSpec } from './jobs.ts';
 import { loadModel, unloadModel } from './models.ts';
-import { modelTokenizer, modelVocab } from './vocab.ts';
 import { predictMasked } from './predict.ts';
 import { getModelFiles, storeOf } from './storageLayout.ts';
 import { studentConfig } from './studentConfig.ts';
+import { modelTokenizer, modelVocab } from './vocab.ts';
 import { startWorker } from './workerMain.ts';
 
 interface OpenRun {
   spec: RunSpec;
-  trainer: Trainer;
+  trainer: Trainer<TrainItem, DistillScores>;
   cfg: BertConfig;
   vocab: string[];
-  heldOut: TrainingSet | null;
+  heldOut: TrainingSet<TrainItem> | null;
   restoredStep: number | null;
 }
 
 let current: OpenRun | null = null;
 /** The run whose train job is in progress (its trainer must not be swapped out). */
 let busyRunId: string | null = null;
-
-/** Held-out examples: the last 5% of the set, at most 64, none for tiny sets. */
-function heldOutCount(size: number): number {
-  if (size < 20) return 0;
-  return Math.min(64, Math.max(1, Math.floor(size * 0.05)));
-}
 
 async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
   if (current?.spec.runId === spec.runId) return current;
@@ -52,35 +49,28 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
   if (!cache.isComplete()) throw new Error('the teacher pass for this run is not complete; continue it first');
   const plan = await planCheckpoint(await getModelFiles(spec.teacherId));
   const cfg = studentConfig(plan.config, spec.student);
-  let weights: Weights;
-  if (spec.student.kind === 'layers') {
-    const teacher = await loadModel(spec.teacherId);
-    weights = studentFromLayers(teacher.weights, teacher.config, spec.student.layers).weights;
-    unloadModel();
-  } else {
-    weights = studentFromConfig(cfg, { pooler: plan.parts.pooler, mlmHead: true }, spec.config.seed).weights;
-  }
-  const nEval = heldOutCount(reader.size);
-  const nTrain = reader.size - nEval;
-  const items =
-    (offset: number) =>
-    async (idx: number[]): Promise<TrainItem[]> =>
-      Promise.all(
-        idx.map(async (i) => ({ example: await reader.get(offset + i), teacher: await cache.getExample(offset + i) })),
-      );
   const c = spec.config;
+  const studentPlan: StudentPlan =
+    spec.student.kind === 'layers' ? { kind: 'layers', layers: spec.student.layers } : { kind: 'fresh', config: cfg };
+  const source = studentPlan.kind === 'layers' ? await loadModel(spec.teacherId) : null;
+  const student = buildStudent(studentPlan, source, c.seed);
+  if (source) unloadModel();
+  const examples: TrainingSet<TrainItem> = {
+    size: reader.size,
+    load: (idx) =>
+      Promise.all(idx.map(async (i) => ({ example: await reader.get(i), teacher: await cache.getExample(i) }))),
+  };
+  const { train: trainSet, heldOut } = splitHeldOut(examples);
   const trainer = new Trainer({
-    model: bertMaskedLm(cfg),
-    weights,
+    task: distillTask(student.cfg, lossConfig(c.loss as LossPresetName, { ...c.weights, temperature: c.temperature })),
+    weights: student.weights,
     config: {
-      loss: lossConfig(c.loss as LossPresetName, { ...c.weights, temperature: c.temperature }),
       schedule: { learningRate: c.learningRate, numWarmupSteps: c.warmupSteps, numTrainSteps: c.steps },
       batchSize: c.batchSize,
       gradientAccumulationSteps: c.accumulation,
       seed: c.seed,
-      saveCheckpointsSteps: c.checkpointEvery,
     },
-    data: { size: nTrain, load: items(0) },
+    data: trainSet,
     store: storeOf('checkpoints'),
     storePrefix: `runs/${spec.runId}/`,
   });
@@ -91,31 +81,14 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
     trainer.dispose();
     throw err;
   }
-  current = {
-    spec,
-    trainer,
-    cfg,
-    vocab: await modelVocab(spec.teacherId),
-    heldOut: nEval > 0 ? { size: nEval, load: items(nTrain) } : null,
-    restoredStep,
-  };
+  current = { spec, trainer, cfg: student.cfg, vocab: await modelVocab(spec.teacherId), heldOut, restoredStep };
   return current;
 }
 
-function point(m: {
-  step: number;
-  total: number;
-  components: Record<string, number | undefined>;
-  lr: number;
-  gradNorm: number;
-  examplesPerSec: number;
-  tokensPerSec: number;
-}): MetricPoint {
-  const losses: Record<string, number> = { total: m.total };
-  for (const [k, v] of Object.entries(m.components)) if (v !== undefined) losses[k] = v;
+function point(m: StepMetrics): MetricPoint {
   return {
     step: m.step,
-    losses,
+    losses: { total: m.total, ...m.components },
     lr: m.lr,
     gradNorm: m.gradNorm,
     examplesPerSec: m.examplesPerSec,
@@ -148,48 +121,50 @@ startWorker(
           buffer = [];
           lastFlush = Date.now();
         };
-        const evalEvery = Math.max(1, spec.config.evalEvery);
-        const ckptEvery = Math.max(1, spec.config.checkpointEvery);
-        const evaluate = async () => {
-          if (!run.heldOut) return;
-          const e = await trainer.evaluate(run.heldOut);
-          const p: EvalPoint = {
-            step: e.step,
-            loss: e.loss,
-            goldAccuracy: e.goldAccuracy,
-            teacherAgreement: e.teacherTop1Agreement,
-            top5Overlap: e.top5Overlap,
-          };
-          ctx.progress({ kind: 'eval', point: p });
-        };
-        if (trainer.currentStep === 0) await evaluate();
-        while (!trainer.done && !ctx.stopped) {
-          if (ctx.paused) {
-            flush();
-            await trainer.saveCheckpoint();
-            ctx.progress({ kind: 'checkpoint', step: trainer.currentStep });
-            await ctx.checkpoint();
-            continue;
-          }
-          const m = await trainer.step();
-          buffer.push(point(m));
-          if (m.step % ckptEvery === 0) {
-            flush();
-            ctx.progress({ kind: 'checkpoint', step: m.step });
-          }
-          if (m.step % evalEvery === 0 || trainer.done) {
-            flush();
-            await evaluate();
-          }
-          if (Date.now() - lastFlush >= 500) flush();
-        }
+        const outcome = await train(
+          trainer,
+          {
+            heldOut: run.heldOut,
+            evalEvery: Math.max(1, spec.config.evalEvery),
+            evalAtStart: true,
+            checkpointEvery: Math.max(1, spec.config.checkpointEvery),
+          },
+          {
+            get stopped() {
+              return ctx.stopped;
+            },
+            get paused() {
+              return ctx.paused;
+            },
+            whilePaused: () => ctx.checkpoint(),
+          },
+          {
+            step: (m) => {
+              buffer.push(point(m));
+              if (Date.now() - lastFlush >= 500) flush();
+            },
+            eval: (e) => {
+              flush();
+              const p: EvalPoint = {
+                step: e.step,
+                loss: e.loss,
+                goldAccuracy: e.goldAccuracy,
+                teacherAgreement: e.teacherTop1Agreement,
+                top5Overlap: e.top5Overlap,
+              };
+              ctx.progress({ kind: 'eval', point: p });
+            },
+            checkpoint: (step) => {
+              flush();
+              ctx.progress({ kind: 'checkpoint', step });
+            },
+          },
+        );
         flush();
-        await trainer.saveCheckpoint();
-        ctx.progress({ kind: 'checkpoint', step: trainer.currentStep });
         return {
-          step: trainer.currentStep,
-          finished: trainer.done,
-          message: trainer.done ? `finished ${trainer.currentStep} steps` : `stopped at step ${trainer.currentStep}`,
+          step: outcome.step,
+          finished: outcome.finished,
+          message: outcome.finished ? `finished ${outcome.step} steps` : `stopped at step ${outcome.step}`,
         };
       } finally {
         busyRunId = null;

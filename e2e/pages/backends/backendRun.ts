@@ -13,7 +13,7 @@ import { bertEncoder, mlmLogitsAtPositions } from '../../../src/core/model/bert.
 import type { BertConfig } from '../../../src/core/model/config.ts';
 import { initWeights } from '../../../src/core/model/init.ts';
 import type { Weights } from '../../../src/core/model/weights.ts';
-import { clipByGlobalNorm } from '../../../src/core/distill/adamw.ts';
+import { clipByGlobalNorm } from '../../../src/core/run/adamw.ts';
 import { Rng } from '../../../src/core/random/rng.ts';
 import { randomIds, randomWeights, tinyConfig } from '../../../src/testing/tinyBert.ts';
 

@@ -20,11 +20,16 @@ import { checkpointFiles } from './create_teacher_output_data.ts';
 import { expandInputFiles } from './create_pretraining_data.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
 import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
-import { bertMaskedLm, type TrainItem } from '../../core/distill/batch.ts';
+import type { TrainItem } from '../../core/distill/batch.ts';
+import { distillTask } from '../../core/distill/distillTask.ts';
 import { lossConfig, needsTeacher, type LossConfig, type LossPresetName } from '../../core/distill/loss.ts';
-import { inMemoryTrainingSet, Trainer, TrainingHaltedError, type RunMetrics } from '../../core/distill/trainer.ts';
+import { buildStudent, type BuiltStudent } from '../../core/model/buildStudent.ts';
+import { splitHeldOut } from '../../core/run/heldOut.ts';
+import { inMemoryTrainingSet } from '../../core/run/task.ts';
+import { type RunMetrics, Trainer, TrainingHaltedError } from '../../core/run/trainer.ts';
+import { train } from '../../core/run/train.ts';
 import { parseBertConfig, type BertConfig } from '../../core/model/config.ts';
-import { disposeWeights, parseLayerList, studentFromConfig, studentFromLayers } from '../../core/model/student.ts';
+import { disposeWeights, parseLayerList } from '../../core/model/student.ts';
 import type { Weights } from '../../core/model/weights.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
@@ -155,11 +160,11 @@ function lossFromFlags(flags: FlagValues): LossConfig {
   }
 }
 
-/** The student's starting weights: layers cut from --init_checkpoint, or random. */
-async function buildStudent(flags: FlagValues, cfg: BertConfig): Promise<{ weights: Weights; vocab?: string[] }> {
-  const parts = { pooler: false, mlmHead: true };
+/** The student's starting weights: layers cut from --init_checkpoint, or random (src/core/model/buildStudent.ts). */
+async function studentFor(flags: FlagValues, cfg: BertConfig): Promise<BuiltStudent & { vocab?: string[] }> {
   const init = flags.init_checkpoint as string | undefined;
-  if (!init) return { weights: studentFromConfig(cfg, parts, flags.seed as number).weights };
+  const seed = flags.seed as number;
+  if (!init) return buildStudent({ kind: 'fresh', config: cfg }, null, seed);
   const ckpt = await loadCheckpoint(await checkpointFiles(init, flags.bert_config_file as string, false));
   const t = ckpt.config;
   try {
@@ -177,8 +182,6 @@ async function buildStudent(flags: FlagValues, cfg: BertConfig): Promise<{ weigh
         );
       }
     }
-    if (!ckpt.parts.mlmHead)
-      throw new Error(`--init_checkpoint ${init}: no masked-LM head (cls.predictions.*), which the student needs`);
     const layers = flags.student_layers
       ? parseLayerList(flags.student_layers as string, '--student_layers')
       : [...Array(cfg.num_hidden_layers).keys()];
@@ -187,14 +190,8 @@ async function buildStudent(flags: FlagValues, cfg: BertConfig): Promise<{ weigh
         `--student_layers lists ${layers.length} layers but --bert_config_file has num_hidden_layers ${cfg.num_hidden_layers}`,
       );
     }
-    const student = studentFromLayers(ckpt.weights, t, layers);
-    for (const n of Object.keys(student.weights)) {
-      if (n.startsWith('bert.pooler.')) {
-        student.weights[n].dispose();
-        delete student.weights[n]; // the MLM loss never reaches the pooler
-      }
-    }
-    return { weights: student.weights, vocab: ckpt.vocab };
+    const student = buildStudent({ kind: 'layers', layers }, { weights: ckpt.weights, config: t }, seed);
+    return { ...student, vocab: ckpt.vocab };
   } finally {
     disposeWeights(ckpt.weights);
   }
@@ -248,20 +245,20 @@ async function run(flags: FlagValues): Promise<void> {
   if (items.length === 0) throw new Error(`--input_file ${flags.input_file}: no examples`);
   const frac = flags.held_out_fraction as number;
   if (frac < 0 || frac >= 1) throw new UsageError(`--held_out_fraction must be in [0, 1), got ${frac}`);
-  const nHeld = doTrain && doEval ? Math.max(1, Math.round(items.length * frac)) : doEval ? items.length : 0;
-  const trainItems = doTrain ? items.slice(0, items.length - nHeld) : items;
-  const heldOut = inMemoryTrainingSet(doEval ? items.slice(items.length - nHeld) : []);
-  if (doTrain && trainItems.length === 0) throw new Error('no examples left to train on after the held-out split');
+  const all = inMemoryTrainingSet(items);
+  // Training and evaluating: the run layer's held-out rule; evaluating only: every example.
+  const split = doTrain ? splitHeldOut(all, { fraction: doEval ? frac : 0 }) : { train: all, heldOut: all };
+  const heldOut = doEval ? split.heldOut : null;
+  if (doTrain && split.train.size === 0) throw new Error('no examples left to train on after the held-out split');
 
   const outDir = flags.output_dir as string;
   await mkdir(outDir, { recursive: true });
   const metricsFile = path.join(outDir, 'metrics.jsonl');
-  const student = await buildStudent(flags, cfg);
+  const student = await studentFor(flags, cfg);
   const trainer = new Trainer({
-    model: bertMaskedLm(cfg),
+    task: distillTask(student.cfg, loss),
     weights: student.weights,
     config: {
-      loss,
       schedule: {
         learningRate: flags.learning_rate as number,
         numWarmupSteps: flags.num_warmup_steps as number,
@@ -270,23 +267,16 @@ async function run(flags: FlagValues): Promise<void> {
       batchSize: flags.train_batch_size as number,
       gradientAccumulationSteps: flags.gradient_accumulation_steps as number,
       seed: flags.seed as number,
-      saveCheckpointsSteps: 0, // saved below, with the export
     },
-    data: inMemoryTrainingSet(trainItems),
+    data: split.train,
     store: new FsStore(path.join(outDir, 'train_state')),
   });
   const saveEvery = flags.save_checkpoints_steps as number;
-  const evalEvery = (flags.eval_every as number) || saveEvery;
-  const evalBatch = flags.eval_batch_size as number;
+  const evalBatchSize = flags.eval_batch_size as number;
   const emit = async (m: RunMetrics) => {
     const line = formatLine(m);
     console.log(line);
     await appendFile(metricsFile, line + '\n');
-  };
-  const save = async () => {
-    await trainer.saveCheckpoint();
-    await exportStudent(path.join(outDir, 'export'), exportFormat, trainer.weights, cfg, student.vocab);
-    console.error(`checkpoint saved at step ${trainer.currentStep} (${outDir}/train_state, ${outDir}/export)`);
   };
   try {
     if (await trainer.restore()) {
@@ -297,31 +287,44 @@ async function run(flags: FlagValues): Promise<void> {
     } else {
       await rm(metricsFile, { force: true });
     }
+    for (const note of student.notes) console.error(`student: ${note}`);
     console.error(
-      `${trainItems.length} training and ${heldOut.size} held-out examples; loss ${JSON.stringify(loss)}; ` +
-        `student ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}`,
+      `${split.train.size} training and ${heldOut?.size ?? 0} held-out examples; loss ${JSON.stringify(loss)}; ` +
+        `student ${student.cfg.num_hidden_layers} layers, hidden ${student.cfg.hidden_size}`,
     );
     if (doTrain) {
-      let stop = false;
+      const signal = { stopped: false };
       const onSigint = () => {
-        stop = true;
+        signal.stopped = true;
         console.error('\nstopping after this step; saving a checkpoint');
       };
       process.once('SIGINT', onSigint);
       try {
-        while (!trainer.done && !stop) {
-          await emit(await trainer.step());
-          const s = trainer.currentStep;
-          if (doEval && heldOut.size && evalEvery > 0 && s % evalEvery === 0)
-            await emit(await trainer.evaluate(heldOut, evalBatch));
-          if (saveEvery > 0 && s % saveEvery === 0) await save();
-        }
-        if (saveEvery <= 0 || trainer.currentStep % saveEvery !== 0) await save();
+        await train(
+          trainer,
+          { heldOut, evalBatchSize, evalEvery: (flags.eval_every as number) || saveEvery, checkpointEvery: saveEvery },
+          signal,
+          {
+            step: emit,
+            eval: emit,
+            checkpoint: async (step) => {
+              await exportStudent(
+                path.join(outDir, 'export'),
+                exportFormat,
+                trainer.weights,
+                student.cfg,
+                student.vocab,
+              );
+              console.error(`checkpoint saved at step ${step} (${outDir}/train_state, ${outDir}/export)`);
+            },
+          },
+        );
       } finally {
         process.off('SIGINT', onSigint);
       }
+    } else if (heldOut) {
+      await emit(await trainer.evaluate(heldOut, evalBatchSize));
     }
-    if (doEval && heldOut.size) await emit(await trainer.evaluate(heldOut, evalBatch));
   } catch (err) {
     if (err instanceof TrainingHaltedError) throw new Error(err.message);
     throw err;

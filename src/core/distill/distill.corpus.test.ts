@@ -17,7 +17,9 @@ import { BertTokenizer } from '../tokenizer/bertTokenizer.ts';
 import { bertMaskedLm } from './batch.ts';
 import { LOSS_PRESETS } from './loss.ts';
 import { computeTeacherOutputs, exampleTopK } from './teacherOutputs.ts';
-import { inMemoryTrainingSet, Trainer } from './trainer.ts';
+import { inMemoryTrainingSet } from '../run/task.ts';
+import { Trainer } from '../run/trainer.ts';
+import { distillTask } from './distillTask.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -61,10 +63,9 @@ describeWithRef('distillation on corpus-zh (tiny models, real vocabulary)', () =
     const parts = { pooler: false, mlmHead: true };
 
     const teacherRun = new Trainer({
-      model: bertMaskedLm(teacherCfg),
+      task: distillTask(bertMaskedLm(teacherCfg), LOSS_PRESETS.mlm),
       weights: initWeights(teacherCfg, parts, 1),
       config: {
-        loss: LOSS_PRESETS.mlm,
         schedule: { learningRate: 2e-2, numWarmupSteps: 2, numTrainSteps: 40 },
         batchSize: 16,
         seed: 1,
@@ -80,10 +81,9 @@ describeWithRef('distillation on corpus-zh (tiny models, real vocabulary)', () =
     teacherRun.dispose();
 
     const student = new Trainer({
-      model: bertMaskedLm(studentCfg),
+      task: distillTask(bertMaskedLm(studentCfg), LOSS_PRESETS.seed),
       weights: studentFromConfig(studentCfg, parts, 2).weights,
       config: {
-        loss: LOSS_PRESETS.seed,
         schedule: { learningRate: 2e-2, numWarmupSteps: 2, numTrainSteps: 40 },
         batchSize: 16,
         seed: 2,

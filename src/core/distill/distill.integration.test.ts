@@ -14,7 +14,9 @@ import { LOSS_PRESETS } from './loss.ts';
 import { syntheticExamples } from './syntheticExamples.ts';
 import { fillTeacherCache, TeacherCache } from './teacherCache.ts';
 import { computeTeacherOutputs } from './teacherOutputs.ts';
-import { inMemoryTrainingSet, Trainer } from './trainer.ts';
+import { inMemoryTrainingSet } from '../run/task.ts';
+import { Trainer } from '../run/trainer.ts';
+import { distillTask } from './distillTask.ts';
 
 const V = 24;
 const teacherCfg = parseBertConfig({
@@ -46,10 +48,9 @@ describe('distillation end to end (tiny)', () => {
 
     // 1. a teacher from plain MLM training (alpha_mlm alone)
     const teacherTrainer = new Trainer({
-      model: bertMaskedLm(teacherCfg),
+      task: distillTask(bertMaskedLm(teacherCfg), LOSS_PRESETS.mlm),
       weights: initWeights(teacherCfg, parts, 1),
       config: {
-        loss: LOSS_PRESETS.mlm,
         schedule: { learningRate: 1e-2, numWarmupSteps: 4, numTrainSteps: 40 },
         batchSize: 16,
         seed: 3,
@@ -85,10 +86,9 @@ describe('distillation end to end (tiny)', () => {
     // 3. distil a fresh, smaller student with the seed's loss
     const student = studentFromConfig(studentCfg, parts, 2);
     const t = new Trainer({
-      model: bertMaskedLm(studentCfg),
+      task: distillTask(bertMaskedLm(studentCfg), LOSS_PRESETS.seed),
       weights: student.weights,
       config: {
-        loss: LOSS_PRESETS.seed,
         schedule: { learningRate: 1e-2, numWarmupSteps: 3, numTrainSteps: 30 },
         batchSize: 16,
         seed: 4,

@@ -3,35 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { parseBertConfig } from '../model/config.ts';
 import { initWeights } from '../model/init.ts';
 import { MemoryStore } from '../storage/keyValueStore.ts';
-import { bertMaskedLm, type MaskedLmFn, type TrainItem } from './batch.ts';
-import { LOSS_PRESETS } from './loss.ts';
-import { syntheticExamples } from './syntheticExamples.ts';
-import { computeTeacherOutputs, exampleTopK } from './teacherOutputs.ts';
-import { inMemoryTrainingSet, Trainer, TrainingHaltedError, type TrainerConfig } from './trainer.ts';
+import { bertMaskedLm, type MaskedLmFn } from '../distill/batch.ts';
+import { distillTask } from '../distill/distillTask.ts';
+import { LOSS_PRESETS } from '../distill/loss.ts';
+import { TINY_MLM_CONFIG, tinyDistillItems } from '../../testing/distillItems.ts';
+import { inMemoryTrainingSet } from './task.ts';
+import { Trainer, TrainingHaltedError, type TrainerConfig } from './trainer.ts';
 
-const cfg = parseBertConfig({
-  vocab_size: 30,
-  hidden_size: 16,
-  num_hidden_layers: 1,
-  num_attention_heads: 2,
-  intermediate_size: 32,
-  max_position_embeddings: 16,
-});
+const cfg = TINY_MLM_CONFIG;
 const parts = { pooler: false, mlmHead: true };
 const model = bertMaskedLm(cfg);
+const makeItems = tinyDistillItems;
 
-async function makeItems(n: number, seed: number): Promise<TrainItem[]> {
-  const examples = syntheticExamples({ count: n, vocabSize: 30, maxSeqLength: 12, maxPredictionsPerSeq: 3, seed });
-  const teacher = initWeights(cfg, parts, 99);
-  const out = await computeTeacherOutputs(model, teacher, examples, 6);
-  Object.values(teacher).forEach((t) => {
-    t.dispose();
-  });
-  return examples.map((example, i) => ({ example, teacher: exampleTopK(out, i) }));
-}
-
+const task = distillTask(model, LOSS_PRESETS.seed);
 const trainerConfig: TrainerConfig = {
-  loss: LOSS_PRESETS.seed,
   schedule: { learningRate: 1e-3, numWarmupSteps: 2, numTrainSteps: 20 },
   batchSize: 4,
   gradientAccumulationSteps: 2,
@@ -42,14 +27,14 @@ describe('Trainer', () => {
   it('resuming from a checkpoint in a fresh trainer reproduces the uninterrupted loss curve', async () => {
     const items = await makeItems(10, 1); // 10 examples, batch 4: epochs wrap mid-step
     const data = inMemoryTrainingSet(items);
-    const straight = new Trainer({ model, weights: initWeights(cfg, parts, 5), config: trainerConfig, data });
+    const straight = new Trainer({ task, weights: initWeights(cfg, parts, 5), config: trainerConfig, data });
     const a: number[] = [];
     for (let i = 0; i < 6; i++) a.push((await straight.step()).total);
     straight.dispose();
 
     const store = new MemoryStore();
     const first = new Trainer({
-      model,
+      task,
       weights: initWeights(cfg, parts, 5),
       config: trainerConfig,
       data,
@@ -63,7 +48,7 @@ describe('Trainer', () => {
     first.dispose();
     // a fresh trainer with different initial weights: restore replaces them
     const second = new Trainer({
-      model,
+      task,
       weights: initWeights(cfg, parts, 6),
       config: trainerConfig,
       data,
@@ -84,9 +69,9 @@ describe('Trainer', () => {
   it('leaks no tensors per step, reports every metric, and evaluates', async () => {
     const items = await makeItems(8, 2);
     const t = new Trainer({
-      model,
+      task: distillTask(model, { ...LOSS_PRESETS.seed, alphaMlm: 1, alphaKl: 0.5, alphaMissingMass: 0.5 }),
       weights: initWeights(cfg, parts, 5),
-      config: { ...trainerConfig, loss: { ...LOSS_PRESETS.seed, alphaMlm: 1, alphaKl: 0.5, alphaMissingMass: 0.5 } },
+      config: trainerConfig,
       data: inMemoryTrainingSet(items),
     });
     await t.step();
@@ -116,7 +101,7 @@ describe('Trainer', () => {
     const oracle: MaskedLmFn = (w, batch) =>
       tf.tidy(() => tf.add(tf.mul(tf.oneHot(batch.goldIds, 30), 10), w.bias) as tf.Tensor3D);
     const t = new Trainer({
-      model: oracle,
+      task: distillTask(oracle, LOSS_PRESETS.seed),
       weights: { bias: tf.zeros([30]) },
       config: trainerConfig,
       data: inMemoryTrainingSet(items),
@@ -147,14 +132,15 @@ describe('Trainer', () => {
     };
     const store = new MemoryStore();
     const t = new Trainer({
-      model: flaky,
+      task: distillTask(flaky, LOSS_PRESETS.seed),
       weights: initWeights(cfg, parts, 5),
-      config: { ...trainerConfig, saveCheckpointsSteps: 2 },
+      config: trainerConfig,
       data: inMemoryTrainingSet(items),
       store,
     });
     await t.step();
-    await t.step(); // checkpoint at step 2
+    await t.step();
+    await t.saveCheckpoint(); // checkpoint at step 2
     await t.step();
     const name = 'bert.encoder.layer.0.output.dense.weight';
     const before = Array.from(t.weights[name].dataSync());
@@ -178,7 +164,7 @@ describe('Trainer', () => {
     expect(
       () =>
         new Trainer({
-          model,
+          task,
           weights: {},
           config: { ...trainerConfig, batchSize: 5 },
           data: inMemoryTrainingSet(items),
@@ -186,7 +172,7 @@ describe('Trainer', () => {
     ).toThrow(/batch size 5 is not a multiple of gradient_accumulation_steps 2/);
     const store = new MemoryStore();
     const t = new Trainer({
-      model,
+      task,
       weights: initWeights(cfg, parts, 5),
       config: trainerConfig,
       data: inMemoryTrainingSet(items),
@@ -196,14 +182,14 @@ describe('Trainer', () => {
     t.dispose();
     const bigger = parseBertConfig({ ...cfg, hidden_size: 32, intermediate_size: 32 });
     const u = new Trainer({
-      model,
+      task,
       weights: initWeights(bigger, parts, 5),
       config: trainerConfig,
       data: inMemoryTrainingSet(items),
       store,
     });
     await expect(u.restore()).rejects.toThrow(
-      /checkpoint step-0: tensor "bert\.[\w.]+" has shape \[(30,)?16\], this student's is \[(30,)?32\]/,
+      /checkpoint step-0: tensor "bert\.[\w.]+" has shape \[(30,)?16\], this model's is \[(30,)?32\]/,
     );
     u.dispose();
   });
