@@ -1,9 +1,11 @@
 /**
  * The e2e runner (`npm run test:e2e`, after `vite build`): serves dist/ with a
- * strict CSP, starts the system Chromium (never downloads one; override the
- * path with CHROMIUM_PATH) with WebGPU enabled (SwiftShader where there is no
- * GPU), runs the workbench tests and then the demo tests in order (E2E_ONLY=demo or
- * E2E_ONLY=workbench picks one list) and prints `e2e: N passed, M failed`.
+ * strict CSP, starts the system Chromium that `findChromium` finds (CHROMIUM_PATH,
+ * /usr/bin/chromium, or one on PATH; never downloaded: `npm run test:setup`
+ * installs Debian's package when there is none) with WebGPU enabled (SwiftShader
+ * where there is no GPU), runs the workbench tests and then the demo tests in
+ * order (E2E_ONLY=demo or E2E_ONLY=workbench picks one list) and prints
+ * `e2e: N passed, M failed`.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { ChromiumPathError, findChromium, isExecutableFile } from './chromium.ts';
 import { makeFixtures } from './fixtures.ts';
 import { runTests, watchConsole, type TestContext } from './harness.ts';
 import { serveStatic } from './server.ts';
@@ -20,15 +23,22 @@ import { backendTests } from './backends.e2e.ts';
 import { reloadTests } from './reload.e2e.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 async function main(): Promise<number> {
   if (!existsSync(join(root, 'dist', 'index.html'))) {
     console.error('e2e: dist/ is missing; run `vite build` first (npm run test:e2e does)');
     return 2;
   }
-  if (!existsSync(executablePath)) {
-    console.error(`e2e: no Chromium at ${executablePath}; install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  let executablePath: string | null;
+  try {
+    executablePath = findChromium(process.env, isExecutableFile);
+  } catch (err) {
+    if (!(err instanceof ChromiumPathError)) throw err;
+    console.error(`e2e: ${err.message}`);
+    return 2;
+  }
+  if (executablePath === null) {
+    console.error('e2e: no Chromium found; `npm run test:setup` installs one or prints how to');
     return 2;
   }
   const artifacts = join(root, 'e2e', 'artifacts');
