@@ -62,6 +62,12 @@ describe('train(): the one training loop', async () => {
     const straight = makeTrainer(trainSet);
     await train(straight, plan);
     const expected = shape(straight.history as RunMetrics<DistillScores>[]);
+    expect(expected.filter((l) => l.startsWith('eval')).map((l) => l.split(':')[0])).toEqual([
+      'eval@0',
+      'eval@5',
+      'eval@10',
+      'eval@12',
+    ]);
     straight.dispose();
 
     const store = new MemoryStore();

@@ -67,7 +67,8 @@ export async function train<Item, Scores extends EvalScores>(
 
   const evaluate = async () => {
     if (!plan.heldOut) return;
-    await sink.eval?.(await trainer.evaluate(plan.heldOut, plan.evalBatchSize));
+    const metrics = await trainer.evaluate(plan.heldOut, plan.evalBatchSize);
+    await sink.eval?.(metrics); // (not `sink.eval?.(await …)`: that would skip the evaluation without a sink)
   };
   const checkpoint = async () => {
     if (savedAt === trainer.currentStep) return;
