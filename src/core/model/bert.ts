@@ -49,7 +49,7 @@ export const ATTENTION_MASK_VALUE = -10000;
 // ---------------------------------------------------------------- helpers
 
 /** A named weight, checked against the shape the config implies; the error names the tensor. */
-function weight(weights: Weights, name: string, shape: number[]): tf.Tensor {
+export function weight(weights: Weights, name: string, shape: number[]): tf.Tensor {
   const t = weights[name];
   if (t === undefined) throw new Error(`BERT weights: tensor "${name}" is missing`);
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
@@ -85,7 +85,7 @@ export function matMulPlain(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 }
 
 /** x · Wᵀ + b for a 2-D x [N, in] and an HF Linear weight W [out, in]. */
-function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+export function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   if (tf.getBackend() !== 'wasm') {
     return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, transposeB: true, bias: b }) as tf.Tensor2D;
   }
@@ -173,7 +173,7 @@ export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D, gradient: Looku
 }
 
 /** Dropout for one forward pass: off unless training; masks from seeded tables (see dropout.ts). */
-class Dropout {
+export class Dropout {
   private tables: DropoutTables | null = null;
   constructor(
     private readonly training: boolean,
