@@ -101,7 +101,7 @@ export class TrainStateStore {
     if (!latest) return null;
     const where = `checkpoint ${this.prefix}${latest.tag}`;
     const state = (await this.store.get(this.key(`${latest.tag}/state`))) as StateRecord<H> | undefined;
-    if (!state || state.format !== 1) throw new Error(`${where}: its state record is missing or unreadable`);
+    if (state?.format !== 1) throw new Error(`${where}: its state record is missing or unreadable`);
     const want = new Set(Object.keys(vars));
     for (const { name, shape } of state.weights) {
       const v = vars[name];
