@@ -3,7 +3,9 @@
  * of weights, reading a tensor's float32 values, config and vocab files.
  */
 import type { Tensor } from '@tensorflow/tfjs';
+import { hasMlmHead } from '../model/bert.ts';
 import { configToJson, type BertConfig } from '../model/config.ts';
+import { headOf } from '../model/heads.ts';
 import { expectedShapes, type Weights } from '../model/weights.ts';
 import { concatBytes } from '../io/bytes.ts';
 
@@ -36,9 +38,17 @@ export function vocabFile(vocab: string[]): ExportFile {
   return { name: 'vocab.txt', data: new TextEncoder().encode(vocab.map((t) => `${t}\n`).join('')) };
 }
 
-/** config.json as Hugging Face reads it. */
-export function hfConfigFile(cfg: BertConfig): ExportFile {
-  return jsonFile('config.json', configToJson(cfg));
+/** The Hugging Face class that loads these weights with every tensor used. */
+export function hfArchitecture(weights: Weights): string {
+  const head = headOf(weights);
+  if (head === 'classification') return 'BertForSequenceClassification';
+  if (head === 'span') return 'BertForQuestionAnswering';
+  return hasMlmHead(weights) ? 'BertForMaskedLM' : 'BertModel';
+}
+
+/** config.json as Hugging Face reads it, naming the class of these weights (and a classifier's labels). */
+export function hfConfigFile(cfg: BertConfig, weights: Weights, labels?: string[]): ExportFile {
+  return jsonFile('config.json', configToJson(cfg, hfArchitecture(weights), labels));
 }
 
 export { concatBytes };

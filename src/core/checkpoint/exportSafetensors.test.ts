@@ -72,3 +72,24 @@ describe('safetensorsBytes', () => {
     }
   });
 });
+
+describe('config.json names the class of the exported weights', () => {
+  it('masked LM, encoder only, classifier (with labels) and question answering', async () => {
+    const { hfArchitecture, hfConfigFile } = await import('./exportFiles.ts');
+    const { initWeights } = await import('../model/init.ts');
+    const { initHead } = await import('../model/heads.ts');
+    const { tinyConfig } = await import('../../testing/tinyBert.ts');
+    const cfg = tinyConfig();
+    const mlm = initWeights(cfg, { pooler: true, mlmHead: true }, 1);
+    const bare = initWeights(cfg, { pooler: true, mlmHead: false }, 1);
+    expect(hfArchitecture(mlm)).toBe('BertForMaskedLM');
+    expect(hfArchitecture(bare)).toBe('BertModel');
+    expect(hfArchitecture({ ...bare, ...initHead(cfg, 'classification', 3, 1) })).toBe('BertForSequenceClassification');
+    expect(hfArchitecture({ ...bare, ...initHead(cfg, 'span', 2, 1) })).toBe('BertForQuestionAnswering');
+    const file = hfConfigFile(cfg, { ...bare, ...initHead(cfg, 'classification', 2, 1) }, ['0', '1']);
+    const json = JSON.parse(new TextDecoder().decode(file.data));
+    expect(json.architectures).toEqual(['BertForSequenceClassification']);
+    expect(json.id2label).toEqual({ 0: '0', 1: '1' });
+    expect(json.label2id).toEqual({ 0: 0, 1: 1 });
+  });
+});

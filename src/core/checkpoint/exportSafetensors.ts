@@ -61,7 +61,7 @@ function halfBytes(data: Float32Array): Uint8Array {
 export async function exportHuggingFace(weights: Weights, cfg: BertConfig, vocab?: string[]): Promise<ExportFile[]> {
   const files: ExportFile[] = [
     { name: 'model.safetensors', data: await safetensorsBytes(weights, cfg) },
-    hfConfigFile(cfg),
+    hfConfigFile(cfg, weights),
   ];
   if (vocab) files.push(vocabFile(vocab));
   return files;

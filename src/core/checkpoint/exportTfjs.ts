@@ -48,7 +48,7 @@ export async function exportTfjs(
     weightsManifest: [{ paths: shards.map((s) => s.name), weights: manifestWeights }],
     userDefinedMetadata: { bertConfig: { ...cfg } },
   };
-  const files = [jsonFile('model.json', model), ...shards, hfConfigFile(cfg)];
+  const files = [jsonFile('model.json', model), ...shards, hfConfigFile(cfg, weights)];
   if (vocab) files.push(vocabFile(vocab));
   return files;
 }

@@ -26,6 +26,20 @@ describe('weight names', () => {
     });
   });
 
+  it("downstream heads keep Google's run_classifier / run_squad names, untransposed", () => {
+    const pairs: [string, string][] = [
+      ['classifier.weight', 'output_weights'],
+      ['classifier.bias', 'output_bias'],
+      ['qa_outputs.weight', 'cls/squad/output_weights'],
+      ['qa_outputs.bias', 'cls/squad/output_bias'],
+    ];
+    for (const [hf, google] of pairs) {
+      expect(canonicalToTf(hf)).toEqual({ tfName: google, transpose: false });
+      expect(tfToCanonical(google)).toEqual({ kind: 'weight', canonical: hf, transpose: false });
+      expect(canonicalName(hf)).toEqual({ kind: 'weight', canonical: hf, transpose: false });
+    }
+  });
+
   it('accepts names without bert., with module., and old gamma/beta LayerNorm names', () => {
     expect(canonicalName('encoder.layer.3.output.LayerNorm.gamma')).toEqual({
       kind: 'weight',
@@ -42,7 +56,7 @@ describe('weight names', () => {
     expect(canonicalName('cls.predictions.decoder.bias').kind).toBe('decoderBias');
     expect(canonicalName('bert.embeddings.position_ids').kind).toBe('skip');
     expect(canonicalName('cls.seq_relationship.weight').kind).toBe('skip');
-    expect(canonicalName('classifier.weight').kind).toBe('unknown');
+    expect(canonicalName('lm_head.dense.weight').kind).toBe('unknown');
   });
 
   it('skips optimizer slots, counters and the NSP head in TF1 names', () => {

@@ -17,7 +17,7 @@ export type NameDecision =
   | { kind: 'unknown' };
 
 const CANONICAL =
-  /^(bert\.embeddings\.(word_embeddings|position_embeddings|token_type_embeddings)\.weight|bert\.embeddings\.LayerNorm\.(weight|bias)|bert\.encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)\.(weight|bias)|bert\.encoder\.layer\.\d+\.(attention\.output|output)\.LayerNorm\.(weight|bias)|bert\.pooler\.dense\.(weight|bias)|cls\.predictions\.transform\.dense\.(weight|bias)|cls\.predictions\.transform\.LayerNorm\.(weight|bias)|cls\.predictions\.bias)$/;
+  /^(bert\.embeddings\.(word_embeddings|position_embeddings|token_type_embeddings)\.weight|bert\.embeddings\.LayerNorm\.(weight|bias)|bert\.encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)\.(weight|bias)|bert\.encoder\.layer\.\d+\.(attention\.output|output)\.LayerNorm\.(weight|bias)|bert\.pooler\.dense\.(weight|bias)|cls\.predictions\.transform\.dense\.(weight|bias)|cls\.predictions\.transform\.LayerNorm\.(weight|bias)|cls\.predictions\.bias|classifier\.(weight|bias)|qa_outputs\.(weight|bias))$/;
 
 /** True for a name of the canonical BertForMaskedLM set. */
 export function isCanonicalName(name: string): boolean {
@@ -46,11 +46,25 @@ const TF_SKIP: [RegExp, string][] = [
   [/^cls\/seq_relationship\//, 'next-sentence-prediction head, not used'],
 ];
 
+/**
+ * TF1 names that do not follow the path-to-name rule, and their canonical names:
+ * the MLM output bias, and the downstream heads of Google's run_classifier
+ * (output_weights is [labels, hidden] there too: no transpose) and run_squad.
+ */
+const TF_SPECIAL: Record<string, string> = {
+  'cls/predictions/output_bias': 'cls.predictions.bias',
+  output_weights: 'classifier.weight',
+  output_bias: 'classifier.bias',
+  'cls/squad/output_weights': 'qa_outputs.weight',
+  'cls/squad/output_bias': 'qa_outputs.bias',
+};
+const TF_SPECIAL_BY_CANONICAL = Object.fromEntries(Object.entries(TF_SPECIAL).map(([tf, c]) => [c, tf]));
+
 /** Decides what a Google TF1 checkpoint variable is. */
 export function tfToCanonical(tfName: string): NameDecision {
   for (const [re, reason] of TF_SKIP) if (re.test(tfName)) return { kind: 'skip', reason };
-  if (tfName === 'cls/predictions/output_bias')
-    return { kind: 'weight', canonical: 'cls.predictions.bias', transpose: false };
+  const special = TF_SPECIAL[tfName];
+  if (special) return { kind: 'weight', canonical: special, transpose: false };
   const parts = tfName.split('/');
   const last = parts.pop()!;
   let transpose = false;
@@ -74,7 +88,8 @@ export function tfToCanonical(tfName: string): NameDecision {
 /** The Google TF1 name of a canonical weight, and whether its data is transposed there. */
 export function canonicalToTf(name: string): { tfName: string; transpose: boolean } {
   if (!isCanonicalName(name)) throw new Error(`"${name}" is not a canonical BERT weight name`);
-  if (name === 'cls.predictions.bias') return { tfName: 'cls/predictions/output_bias', transpose: false };
+  const special = TF_SPECIAL_BY_CANONICAL[name];
+  if (special) return { tfName: special, transpose: false };
   const m = /^bert\.embeddings\.(word_embeddings|position_embeddings|token_type_embeddings)\.weight$/.exec(name);
   if (m) return { tfName: `bert/embeddings/${m[1]}`, transpose: false };
   const parts = name.split('.');

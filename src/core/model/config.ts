@@ -83,7 +83,20 @@ export function parseBertConfig(json: unknown, source = 'config'): BertConfig {
   return cfg;
 }
 
-/** The config written next to exported weights (Hugging Face reads it as config.json). */
-export function configToJson(cfg: BertConfig): Record<string, unknown> {
-  return { architectures: ['BertForMaskedLM'], model_type: 'bert', ...cfg };
+/**
+ * The config written next to exported weights (Hugging Face reads it as config.json).
+ * `architecture` names the head the weights carry; a classifier's label names go
+ * into id2label / label2id, from which Hugging Face takes num_labels.
+ */
+export function configToJson(
+  cfg: BertConfig,
+  architecture = 'BertForMaskedLM',
+  labels?: string[],
+): Record<string, unknown> {
+  const json: Record<string, unknown> = { architectures: [architecture], model_type: 'bert', ...cfg };
+  if (labels) {
+    json.id2label = Object.fromEntries(labels.map((l, i) => [String(i), l]));
+    json.label2id = Object.fromEntries(labels.map((l, i) => [l, i]));
+  }
+  return json;
 }
