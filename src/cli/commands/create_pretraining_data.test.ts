@@ -7,7 +7,7 @@ import { describeWithRef, REPO_ROOT, refPath } from '../../testing/refData.ts';
 import { readDocuments } from '../../core/corpus/readCorpus.ts';
 import { createPretrainingExamples, type PretrainingOptions } from '../../core/examples/createPretrainingData.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
-import { documentsToText, syntheticDocuments, syntheticVocabText } from '../../core/examples/syntheticCorpus.ts';
+import { documentsToText, syntheticDocuments, syntheticVocabText } from '../../testing/syntheticCorpus.ts';
 import { BertTokenizer } from '../../core/tokenizer/bertTokenizer.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';

@@ -6,7 +6,7 @@ import { parseBertConfig } from '../model/config.ts';
 import { MemoryStore, StorageQuotaError } from '../storage/keyValueStore.ts';
 import { bertMaskedLm, disposeBatch, toBatchTensors } from './batch.ts';
 import { decodeFloat16, encodeFloat16 } from './float16.ts';
-import { syntheticExamples } from './syntheticExamples.ts';
+import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import {
   batchFromTeacherOutputs,
   batchRecordBytes,

@@ -5,7 +5,7 @@ import { initWeights } from '../model/init.ts';
 import { MemoryStore } from '../storage/keyValueStore.ts';
 import { bertMaskedLm, type MaskedLmFn, type TrainItem } from './batch.ts';
 import { LOSS_PRESETS } from './loss.ts';
-import { syntheticExamples } from './syntheticExamples.ts';
+import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import { computeTeacherOutputs, exampleTopK } from './teacherOutputs.ts';
 import { inMemoryTrainingSet, Trainer, TrainingHaltedError, type TrainerConfig } from './trainer.ts';
 

@@ -6,7 +6,7 @@ import { createPretrainingExamples, type PretrainingOptions } from './createPret
 import type { MaskedExample } from './maskedExample.ts';
 import { numToPredict } from './masking.ts';
 import { seedSpans } from './spanInstances.ts';
-import { RARE_CHAR, streamDocuments, syntheticDocuments, syntheticVocabText } from './syntheticCorpus.ts';
+import { RARE_CHAR, streamDocuments, syntheticDocuments, syntheticVocabText } from '../../testing/syntheticCorpus.ts';
 import { loadSegmenter } from './wordSegmenter.ts';
 
 const tokenizer = BertTokenizer.fromVocabText(syntheticVocabText(), { doLowerCase: true });
