@@ -30,7 +30,7 @@ import { lossConfig } from '../src/core/distill/loss.ts';
 import { inMemoryTrainingSet, Trainer } from '../src/core/distill/trainer.ts';
 import { safetensorsBytes } from '../src/core/checkpoint/exportSafetensors.ts';
 import { loadCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
-import { checkpointFiles } from '../src/cli/commands/create_teacher_output_data.ts';
+import { checkpointFiles } from '../src/cli/checkpointFiles.ts';
 import { useWasmBackend } from '../src/cli/nodeBackend.ts';
 import { buildPoetryCorpus, poetryPackage, POETRY_SOURCES } from './demo/poetryCorpus.ts';
 import { buildCharVocab, vocabToText } from './demo/charVocab.ts';

@@ -16,8 +16,8 @@ import { UsageError, type FlagValues } from '../args.ts';
 import type { Command } from '../command.ts';
 import { openFile } from '../files.ts';
 import { FsStore } from '../fsStore.ts';
-import { checkpointFiles } from './create_teacher_output_data.ts';
-import { expandInputFiles } from './create_pretraining_data.ts';
+import { checkpointFiles } from '../checkpointFiles.ts';
+import { expandInputFiles } from '../inputFiles.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
 import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { bertMaskedLm, type TrainItem } from '../../core/distill/batch.ts';
@@ -160,7 +160,9 @@ async function buildStudent(flags: FlagValues, cfg: BertConfig): Promise<{ weigh
   const parts = { pooler: false, mlmHead: true };
   const init = flags.init_checkpoint as string | undefined;
   if (!init) return { weights: studentFromConfig(cfg, parts, flags.seed as number).weights };
-  const ckpt = await loadCheckpoint(await checkpointFiles(init, flags.bert_config_file as string, false));
+  const ckpt = await loadCheckpoint(
+    await checkpointFiles(init, { defaultConfigFile: flags.bert_config_file as string }),
+  );
   const t = ckpt.config;
   try {
     for (const f of [
