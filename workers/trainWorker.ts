@@ -18,9 +18,9 @@ import { ExampleSetReader } from './exampleStore.ts';
 import type { EvalPoint, MetricPoint, RunSpec } from './jobs.ts';
 import { loadModel, unloadModel } from './models.ts';
 import { modelTokenizer, modelVocab } from './vocab.ts';
-import { predictMasked } from './predict.ts';
+import { predictMasked } from '../src/core/model/predictMasked.ts';
 import { getModelFiles, storeOf } from './storageLayout.ts';
-import { studentConfig } from './studentConfig.ts';
+import { studentConfig } from '../src/core/model/student.ts';
 import { startWorker } from './workerMain.ts';
 
 interface OpenRun {
