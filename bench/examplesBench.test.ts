@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { documentsToText, syntheticDocuments, syntheticVocabText } from '../src/core/examples/syntheticCorpus.ts';
+import { documentsToText, syntheticDocuments, syntheticVocabText } from '../src/testing/syntheticCorpus.ts';
 import { benchExamples } from './examplesBench.ts';
 
 describe('benchExamples (smoke run on a tiny generated corpus; not a timing test)', () => {

@@ -6,7 +6,7 @@
  */
 import { BertTokenizer } from '../src/core/tokenizer/bertTokenizer.ts';
 import { parseVocab } from '../src/core/tokenizer/vocab.ts';
-import { loadHfBertTokenizer } from '../src/core/tokenizer/hfReference.ts';
+import { loadHfBertTokenizer } from '../src/testing/hfTokenizer.ts';
 
 export interface TokenizerBenchResult {
   ourCharsPerSec: number;

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { bertMaskedLm, type TrainItem } from '../src/core/distill/batch.ts';
 import { LOSS_PRESETS, type LossConfig } from '../src/core/distill/loss.ts';
-import { syntheticExamples } from '../src/core/distill/syntheticExamples.ts';
+import { syntheticExamples } from '../src/testing/syntheticExamples.ts';
 import { batchRecordBytes, TeacherCache } from '../src/core/distill/teacherCache.ts';
 import { computeTeacherOutputs } from '../src/core/distill/teacherOutputs.ts';
 import { distillTask } from '../src/core/distill/distillTask.ts';

@@ -14,7 +14,7 @@ import { readRecords } from '../src/core/tfrecord/recordReader.ts';
 import { recordToMaskedExample } from '../src/core/tfrecord/pretrainingRecord.ts';
 import { recordToTeacherOutput } from '../src/core/tfrecord/teacherOutputRecord.ts';
 import type { Page } from 'playwright-core';
-import { predictMasked } from '../workers/predict.ts';
+import { predictMasked } from '../src/core/model/predictMasked.ts';
 import { assert, type E2ETest, type TestContext } from './harness.ts';
 import { CSP } from './server.ts';
 

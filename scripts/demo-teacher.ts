@@ -34,7 +34,7 @@ import { Trainer } from '../src/core/run/trainer.ts';
 import { train } from '../src/core/run/train.ts';
 import { safetensorsBytes } from '../src/core/checkpoint/exportSafetensors.ts';
 import { loadCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
-import { checkpointFiles } from '../src/cli/commands/create_teacher_output_data.ts';
+import { checkpointFiles } from '../src/cli/checkpointFiles.ts';
 import { useWasmBackend } from '../src/cli/nodeBackend.ts';
 import { buildPoetryCorpus, poetryPackage, POETRY_SOURCES } from './demo/poetryCorpus.ts';
 import { buildCharVocab, vocabToText } from './demo/charVocab.ts';

@@ -3,6 +3,10 @@
  * These are plain data (structured-clone safe: Blobs, typed arrays, numbers,
  * strings), shared by the page (src/store) and the workers.
  */
+import type { MaskPrediction } from '../src/core/model/predictMasked.ts';
+import type { StudentSpec } from '../src/core/model/student.ts';
+
+export type { StudentSpec };
 export interface CorpusStatsResult {
   bytes: number;
   documents: number;
@@ -48,17 +52,6 @@ export interface ModelInfo {
   hasMlmHead: boolean;
   fingerprint: string;
 }
-
-/** How the student is made. */
-export type StudentSpec =
-  | { kind: 'layers'; layers: number[] }
-  | {
-      kind: 'fresh';
-      hidden_size: number;
-      num_hidden_layers: number;
-      num_attention_heads: number;
-      intermediate_size: number;
-    };
 
 export interface RunConfig {
   loss: string;
@@ -114,12 +107,8 @@ export type TrainProgress =
   | { kind: 'checkpoint'; step: number }
   | { kind: 'status'; message: string };
 
-export interface PredictionRow {
-  position: number;
-  /** The character or token that was masked. */
-  original: string;
-  top: { token: string; prob: number }[];
-}
+/** The top-k predictions at one masked character. */
+export type PredictionRow = MaskPrediction;
 
 export interface ExportedFile {
   name: string;

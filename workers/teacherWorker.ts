@@ -9,6 +9,8 @@ import { bertMaskedLm } from '../src/core/distill/batch.ts';
 import { fillTeacherCache, TeacherCache } from '../src/core/distill/teacherCache.ts';
 import { computeTeacherOutputs } from '../src/core/distill/teacherOutputs.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
+import { predictMasked } from '../src/core/model/predictMasked.ts';
+import { studentConfig } from '../src/core/model/student.ts';
 import { parameterCount, type WeightParts } from '../src/core/model/weights.ts';
 import { teacherOutputToRecord } from '../src/core/tfrecord/teacherOutputRecord.ts';
 import { frameRecord } from '../src/core/tfrecord/recordWriter.ts';
@@ -16,11 +18,9 @@ import { ExampleSetReader } from './exampleStore.ts';
 import type { ModelInfo, TeacherCacheRef } from './jobs.ts';
 import { loadModel } from './models.ts';
 import { modelTokenizer } from './vocab.ts';
-import { predictMasked } from './predict.ts';
 import { RateMeter, throttle } from './rate.ts';
 import { getModelFiles, storeOf } from './storageLayout.ts';
 import { startWorker } from './workerMain.ts';
-import { studentConfig } from './studentConfig.ts';
 
 class Stopped extends Error {}
 
@@ -86,7 +86,6 @@ startWorker(
       const meter = new RateMeter();
       const due = throttle(250);
       const examplesDone = () => Math.min(reader.size, cache.completedBatches().length * batchSize);
-      const bytesPerBatch = () => ref.layout.batchSize * ref.layout.slots * k * (ref.layout.vocabSize <= 65536 ? 4 : 6);
       // `produced`: examples this call computed; the rest of `done` were found already stored.
       let computed = 0;
       const report = (force = false) => {
@@ -98,7 +97,7 @@ startWorker(
           rate: meter.update(done),
           unit: 'examples',
           produced: computed,
-          storedBytes: cache.completedBatches().length * bytesPerBatch(),
+          storedBytes: cache.storedBytes(),
         });
       };
       report(true);
@@ -123,7 +122,7 @@ startWorker(
       return {
         positions: examples * ref.layout.slots,
         examples,
-        storedBytes: cache.completedBatches().length * bytesPerBatch(),
+        storedBytes: cache.storedBytes(),
         complete: cache.isComplete(),
         cache: ref,
       };

@@ -20,10 +20,10 @@ import { train } from '../src/core/run/train.ts';
 import { ExampleSetReader } from './exampleStore.ts';
 import type { EvalPoint, MetricPoint, RunSpec } from './jobs.ts';
 import { loadModel, unloadModel } from './models.ts';
-import { predictMasked } from './predict.ts';
-import { getModelFiles, storeOf } from './storageLayout.ts';
-import { studentConfig } from './studentConfig.ts';
 import { modelTokenizer, modelVocab } from './vocab.ts';
+import { predictMasked } from '../src/core/model/predictMasked.ts';
+import { getModelFiles, storeOf } from './storageLayout.ts';
+import { studentConfig } from '../src/core/model/student.ts';
 import { startWorker } from './workerMain.ts';
 
 interface OpenRun {

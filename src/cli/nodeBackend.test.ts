@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportCheckpoint } from '../core/checkpoint/exportCheckpoint.ts';
-import { arraysToWeights, randomArrays, tinyConfig, tinyVocab } from '../core/checkpoint/testFixtures.ts';
+import { arraysToWeights, randomArrays, tinyConfig, tinyVocab } from '../testing/checkpointFixtures.ts';
 import { REPO_ROOT } from '../testing/refData.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cli-backend-'));

@@ -4,7 +4,7 @@
  */
 import type { TrainItem } from '../core/distill/batch.ts';
 import { bertMaskedLm } from '../core/distill/batch.ts';
-import { syntheticExamples } from '../core/distill/syntheticExamples.ts';
+import { syntheticExamples } from './syntheticExamples.ts';
 import { computeTeacherOutputs, exampleTopK } from '../core/distill/teacherOutputs.ts';
 import { type BertConfig, parseBertConfig } from '../core/model/config.ts';
 import { initWeights } from '../core/model/init.ts';

@@ -9,10 +9,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command.ts';
 import { UsageError } from '../args.ts';
+import { checkpointFiles, INIT_CHECKPOINT_FLAG } from '../checkpointFiles.ts';
 import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
 import { parseLayerList, studentFromLayers } from '../../core/model/student.ts';
-import { checkpointFiles, INIT_CHECKPOINT_FLAG } from './forward.ts';
 
 const FORMATS: ExportFormat[] = ['safetensors', 'tf', 'tfjs'];
 

@@ -7,12 +7,12 @@ import { describeWithRef, REPO_ROOT, refPath } from '../../testing/refData.ts';
 import { readDocuments } from '../../core/corpus/readCorpus.ts';
 import { createPretrainingExamples, type PretrainingOptions } from '../../core/examples/createPretrainingData.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
-import { documentsToText, syntheticDocuments, syntheticVocabText } from '../../core/examples/syntheticCorpus.ts';
+import { documentsToText, syntheticDocuments, syntheticVocabText } from '../../testing/syntheticCorpus.ts';
 import { BertTokenizer } from '../../core/tokenizer/bertTokenizer.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { parseFlags } from '../args.ts';
-import command, { expandInputFiles } from './create_pretraining_data.ts';
+import command from './create_pretraining_data.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'create-pretraining-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,12 +74,6 @@ describe('create_pretraining_data command', () => {
   const corpusB = path.join(dir, 'corpus_b.txt');
   writeFileSync(corpusA, documentsToText(syntheticDocuments(10, 25)));
   writeFileSync(corpusB, documentsToText(syntheticDocuments(11, 25)));
-
-  it('expands comma-separated lists and globs, sorted', async () => {
-    expect(await expandInputFiles(`${path.join(dir, 'corpus_?.txt')}`)).toEqual([corpusA, corpusB]);
-    expect(await expandInputFiles(`${corpusB},${path.join(dir, '*_a.txt')}`)).toEqual([corpusB, corpusA]);
-    await expect(expandInputFiles(path.join(dir, 'nothing*.txt'))).rejects.toThrow(/matches no file/);
-  });
 
   it('writes the core examples round-robin into the output files, readable back, with a summary', async () => {
     const out1 = path.join(dir, 'out1.tfrecord');

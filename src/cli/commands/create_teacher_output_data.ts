@@ -5,12 +5,12 @@
  * --truncation_factor probabilities at each prediction slot, softmax over the full
  * vocabulary at T = 1). The work is src/core/distill/teacherOutputs.ts.
  */
-import { readdir, rename, stat, open } from 'node:fs/promises';
-import path from 'node:path';
+import { rename, open } from 'node:fs/promises';
 import { UsageError, type FlagValues } from '../args.ts';
 import type { Command } from '../command.ts';
+import { checkpointFiles } from '../checkpointFiles.ts';
 import { openFile } from '../files.ts';
-import { expandInputFiles } from './create_pretraining_data.ts';
+import { expandInputFiles } from '../inputFiles.ts';
 import { assertTeacher, loadCheckpoint, type LoadedCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { bertMaskedLm } from '../../core/distill/batch.ts';
 import { computeTeacherOutputs, exampleTopK } from '../../core/distill/teacherOutputs.ts';
@@ -19,56 +19,6 @@ import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts'
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { TFRecordWriter } from '../../core/tfrecord/recordWriter.ts';
 import { teacherOutputToRecord } from '../../core/tfrecord/teacherOutputRecord.ts';
-
-const CONFIG_NAMES = new Set(['config.json', 'bert_config.json']);
-
-/**
- * The files of a checkpoint named as the original scripts name it: a folder, a
- * weight file, or a TF1 prefix such as .../bert_model.ckpt. Siblings that belong
- * to it (config, vocab.txt, shards) come along. With `configFile`, that config is
- * used (`preferGivenConfig`) or used only when the checkpoint has none of its own.
- */
-export async function checkpointFiles(
-  checkpoint: string,
-  configFile?: string,
-  preferGivenConfig = true,
-): Promise<Map<string, Blob>> {
-  const st = await stat(checkpoint).catch(() => null);
-  let dir: string;
-  let names: string[];
-  const list = async (d: string) =>
-    (await readdir(d, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
-  if (st?.isDirectory()) {
-    dir = checkpoint;
-    names = await list(dir);
-  } else {
-    dir = path.dirname(checkpoint);
-    const base = path.basename(checkpoint);
-    const siblings = await list(dir).catch(() => {
-      throw new Error(`--init_checkpoint: cannot read the folder of "${checkpoint}"`);
-    });
-    names = siblings.filter(
-      (n) =>
-        n === base ||
-        n.startsWith(base + '.') || // TF1: prefix.index, prefix.data-00000-of-00001
-        CONFIG_NAMES.has(n) ||
-        n === 'vocab.txt' ||
-        (base.endsWith('.json') && n.endsWith('.bin')), // tfjs shards
-    );
-    if (!names.some((n) => n === base || n.startsWith(base + '.'))) {
-      throw new Error(`--init_checkpoint: "${checkpoint}" is neither a file, a folder nor a TF1 checkpoint prefix`);
-    }
-  }
-  const hasOwnConfig = names.some((n) => CONFIG_NAMES.has(n));
-  const useGiven = configFile !== undefined && (preferGivenConfig || !hasOwnConfig);
-  const files = new Map<string, Blob>();
-  for (const n of names) {
-    if (useGiven && CONFIG_NAMES.has(n)) continue;
-    files.set(`${dir}/${n}`, await openFile(path.join(dir, n)));
-  }
-  if (useGiven) files.set(`${dir}/bert_config.json`, await openFile(configFile!));
-  return files;
-}
 
 /** Reads masked examples from TFRecord files, checking their lengths; errors name the file and record. */
 export async function* readMaskedExamples(
@@ -145,7 +95,9 @@ async function run(flags: FlagValues): Promise<void> {
     if (v < 1) throw new UsageError(`--${name} must be at least 1, got ${v}`);
   }
   const inputs = await expandInputFiles(flags.input_file as string);
-  const files = await checkpointFiles(flags.init_checkpoint as string, flags.bert_config_file as string, true);
+  const files = await checkpointFiles(flags.init_checkpoint as string, {
+    configFile: flags.bert_config_file as string,
+  });
   const teacher: LoadedCheckpoint = await loadCheckpoint(files);
   assertTeacher(teacher);
   const cfg = teacher.config;

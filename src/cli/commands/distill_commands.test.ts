@@ -7,7 +7,7 @@ import { openFile } from '../files.ts';
 import createTeacherOutputData from './create_teacher_output_data.ts';
 import runDistill from './run_distill.ts';
 import { exportCheckpoint } from '../../core/checkpoint/exportCheckpoint.ts';
-import { syntheticExamples } from '../../core/distill/syntheticExamples.ts';
+import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import { configToJson, parseBertConfig } from '../../core/model/config.ts';
 import { initWeights } from '../../core/model/init.ts';
 import { maskedExampleToRecord } from '../../core/tfrecord/pretrainingRecord.ts';

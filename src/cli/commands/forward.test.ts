@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportCheckpoint } from '../../core/checkpoint/exportCheckpoint.ts';
-import { arraysToWeights, randomArrays, tinyConfig, tinyVocab } from '../../core/checkpoint/testFixtures.ts';
+import { arraysToWeights, randomArrays, tinyConfig, tinyVocab } from '../../testing/checkpointFixtures.ts';
 import forward from './forward.ts';
 import convert from './convert.ts';
 import { parseFlags } from '../args.ts';

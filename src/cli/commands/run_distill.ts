@@ -16,8 +16,8 @@ import { UsageError, type FlagValues } from '../args.ts';
 import type { Command } from '../command.ts';
 import { openFile } from '../files.ts';
 import { FsStore } from '../fsStore.ts';
-import { checkpointFiles } from './create_teacher_output_data.ts';
-import { expandInputFiles } from './create_pretraining_data.ts';
+import { checkpointFiles } from '../checkpointFiles.ts';
+import { expandInputFiles } from '../inputFiles.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
 import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import type { TrainItem } from '../../core/distill/batch.ts';
@@ -165,7 +165,9 @@ async function studentFor(flags: FlagValues, cfg: BertConfig): Promise<BuiltStud
   const init = flags.init_checkpoint as string | undefined;
   const seed = flags.seed as number;
   if (!init) return buildStudent({ kind: 'fresh', config: cfg }, null, seed);
-  const ckpt = await loadCheckpoint(await checkpointFiles(init, flags.bert_config_file as string, false));
+  const ckpt = await loadCheckpoint(
+    await checkpointFiles(init, { defaultConfigFile: flags.bert_config_file as string }),
+  );
   const t = ckpt.config;
   try {
     for (const f of [

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import command from './tokenize.ts';
-import { encodeGbk, encodeUtf16 } from '../../core/corpus/encodingFixtures.ts';
+import { encodeGbk, encodeUtf16 } from '../../testing/encodingFixtures.ts';
 import { BertTokenizer } from '../../core/tokenizer/bertTokenizer.ts';
 
 describe('tokenize command', () => {

@@ -21,7 +21,7 @@ import {
   tinyConfig,
   tinyVocab,
   type PtTensor,
-} from './testFixtures.ts';
+} from '../../testing/checkpointFixtures.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -106,13 +106,45 @@ export interface CheckpointPlan {
   totalBytes: number;
 }
 
-async function openWeights(all: NamedBlob[]): Promise<{
+/** Opens and checks a checkpoint without reading any values. */
+export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise<CheckpointPlan> {
+  const all = normaliseFiles(files);
+  const opened = await openWeights(all);
+  const config = await readCheckpointConfig(all, opened);
+  const index = indexTensors(opened.sources);
+  const { parts, expected } = checkTensorsAgainstConfig(index, config, opened.sources);
+  const vocab = await readCheckpointVocab(all, opened.dir, config);
+  return {
+    format: opened.format,
+    config,
+    vocab,
+    parts,
+    sizeBytes: opened.files.reduce((s, f) => s + f.blob.size, 0),
+    weightFiles: opened.files.map((f) => f.path),
+    skipped: index.skipped,
+    warnings: index.warnings,
+    sources: index.sources,
+    tiedDecoder: index.tiedDecoder,
+    totalBytes: bytesToRead(opened.sources, index.sources, expected),
+  };
+}
+
+/** The weight file(s) found among the files, opened (headers and indexes read, no values). */
+interface OpenedWeights {
   format: CheckpointFormat;
   sources: TensorSource[];
   files: NamedBlob[];
+  /** The folder of the weight file(s): a config or vocab.txt there is preferred. */
   dir: string;
+  /** A tfjs model.json's userDefinedMetadata.bertConfig. */
   tfjsConfig?: unknown;
-}> {
+}
+
+/**
+ * Finds the weight file(s) and opens them: safetensors, else a PyTorch file (a sharded state
+ * dict read together), else a TF1 index with its data shards, else a tfjs model.json.
+ */
+async function openWeights(all: NamedBlob[]): Promise<OpenedWeights> {
   const byBase = (pred: (b: string) => boolean) => all.filter((f) => pred(f.base));
   const safet = byBase((b) => b.endsWith('.safetensors'));
   if (safet.length) {
@@ -209,18 +241,10 @@ async function openWeights(all: NamedBlob[]): Promise<{
   );
 }
 
-/** Opens and checks a checkpoint without reading any values. */
-export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise<CheckpointPlan> {
-  const all = normaliseFiles(files);
-  const opened = await openWeights(all);
-  const warnings: string[] = [];
-  const skipped: { name: string; reason: string }[] = [];
-  for (const s of opened.sources) skipped.push(...s.skipped);
-
-  // Config: prefer the one next to the weights.
+/** The config: config.json / bert_config.json (the one next to the weights first), else the tfjs model.json's; ALBERT refused. */
+async function readCheckpointConfig(all: NamedBlob[], opened: OpenedWeights): Promise<BertConfig> {
   const configs = all.filter((f) => f.base === 'config.json' || f.base === 'bert_config.json');
   const cfgFile = configs.find((f) => f.dir === opened.dir) ?? configs[0];
-  let config: BertConfig;
   if (cfgFile) {
     const json = await readJson(cfgFile);
     const raw = json as Record<string, unknown>;
@@ -233,24 +257,41 @@ export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise
         `${cfgFile.path}: this is an ALBERT config (embedding_size ${String(raw.embedding_size)}), not BERT; ALBERT is not supported`,
       );
     }
-    config = parseBertConfig(json, cfgFile.path);
-  } else if (opened.tfjsConfig) {
-    config = parseBertConfig(opened.tfjsConfig, `${opened.files[0].path} (userDefinedMetadata.bertConfig)`);
-  } else {
-    const albert = all.find((f) => /albert_config/.test(f.base));
-    throw new Error(
-      albert
-        ? `${albert.path}: an ALBERT config; ALBERT is not supported (and no config.json / bert_config.json was given)`
-        : `no config.json or bert_config.json among the files (${all.map((f) => f.path).join(', ')})`,
-    );
+    return parseBertConfig(json, cfgFile.path);
   }
+  if (opened.tfjsConfig) {
+    return parseBertConfig(opened.tfjsConfig, `${opened.files[0].path} (userDefinedMetadata.bertConfig)`);
+  }
+  const albert = all.find((f) => /albert_config/.test(f.base));
+  throw new Error(
+    albert
+      ? `${albert.path}: an ALBERT config; ALBERT is not supported (and no config.json / bert_config.json was given)`
+      : `no config.json or bert_config.json among the files (${all.map((f) => f.path).join(', ')})`,
+  );
+}
 
-  // Canonical names.
+/** The tensors of a checkpoint under their canonical names, and what was left out. */
+interface TensorIndex {
+  sources: CheckpointPlan['sources'];
+  tiedDecoder?: CheckpointPlan['tiedDecoder'];
+  skipped: CheckpointPlan['skipped'];
+  warnings: string[];
+}
+
+/**
+ * Maps every tensor name of the sources to its canonical name. A name that is not BERT's is
+ * skipped with a warning, unless the names as a whole look like another kind of model (then
+ * an error says which); two names for one weight are an error.
+ */
+function indexTensors(opened: TensorSource[]): TensorIndex {
+  const warnings: string[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+  for (const s of opened) skipped.push(...s.skipped);
   const sources: CheckpointPlan['sources'] = new Map();
   let tiedDecoder: CheckpointPlan['tiedDecoder'];
   let decoderBias: { source: TensorSource; sourceName: string; info: TensorInfo } | undefined;
   const unknown: string[] = [];
-  for (const source of opened.sources) {
+  for (const source of opened) {
     for (const info of source.infos) {
       const d = canonicalName(info.name);
       if (d.kind === 'weight') {
@@ -265,7 +306,7 @@ export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise
     if ('unknown' in source) unknown.push(...(source as { unknown: string[] }).unknown);
   }
   const hint = notBertHint(unknown);
-  if (hint) throw new Error(`${opened.sources[0].file}: ${hint} (names such as ${unknown.slice(0, 3).join(', ')})`);
+  if (hint) throw new Error(`${opened[0].file}: ${hint} (names such as ${unknown.slice(0, 3).join(', ')})`);
   if (decoderBias) {
     if (!sources.has('cls.predictions.bias')) sources.set('cls.predictions.bias', decoderBias);
     else skipped.push({ name: decoderBias.sourceName, reason: `same parameter as cls.predictions.bias` });
@@ -275,15 +316,27 @@ export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise
     warnings.push(
       `${unknown.length} tensor(s) not part of BERT were ignored: ${unknown.slice(0, 8).join(', ')}${unknown.length > 8 ? ', ...' : ''}`,
     );
+  return { sources, tiedDecoder, skipped, warnings };
+}
 
-  // Which parts are present, and do all shapes agree with the config?
+/**
+ * Which parts (pooler, masked-LM head) the checkpoint has, and its tensors checked against
+ * the config: none missing, none extra, every shape and dtype right, a tied decoder shaped as
+ * the word embeddings. Returns the parts and the expected shapes.
+ */
+function checkTensorsAgainstConfig(
+  index: TensorIndex,
+  config: BertConfig,
+  opened: TensorSource[],
+): { parts: WeightParts; expected: Map<string, number[]> } {
+  const { sources, tiedDecoder } = index;
   const names = [...sources.keys()];
   const parts: WeightParts = {
     pooler: names.some((n) => n.startsWith('bert.pooler.')),
     mlmHead: names.some((n) => n.startsWith(MLM_PREFIX)),
   };
   const expected = expectedShapes(config, parts);
-  const file = opened.sources.map((s) => s.file).join(', ');
+  const file = opened.map((s) => s.file).join(', ');
   const missing = [...expected.keys()].filter((n) => !sources.has(n));
   if (missing.length) {
     const layerHint = names
@@ -320,7 +373,7 @@ export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise
     }
   }
   if (tiedDecoder) {
-    const info = tiedDecoder.source.infos.find((i) => i.name === tiedDecoder!.sourceName)!;
+    const info = tiedDecoder.source.infos.find((i) => i.name === tiedDecoder.sourceName)!;
     const emb = expected.get(EMBEDDING_NAMES.word)!;
     if (info.shape.join(',') !== emb.join(',')) {
       throw new Error(
@@ -328,37 +381,34 @@ export async function planCheckpoint(files: Map<string, Blob> | File[]): Promise
       );
     }
   }
+  return { parts, expected };
+}
 
-  // Vocabulary.
-  let vocab: string[] | undefined;
+/** vocab.txt (the one next to the weights first), if given; its size must be the config's vocab_size. */
+async function readCheckpointVocab(all: NamedBlob[], dir: string, config: BertConfig): Promise<string[] | undefined> {
   const vocabFiles = all.filter((f) => f.base === 'vocab.txt');
-  const vocabFile = vocabFiles.find((f) => f.dir === opened.dir) ?? vocabFiles[0];
-  if (vocabFile) {
-    vocab = await readVocab(vocabFile.blob, vocabFile.path);
-    if (vocab.length !== config.vocab_size) {
-      throw new Error(
-        `${vocabFile.path}: ${vocab.length} tokens, but the model's word embeddings have ${config.vocab_size} rows (vocab_size); ` +
-          `a vocabulary that does not match the embeddings shifts every id — use the vocab.txt the model was trained with`,
-      );
-    }
+  const vocabFile = vocabFiles.find((f) => f.dir === dir) ?? vocabFiles[0];
+  if (!vocabFile) return undefined;
+  const vocab = await readVocab(vocabFile.blob, vocabFile.path);
+  if (vocab.length !== config.vocab_size) {
+    throw new Error(
+      `${vocabFile.path}: ${vocab.length} tokens, but the model's word embeddings have ${config.vocab_size} rows (vocab_size); ` +
+        `a vocabulary that does not match the embeddings shifts every id — use the vocab.txt the model was trained with`,
+    );
   }
+  return vocab;
+}
 
+/** Bytes of the expected tensors in the files (what loading reads, for progress). */
+function bytesToRead(
+  opened: TensorSource[],
+  sources: CheckpointPlan['sources'],
+  expected: Map<string, number[]>,
+): number {
   const wanted = new Set([...expected.keys()].map((n) => sources.get(n)!.sourceName));
   let totalBytes = 0;
-  for (const s of opened.sources) for (const i of s.infos) if (wanted.has(i.name)) totalBytes += i.byteLength;
-  return {
-    format: opened.format,
-    config,
-    vocab,
-    parts,
-    sizeBytes: opened.files.reduce((s, f) => s + f.blob.size, 0),
-    weightFiles: opened.files.map((f) => f.path),
-    skipped,
-    warnings,
-    sources,
-    tiedDecoder,
-    totalBytes,
-  };
+  for (const s of opened) for (const i of s.infos) if (wanted.has(i.name)) totalBytes += i.byteLength;
+  return totalBytes;
 }
 
 /** Loads a checkpoint: plan and check everything, then stream the tensors in. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectedShapes } from '../model/weights.ts';
 import { canonicalName, canonicalToTf, notBertHint, tfToCanonical } from './names.ts';
-import { tinyConfig } from './testFixtures.ts';
+import { tinyConfig } from '../../testing/checkpointFixtures.ts';
 
 describe('weight names', () => {
   const all = [...expectedShapes(tinyConfig({ num_hidden_layers: 12 }), { pooler: true, mlmHead: true }).keys()];

@@ -11,7 +11,7 @@ import {
   pytorchZipFile,
   randomFloats,
   safetensorsFile,
-} from './testFixtures.ts';
+} from '../../testing/checkpointFixtures.ts';
 import type { TensorRecord } from './tensorRecord.ts';
 
 async function all(gen: AsyncGenerator<TensorRecord>): Promise<TensorRecord[]> {

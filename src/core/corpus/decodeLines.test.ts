@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CorpusError, decodeLineBlocks, decodeLines } from './decodeLines.ts';
 import { readDocuments } from './readCorpus.ts';
-import { concatBytes, encodeGbk, encodeUtf16 } from './encodingFixtures.ts';
+import { concatBytes, encodeGbk, encodeUtf16 } from '../../testing/encodingFixtures.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const file = (bytes: Uint8Array<ArrayBuffer>, name = 'corpus.txt') => new File([bytes], name);

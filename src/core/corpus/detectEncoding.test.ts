@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CorpusError } from './corpusError.ts';
 import { detectEncoding } from './detectEncoding.ts';
-import { concatBytes, encodeGbk, encodeUtf16 } from './encodingFixtures.ts';
+import { concatBytes, encodeGbk, encodeUtf16 } from '../../testing/encodingFixtures.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const zh = '满纸荒唐言，一把辛酸泪。都云作者痴，谁解其中味？';

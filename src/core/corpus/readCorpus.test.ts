@@ -2,7 +2,7 @@ import { openAsBlob, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeWithRef, refPath } from '../../testing/refData.ts';
 import { CorpusError } from './corpusError.ts';
-import { concatBytes, encodeGbk, encodeUtf16, gbkCanEncode } from './encodingFixtures.ts';
+import { concatBytes, encodeGbk, encodeUtf16, gbkCanEncode } from '../../testing/encodingFixtures.ts';
 import { pythonStrip } from './pythonStrip.ts';
 import { corpusStats, readDocuments } from './readCorpus.ts';
 

@@ -11,7 +11,7 @@ import { studentFromConfig } from '../model/student.ts';
 import { MemoryStore } from '../storage/keyValueStore.ts';
 import { bertMaskedLm } from './batch.ts';
 import { LOSS_PRESETS } from './loss.ts';
-import { syntheticExamples } from './syntheticExamples.ts';
+import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import { fillTeacherCache, TeacherCache } from './teacherCache.ts';
 import { computeTeacherOutputs } from './teacherOutputs.ts';
 import { inMemoryTrainingSet } from '../run/task.ts';

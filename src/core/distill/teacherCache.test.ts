@@ -6,7 +6,7 @@ import { parseBertConfig } from '../model/config.ts';
 import { MemoryStore, StorageQuotaError } from '../storage/keyValueStore.ts';
 import { bertMaskedLm, disposeBatch, toBatchTensors } from './batch.ts';
 import { decodeFloat16, encodeFloat16 } from './float16.ts';
-import { syntheticExamples } from './syntheticExamples.ts';
+import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import {
   batchFromTeacherOutputs,
   batchRecordBytes,
@@ -160,6 +160,32 @@ describe('teacher cache', () => {
     // nothing more to do on a third open
     const c3 = await TeacherCache.open(store, key, layout);
     expect(await fillTeacherCache(c3, { examples: get, compute })).toBe(0);
+  });
+
+  it('storedBytes is the size of the batch records in the store, the short last batch included', async () => {
+    const store = new MemoryStore();
+    const cache = await TeacherCache.open(store, key, layout);
+    expect(cache.storedBytes()).toBe(0);
+    const stored = async () => {
+      let n = 0;
+      for (const k of await store.keys(cache.prefix + 'batch/')) n += ((await store.get(k)) as Uint8Array).byteLength;
+      return n;
+    };
+    const ctl = new AbortController();
+    await fillTeacherCache(cache, {
+      examples: (s, e) => examples.slice(s, e),
+      compute: async (exs) => fakeTeacher(exs, 4),
+      signal: ctl.signal,
+      onProgress: (p) => p.done === 2 && ctl.abort(),
+    });
+    expect(cache.storedBytes()).toBe(await stored());
+    expect(cache.storedBytes()).toBe(2 * batchRecordBytes(5, 3, 4, 2));
+    await fillTeacherCache(cache, {
+      examples: (s, e) => examples.slice(s, e),
+      compute: async (exs) => fakeTeacher(exs, 4),
+    });
+    expect(cache.storedBytes()).toBe(await stored());
+    expect(cache.storedBytes()).toBe(4 * batchRecordBytes(5, 3, 4, 2) + batchRecordBytes(3, 3, 4, 2));
   });
 
   it('keys by teacher fingerprint, example set and k, and refuses a changed layout under the same key', async () => {

@@ -65,13 +65,18 @@ export function batchRecordBytes(count: number, slots: number, k: number, idByte
   return align4(flags + count * slots * k * 2) + count * slots * k * idBytes;
 }
 
+/** Bytes of each stored vocabulary id: 2 when the vocabulary has ≤ 65,536 entries, else 4. */
+export function idBytesFor(vocabSize: number): 2 | 4 {
+  return vocabSize <= 65536 ? 2 : 4;
+}
+
 function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
 export function encodeBatchRecord(batch: TeacherOutputBatch, vocabSize: number): Uint8Array {
   const { count, slots, k } = batch;
-  const idBytes: 2 | 4 = vocabSize <= 65536 ? 2 : 4;
+  const idBytes = idBytesFor(vocabSize);
   const out = new Uint8Array(batchRecordBytes(count, slots, k, idBytes));
   const dv = new DataView(out.buffer);
   dv.setUint32(0, MAGIC, true);
@@ -193,6 +198,17 @@ export class TeacherCache {
     return this.manifest.completed.length === this.numBatches;
   }
 
+  /** Bytes of the batch records stored so far (each completed batch's batchRecordBytes). */
+  storedBytes(): number {
+    const idBytes = idBytesFor(this.layout.vocabSize);
+    let bytes = 0;
+    for (const index of this.manifest.completed) {
+      const [s, e] = this.batchRange(index);
+      bytes += batchRecordBytes(e - s, this.layout.slots, this.key.k, idBytes);
+    }
+    return bytes;
+  }
+
   private batchKey(index: number): string {
     return `${this.prefix}batch/${index}`;
   }
@@ -303,7 +319,7 @@ export async function fillTeacherCache(cache: TeacherCache, opts: FillOptions): 
     await cache.putBatch(index, out);
     computed++;
     examplesComputed += examples.length;
-    bytesWritten += batchRecordBytes(out.count, out.slots, out.k, cache.layout.vocabSize <= 65536 ? 2 : 4);
+    bytesWritten += batchRecordBytes(out.count, out.slots, out.k, idBytesFor(cache.layout.vocabSize));
     opts.onProgress?.({
       done: cache.completedBatches().length,
       total,

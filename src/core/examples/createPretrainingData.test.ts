@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeWithRef, refDocuments, refPath } from '../../testing/refData.ts';
 import { BertTokenizer } from '../tokenizer/bertTokenizer.ts';
-import { createPretrainingExamples, seedSpans, type PretrainingOptions } from './createPretrainingData.ts';
+import { createPretrainingExamples, type PretrainingOptions } from './createPretrainingData.ts';
 import type { MaskedExample } from './maskedExample.ts';
 import { numToPredict } from './masking.ts';
-import { RARE_CHAR, streamDocuments, syntheticDocuments, syntheticVocabText } from './syntheticCorpus.ts';
+import { seedSpans } from './spanInstances.ts';
+import { RARE_CHAR, streamDocuments, syntheticDocuments, syntheticVocabText } from '../../testing/syntheticCorpus.ts';
 import { loadSegmenter } from './wordSegmenter.ts';
 
 const tokenizer = BertTokenizer.fromVocabText(syntheticVocabText(), { doLowerCase: true });

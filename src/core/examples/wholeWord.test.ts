@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BertTokenizer } from '../tokenizer/bertTokenizer.ts';
-import { RARE_CHAR, syntheticVocabText } from './syntheticCorpus.ts';
+import { RARE_CHAR, syntheticVocabText } from '../../testing/syntheticCorpus.ts';
 import { isCjkCodePoint, lineToPieces, markWordStarts, MAX_SEGMENT_CHARS } from './wholeWord.ts';
 import { loadSegmenter } from './wordSegmenter.ts';
 

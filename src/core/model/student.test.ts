@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { randomIds, randomWeights, tinyConfig } from '../../testing/tinyBert.ts';
 import { Rng } from '../random/rng.ts';
 import { bertEncoder, mlmLogits } from './bert.ts';
-import { disposeWeights, everyOtherLayer, parseLayerList, studentFromConfig, studentFromLayers } from './student.ts';
+import {
+  disposeWeights,
+  everyOtherLayer,
+  parseLayerList,
+  studentConfig,
+  studentFromConfig,
+  studentFromLayers,
+  type StudentSpec,
+} from './student.ts';
 import { expectedShapes, layerNames } from './weights.ts';
 
 describe('students', () => {
@@ -65,6 +73,32 @@ describe('students', () => {
     expect(() => studentFromLayers(gap, cfg, [2])).toThrow(/no tensors for layer 2/);
     expect(tf.memory().numTensors, 'nothing built on failure').toBe(before);
     disposeWeights(teacher);
+  });
+
+  it('studentConfig checks a spec before any weights are made, as studentFromLayers and parseBertConfig do', () => {
+    expect(studentConfig(cfg, { kind: 'layers', layers: [3, 1] })).toEqual({ ...cfg, num_hidden_layers: 2 });
+    expect(() => studentConfig(cfg, { kind: 'layers', layers: [0, 4] })).toThrow(
+      /layer 4 is out of range, the teacher has layers 0\.\.3/,
+    );
+    expect(() => studentConfig(cfg, { kind: 'layers', layers: [1, 1] })).toThrow(/layer 1 is listed twice/);
+    expect(() => studentConfig(cfg, { kind: 'layers', layers: [] })).toThrow(/empty/);
+    const fresh: Extract<StudentSpec, { kind: 'fresh' }> = {
+      kind: 'fresh',
+      hidden_size: 12,
+      num_hidden_layers: 1,
+      num_attention_heads: 3,
+      intermediate_size: 24,
+    };
+    expect(studentConfig(cfg, fresh)).toMatchObject({
+      hidden_size: 12,
+      num_hidden_layers: 1,
+      num_attention_heads: 3,
+      intermediate_size: 24,
+      vocab_size: cfg.vocab_size,
+    });
+    expect(() => studentConfig(cfg, { ...fresh, num_attention_heads: 5 })).toThrow(
+      /student config: hidden_size 12 is not a multiple of num_attention_heads 5/,
+    );
   });
 
   it('everyOtherLayer and parseLayerList', () => {

@@ -6,11 +6,46 @@
  * the teacher's).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BertConfig } from './config.ts';
+import { parseBertConfig, type BertConfig } from './config.ts';
 import { initWeights } from './init.ts';
 import type { WeightParts, Weights } from './weights.ts';
 
 const LAYER_NAME = /^bert\.encoder\.layer\.(\d+)\.(.+)$/;
+
+/** How a student is made: keeping some of the teacher's layers, or from a fresh config of these sizes. */
+export type StudentSpec =
+  | { kind: 'layers'; layers: number[] }
+  | {
+      kind: 'fresh';
+      hidden_size: number;
+      num_hidden_layers: number;
+      num_attention_heads: number;
+      intermediate_size: number;
+    };
+
+/**
+ * The config of a student, from its teacher's config and a spec, checked before any weights
+ * are made: kept layers as studentFromLayers checks them, a fresh config as parseBertConfig does.
+ */
+export function studentConfig(teacher: BertConfig, spec: StudentSpec): BertConfig {
+  if (spec.kind === 'layers') return studentConfigFromLayers(teacher, spec.layers);
+  return parseBertConfig(
+    {
+      ...teacher,
+      num_hidden_layers: spec.num_hidden_layers,
+      hidden_size: spec.hidden_size,
+      num_attention_heads: spec.num_attention_heads,
+      intermediate_size: spec.intermediate_size,
+    },
+    'student config',
+  );
+}
+
+/** The config of a student keeping the teacher's encoder layers `layers` (checked: in range, none twice, not empty). */
+export function studentConfigFromLayers(teacherCfg: BertConfig, layers: number[]): BertConfig {
+  validateLayers(layers, teacherCfg.num_hidden_layers);
+  return { ...teacherCfg, num_hidden_layers: layers.length };
+}
 
 /**
  * A student keeping the teacher's encoder layers `layers` (in the order given),
@@ -23,7 +58,7 @@ export function studentFromLayers(
   teacherCfg: BertConfig,
   layers: number[],
 ): { weights: Weights; cfg: BertConfig } {
-  validateLayers(layers, teacherCfg.num_hidden_layers);
+  const cfg = studentConfigFromLayers(teacherCfg, layers);
   const newIndex = new Map(layers.map((teacherLayer, i) => [teacherLayer, i]));
   for (const teacherLayer of layers) {
     const prefix = `bert.encoder.layer.${teacherLayer}.`;
@@ -41,7 +76,7 @@ export function studentFromLayers(
       weights[name] = tf.clone(tensor);
     }
   }
-  return { weights, cfg: { ...teacherCfg, num_hidden_layers: layers.length } };
+  return { weights, cfg };
 }
 
 /**

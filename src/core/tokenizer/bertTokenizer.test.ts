@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../random/rng.ts';
 import { BertTokenizer } from './bertTokenizer.ts';
-import { loadHfBertTokenizer, type HfBertTokenizer } from './hfReference.ts';
+import { loadHfBertTokenizer, type HfBertTokenizer } from '../../testing/hfTokenizer.ts';
 import { classOf, CJK, DROP, KIND_MASK } from './charClasses.ts';
 
 const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];

@@ -8,7 +8,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeWithRef, refPath } from '../../testing/refData.ts';
 import { BertTokenizer } from './bertTokenizer.ts';
 import { parseVocab } from './vocab.ts';
-import { loadHfBertTokenizer, type HfBertTokenizer } from './hfReference.ts';
+import { loadHfBertTokenizer, type HfBertTokenizer } from '../../testing/hfTokenizer.ts';
 
 describeWithRef('BertTokenizer on the real Chinese vocab and corpora', () => {
   const vocabText = () => readFileSync(refPath('vocab-bert-chinese/vocab.txt'), 'utf8');

@@ -3,8 +3,8 @@
  * real length, [CLS]/[SEP] framing, some masked slots and padding slots. Not
  * language; only the shapes and the masking layout are realistic.
  */
-import type { MaskedExample } from '../examples/maskedExample.ts';
-import { Rng } from '../random/rng.ts';
+import type { MaskedExample } from '../core/examples/maskedExample.ts';
+import { Rng } from '../core/random/rng.ts';
 
 export interface SyntheticOptions {
   count: number;

@@ -5,7 +5,7 @@
  * that WordPiece splits into `##` pieces; a rare character outside the vocabulary can be
  * sprinkled in to exercise [UNK].
  */
-import { Rng } from '../random/rng.ts';
+import { Rng } from '../core/random/rng.ts';
 
 const WORDS = [
   '中国',

@@ -2,14 +2,14 @@
  * Test fixtures made by the tests themselves: a tiny BERT config, seeded random
  * weights (every value distinct, so a transposed or swapped tensor shows), and
  * hand-written PyTorch pickles (zip and legacy layouts) and safetensors files.
- * Used only by the *.test.ts files of this folder.
+ * Used only by tests (the checkpoint readers' and the CLI's).
  */
 import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
-import { parseBertConfig, type BertConfig } from '../model/config.ts';
-import { expectedShapes, type WeightParts, type Weights } from '../model/weights.ts';
-import { numElements } from './tensorRecord.ts';
-import { concatBytes } from '../io/bytes.ts';
+import { parseBertConfig, type BertConfig } from '../core/model/config.ts';
+import { expectedShapes, type WeightParts, type Weights } from '../core/model/weights.ts';
+import { numElements } from '../core/checkpoint/tensorRecord.ts';
+import { concatBytes } from '../core/io/bytes.ts';
 
 export function tinyConfig(over: Partial<BertConfig> = {}): BertConfig {
   return parseBertConfig({

@@ -4,7 +4,7 @@
  * files themselves. GB18030 two-byte codes come from a reverse map built by
  * decoding every two-byte sequence with the platform's own decoder.
  */
-import { concatBytes as joinBytes } from '../io/bytes.ts';
+import { concatBytes as joinBytes } from '../core/io/bytes.ts';
 
 let gbkMap: Map<number, [number, number]> | null = null;
 
