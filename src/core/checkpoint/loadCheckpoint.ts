@@ -7,6 +7,7 @@
  * vocab size, dtypes, file sizes) is checked first; a failure while reading
  * values disposes every tensor already made, so nothing is loaded half-way.
  */
+import { CLASSIFIER_NAMES, headShapes, QA_NAMES } from '../model/heads.ts';
 import * as tf from '@tensorflow/tfjs';
 import { parseBertConfig, type BertConfig } from '../model/config.ts';
 import { EMBEDDING_NAMES, expectedShapes, type WeightParts, type Weights } from '../model/weights.ts';
@@ -336,6 +337,14 @@ function checkTensorsAgainstConfig(
     mlmHead: names.some((n) => n.startsWith(MLM_PREFIX)),
   };
   const expected = expectedShapes(config, parts);
+  // a fine-tuned model's head (run_classifier / run_squad), sized by its own weight
+  for (const [kind, name] of [
+    ['classification', CLASSIFIER_NAMES.W],
+    ['span', QA_NAMES.W],
+  ] as const) {
+    const outputs = sources.get(name)?.info.shape[0];
+    if (outputs !== undefined) for (const [n, s] of headShapes(config, kind, outputs)) expected.set(n, s);
+  }
   const file = opened.map((s) => s.file).join(', ');
   const missing = [...expected.keys()].filter((n) => !sources.has(n));
   if (missing.length) {

@@ -28,6 +28,15 @@ export function headOf(weights: Weights): HeadKind | null {
   return null;
 }
 
+/** Names and shapes of a head with `outputs` outputs (labels, or 2 for a span head). */
+export function headShapes(cfg: BertConfig, kind: HeadKind, outputs: number): Map<string, number[]> {
+  const names = kind === 'classification' ? CLASSIFIER_NAMES : QA_NAMES;
+  return new Map([
+    [names.W, [outputs, cfg.hidden_size]],
+    [names.B, [outputs]],
+  ]);
+}
+
 /** Fresh head weights: `outputs` is the number of labels (classification) or 2 (span). */
 export function initHead(cfg: BertConfig, kind: HeadKind, outputs: number, seed: number): Weights {
   const names = kind === 'classification' ? CLASSIFIER_NAMES : QA_NAMES;
