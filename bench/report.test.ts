@@ -43,6 +43,7 @@ function suite(backend: string, tensors10: number, tensors100: number): SuiteRes
     trainStep: null,
     trainer: null,
     leak,
+    fineTune: { case: 'demo-student-3L-128', batch: 8, seq: 64, msPerStep: 500, examplesPerSec: 16 },
     skipped: ['teacher-base-12L-768 forward (--quick)'],
     errors: [],
     seconds: 10,
@@ -81,6 +82,7 @@ describe('reportMarkdown', () => {
       '| Node | wasm | 16.00 | demo-teacher-4L-128 | forward | 4×128 | 250.0 | 2,048 | 4.00 | **25.0%** |',
     );
     expect(md).toContain('flat (no leak)');
+    expect(md).toContain('| Node | wasm | demo-student-3L-128 | 8×64 | 500.0 | 16.00 |');
     expect(md).toContain('Not measured in this run: Node wasm: teacher-base-12L-768 forward (--quick).');
     expect(md).not.toContain('## IndexedDB');
   });

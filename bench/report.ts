@@ -135,6 +135,22 @@ export function reportMarkdown(r: BenchReport): string {
       }
       L.push('');
     }
+    const fineTunes = suites.filter(({ s }) => s.fineTune);
+    if (fineTunes.length) {
+      L.push(
+        "### Fine-tuning (run_classifier's pooler + linear head, softmax cross-entropy, AdamW) through the run layer",
+        '',
+        '| where | backend | case | batch×seq | ms/step | examples/s |',
+        '|---|---|---|---:|---:|---:|',
+      );
+      for (const { where, s } of fineTunes) {
+        const f = s.fineTune!;
+        L.push(
+          `| ${where} | ${s.backend} | ${f.case} | ${f.batch}×${f.seq} | ${f1(f.msPerStep)} | ${f2(f.examplesPerSec)} |`,
+        );
+      }
+      L.push('');
+    }
     const leaks = suites.filter(({ s }) => s.leak);
     if (leaks.length) {
       L.push('### Leak check: tensors and bytes held by tfjs during training', '');

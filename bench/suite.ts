@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BertConfig } from '../src/core/model/config.ts';
 import { benchMatmul, type MatmulResult } from './matmulBench.ts';
 import { benchModel, chineseBertConfig, type ModelBenchCase, type ModelBenchResult } from './modelBench.ts';
+import { benchFineTuneStep, type FineTuneBenchResult } from './finetuneBench.ts';
 import { benchTrainStep, type TrainBenchResult } from './trainBench.ts';
 
 /** The embedded demo's sizes (public/demo/teacher/config.json; students keep 3 of its layers). */
@@ -43,6 +44,8 @@ export interface SuiteResult {
   /** the project's Trainer (seed loss, AdamW) on the 3-layer student */
   trainer: (TrainBenchResult & { case: string; batch: number; seq: number }) | null;
   leak: (TrainBenchResult & { case: string; batch: number; seq: number; steps: number }) | null;
+  /** classification fine-tuning (run_classifier's head and loss) on the demo-size 3-layer student */
+  fineTune: FineTuneBenchResult | null;
   skipped: string[];
   errors: string[];
   seconds: number;
@@ -97,6 +100,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     trainStep: null,
     trainer: null,
     leak: null,
+    fineTune: null,
     skipped: [],
     errors,
     seconds: 0,
@@ -160,6 +164,16 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     );
     if (r) out.trainer = { ...r, case: c.name, batch: c.batch, seq: c.seq };
   }
+  out.fineTune = await attempt('fine-tune', () =>
+    benchFineTuneStep({
+      name: 'demo-student-3L-128',
+      cfg: demoConfig(3),
+      batch: 8,
+      seq: 64,
+      steps: quick || slow ? 3 : 10,
+    }),
+  );
+  if (out.fineTune) log(`[${opts.backend}] fine-tuning: ${out.fineTune.examplesPerSec.toFixed(1)} examples/s`);
   if (opts.leakCheck) {
     // Small enough that 100 Trainer steps take seconds even on a software GPU.
     const cfg = { ...chineseBertConfig(2, 64), num_attention_heads: 2, intermediate_size: 256, vocab_size: 1000 };
