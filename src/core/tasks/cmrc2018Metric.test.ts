@@ -115,8 +115,10 @@ describe('evaluateCmrc2018', () => {
 
   it('averages over every question, a missing prediction counting 0 and as SKIP', () => {
     const unanswered: string[] = [];
-    const r = evaluateCmrc2018(dataset, { Q1: '《红楼梦》', Q2: '北京', Q9: 'x' }, 'pred.json', (id) =>
-      unanswered.push(id),
+    const r = evaluateCmrc2018(
+      dataset,
+      { Q1: '《红楼梦》', Q2: '北京', Q9: 'x' },
+      { file: 'pred.json', onUnanswered: (id) => unanswered.push(id) },
     );
     // F1 = 100 · (1 + 2/3) / 3 = 55.556; EM = 100 · 1/3 = 33.333; AVERAGE = 44.444
     expect(r.F1).toBeCloseTo(500 / 9, 10);
@@ -136,10 +138,18 @@ describe('evaluateCmrc2018', () => {
   });
 
   it('rejects what the script cannot score', () => {
-    expect(() => evaluateCmrc2018({ data: [] }, {})).toThrow(/no questions/);
-    expect(() => evaluateCmrc2018(dataset, [])).toThrow(/prediction file must hold a JSON object/);
+    expect(() => evaluateCmrc2018({ data: [] }, {}, { datasetName: 'dev.json' })).toThrow(
+      /^dev\.json: has no questions$/,
+    );
+    expect(() => evaluateCmrc2018(dataset, [], { file: 'p.json' })).toThrow(/^p\.json: must hold a JSON object/);
     const noAnswers = { data: [{ paragraphs: [{ qas: [{ id: 'Z', answers: [] }] }] }] };
-    expect(() => evaluateCmrc2018(noAnswers, { Z: 'a' })).toThrow(/question Z: a question has no reference answer/);
+    expect(() =>
+      evaluateCmrc2018(
+        noAnswers,
+        { Z: 'a' },
+        { datasetName: 'dev.json', locateInDataset: (s) => (s === '"Z"' ? 7 : undefined) },
+      ),
+    ).toThrow(/^dev\.json: question Z has no reference answer .* \(line 7\)$/);
   });
 });
 

@@ -19,6 +19,7 @@
  */
 import { pythonStrip } from '../corpus/pythonStrip.ts';
 import { nltkWordTokenize } from './nltkWordTokenize.ts';
+import { TaskFileError } from './taskFileError.ts';
 
 /** The punctuation list of cmrc2018_evaluate.py, in its order. */
 export const CMRC_PUNCTUATION: readonly string[] = [
@@ -166,57 +167,73 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+export interface EvaluateCmrc2018Options {
+  /** The prediction file's name: the FILE of the result, and named in errors about it. */
+  file?: string;
+  /** The dataset file's name, for errors. */
+  datasetName?: string;
+  /** Finds the line of a piece of the dataset file's text (jsonDocument.ts), for errors. */
+  locateInDataset?: (needle: string) => number | undefined;
+  /** Hears each question without a prediction (the script writes "Unanswered question: <id>" to stderr). */
+  onUnanswered?: (id: string) => void;
+}
+
 /**
  * The script's evaluate() over a parsed dataset file (SQuAD-style {data: [{paragraphs: [...]}]},
  * or CMRC's original list of {context_text, qas: [{query_id, answers: ["…"]}]}) and a parsed
- * prediction file {id: answer}. `onUnanswered` hears each question without a prediction (the
- * script writes "Unanswered question: <id>" to stderr).
+ * prediction file {id: answer}.
  */
 export function evaluateCmrc2018(
   dataset: unknown,
   predictions: unknown,
-  file = '',
-  onUnanswered?: (id: string) => void,
+  opts: EvaluateCmrc2018Options = {},
 ): Cmrc2018Result {
-  if (!isObject(predictions)) throw new Error('the prediction file must hold a JSON object {question id: answer}');
+  const file = opts.file ?? '';
+  const datasetName = opts.datasetName ?? 'dataset';
+  const fail = (what: string, id?: unknown): never => {
+    const line = id !== undefined ? opts.locateInDataset?.(JSON.stringify(id)) : undefined;
+    throw new TaskFileError(datasetName, what, { line });
+  };
+  if (!isObject(predictions)) {
+    throw new TaskFileError(file || 'predictions', 'must hold a JSON object {question id: answer}');
+  }
   const dataList = isObject(dataset) && 'data' in dataset ? dataset.data : dataset;
-  if (!Array.isArray(dataList)) throw new Error('the dataset file holds no list of articles ("data")');
+  if (!Array.isArray(dataList)) fail('holds no list of articles ("data")');
   let f1 = 0;
   let em = 0;
   let total = 0;
   let skip = 0;
-  for (let a = 0; a < dataList.length; a++) {
-    const instance = dataList[a];
-    if (!isObject(instance)) throw new Error(`dataset article ${a} is not an object`);
-    const paras = 'paragraphs' in instance ? instance.paragraphs : [instance];
-    if (!Array.isArray(paras)) throw new Error(`dataset article ${a}: "paragraphs" is not a list`);
-    for (const para of paras) {
-      if (!isObject(para) || !Array.isArray(para.qas))
-        throw new Error(`dataset article ${a}: a paragraph has no "qas" list`);
-      for (const qa of para.qas) {
+  for (let a = 0; a < (dataList as unknown[]).length; a++) {
+    const instance = (dataList as unknown[])[a];
+    if (!isObject(instance)) fail(`article ${a} is not an object`);
+    const inst = instance as Record<string, unknown>;
+    const paras = 'paragraphs' in inst ? inst.paragraphs : [inst];
+    if (!Array.isArray(paras)) fail(`article ${a}: "paragraphs" is not a list`);
+    for (const para of paras as unknown[]) {
+      if (!isObject(para) || !Array.isArray(para.qas)) fail(`article ${a}: a paragraph has no "qas" list`);
+      for (const qa of (para as { qas: unknown[] }).qas) {
         total++;
-        if (!isObject(qa)) throw new Error(`dataset article ${a}: a question is not an object`);
-        const id = 'id' in qa ? qa.id : qa.query_id;
-        if (id === undefined) throw new Error(`dataset article ${a}: a question has neither "id" nor "query_id"`);
-        if (!Array.isArray(qa.answers)) throw new Error(`question ${String(id)}: "answers" is not a list`);
-        const answers = qa.answers.map((x) => (isObject(x) ? pythonStr(x.text) : pythonStr(x)));
+        if (!isObject(qa)) fail(`article ${a}: a question is not an object`);
+        const q = qa as Record<string, unknown>;
+        const id = 'id' in q ? q.id : q.query_id;
+        if (id === undefined) fail(`article ${a}: a question has neither "id" nor "query_id"`);
+        if (!Array.isArray(q.answers)) fail(`question ${String(id)}: "answers" is not a list`, id);
+        const answers = (q.answers as unknown[]).map((x) => (isObject(x) ? pythonStr(x.text) : pythonStr(x)));
         // a non-string id never matches the prediction file's string keys, as in Python
         if (typeof id !== 'string' || !Object.hasOwn(predictions, id)) {
           skip++;
-          onUnanswered?.(String(id));
+          opts.onUnanswered?.(String(id));
           continue;
         }
         const prediction = pythonStr(predictions[id]);
-        try {
-          f1 += cmrcF1(answers, prediction);
-        } catch (e) {
-          throw new Error(`question ${id}: ${(e as Error).message}`);
-        }
+        if (answers.length === 0)
+          fail(`question ${id} has no reference answer (the official script fails on it too)`, id);
+        f1 += cmrcF1(answers, prediction);
         em += cmrcEm(answers, prediction);
       }
     }
   }
-  if (total === 0) throw new Error('the dataset file has no questions');
+  if (total === 0) fail('has no questions');
   const F1 = (100.0 * f1) / total;
   const EM = (100.0 * em) / total;
   return { AVERAGE: (EM + F1) * 0.5, F1, EM, TOTAL: total, SKIP: skip, FILE: file };

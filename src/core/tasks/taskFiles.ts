@@ -15,7 +15,8 @@
 import { decodeLineBlocks, blobName } from '../corpus/decodeLines.ts';
 import type { TextEncodingName } from '../corpus/detectEncoding.ts';
 import { pythonStrip } from '../corpus/pythonStrip.ts';
-import { type Locate, type SpanTaskFile, squadExamples } from './squadFile.ts';
+import { MAX_JSON_DOCUMENT_BYTES, parseJsonLines } from './jsonDocument.ts';
+import { type SpanTaskFile, squadExamples } from './squadFile.ts';
 import { TaskFileError } from './taskFileError.ts';
 import { type TaskName, type TaskSpec, taskSpec } from './taskRegistry.ts';
 
@@ -88,9 +89,6 @@ export interface ReadTaskFileOptions {
   encoding?: TextEncodingName;
   onProgress?: (p: { bytesRead: number; totalBytes: number }) => void;
 }
-
-/** Largest file read as one JSON document (a SQuAD-style file). */
-export const MAX_JSON_DOCUMENT_BYTES = 256 << 20;
 
 /** 'jsonl': JSON lines whose kind the first row's keys will tell. */
 type Mode = 'tsv' | 'jsonl' | 'pair' | 'single' | 'labels' | 'document' | 'squad-line';
@@ -363,43 +361,10 @@ function sortLabels(labels: string[]): string[] {
   return labels.sort();
 }
 
-/** Parses the lines of a whole JSON document (a SQuAD-style file), placing errors on their line. */
+/** A whole JSON document (a SQuAD-style file), errors placed on their line. */
 function parseDocument(lines: string[], lineBytes: number[], name: string): SpanTaskFile {
-  const text = lines.join('\n');
-  const lineStarts: number[] = [];
-  let at = 0;
-  for (const l of lines) {
-    lineStarts.push(at);
-    at += l.length + 1;
-  }
-  const lineOf = (pos: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= pos) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    if (m) {
-      const pos = Number(m[1]);
-      const k = lineOf(pos);
-      throw new TaskFileError(name, `bad JSON: ${msg}`, {
-        line: k + 1,
-        column: pos - lineStarts[k] + 1,
-        byteOffset: lineBytes[k],
-      });
-    }
-    throw new TaskFileError(name, `bad JSON: ${msg}`);
-  }
-  if (Array.isArray(doc)) {
+  const { value, locate } = parseJsonLines(lines, lineBytes, name);
+  if (Array.isArray(value)) {
     throw new TaskFileError(
       name,
       'is a JSON array; expected JSON lines (CLUE) or a SQuAD-style {"data": [...]} object',
@@ -408,11 +373,7 @@ function parseDocument(lines: string[], lineBytes: number[], name: string): Span
       },
     );
   }
-  const locate: Locate = (needle) => {
-    const pos = text.indexOf(needle);
-    return pos >= 0 ? lineOf(pos) + 1 : undefined;
-  };
-  return squadExamples(doc, name, locate);
+  return squadExamples(value, name, locate);
 }
 
 function modeKind(mode: Mode): TaskFile['kind'] {
