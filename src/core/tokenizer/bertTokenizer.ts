@@ -20,12 +20,22 @@
 import { BasicTokenizer, type BasicTokenSink } from './basicTokenizer.ts';
 import { WordPiece } from './wordpiece.ts';
 import { parseVocab, vocabIndex } from './vocab.ts';
+import { normalizedUnitSpans } from './tokenOffsets.ts';
 
 export interface BertTokenizerOptions {
   /** Lower-case and strip accents (Chinese BERT / RoBERTa-wwm: true). Default true. */
   doLowerCase?: boolean;
   /** Longest word WordPiece tries before giving [UNK], in code points. Default 100. */
   maxInputCharsPerWord?: number;
+}
+
+/** Wordpiece ids with the part of the original text each came from. */
+export interface EncodingWithOffsets {
+  ids: number[];
+  /** UTF-16 offset in the text where the characters of token k start. */
+  starts: number[];
+  /** UTF-16 offset in the text just after the characters of token k. */
+  ends: number[];
 }
 
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
@@ -122,6 +132,117 @@ export class BertTokenizer {
     return out;
   }
 
+  /**
+   * The same ids as `encode(text)`, each with the [start, end) UTF-16 offsets of the characters of
+   * `text` it stands for, so that a span of tokens can be cut back out of the original string.
+   * Pieces of one word get consecutive parts of it; a word that became [UNK] spans the whole word;
+   * a literal special token spans itself. See tokenOffsets.ts for how lower-casing and accent
+   * stripping are undone.
+   */
+  encodeWithOffsets(text: string): EncodingWithOffsets {
+    const ids: number[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const sink = this.sink;
+    const tokenLengths: number[] = [];
+    /** For each basic token, the index in `ids` of its first piece (one more entry at the end). */
+    const firstId: number[] = [];
+    const collect: BasicTokenSink = {
+      char: (cp) => {
+        firstId.push(ids.length);
+        tokenLengths.push(cp > 0xffff ? 2 : 1);
+        sink.char(cp);
+      },
+      word: (w) => {
+        firstId.push(ids.length);
+        tokenLengths.push(w.length);
+        sink.word(w);
+      },
+    };
+    sink.out = ids;
+    try {
+      this.forEachSection(
+        text,
+        (from, to) => {
+          tokenLengths.length = 0;
+          firstId.length = 0;
+          this.basic.run(text, collect, from, to);
+          firstId.push(ids.length);
+          this.alignSection(text, from, to, ids, tokenLengths, firstId, starts, ends);
+        },
+        (s, at) => {
+          ids.push(s.id);
+          starts.push(at);
+          ends.push(at + s.text.length);
+        },
+      );
+    } finally {
+      sink.out = [];
+    }
+    return { ids, starts, ends };
+  }
+
+  /** Fills `starts`/`ends` for the ids of one plain section, given each basic token's length and first id. */
+  private alignSection(
+    text: string,
+    from: number,
+    to: number,
+    ids: readonly number[],
+    tokenLengths: readonly number[],
+    firstId: readonly number[],
+    starts: number[],
+    ends: number[],
+  ): void {
+    const units = normalizedUnitSpans(text, from, to, this.doLowerCase);
+    let total = 0;
+    for (const n of tokenLengths) total += n;
+    if (total !== units.count) {
+      // The tokens are not the normalised characters (never seen; see tokenOffsets.ts): give
+      // every id the whole section rather than a wrong part of it.
+      for (let k = firstId[0] ?? ids.length; k < ids.length; k++) {
+        starts.push(from);
+        ends.push(to);
+      }
+      return;
+    }
+    const unitStart = (u: number) => units.starts[u];
+    const unitEnd = (u: number) => units.ends[u];
+    let u = 0;
+    for (let t = 0; t < tokenLengths.length; t++) {
+      const len = tokenLengths[t];
+      const a = firstId[t];
+      const b = firstId[t + 1];
+      const wordStart = unitStart(u);
+      const wordEnd = unitEnd(u + len - 1);
+      let pieceLens: number[] | undefined;
+      if (b - a > 1) {
+        pieceLens = [];
+        let sum = 0;
+        for (let k = a; k < b; k++) {
+          const piece = this.vocab[ids[k]];
+          const n = k === a ? piece.length : piece.length - 2;
+          pieceLens.push(n);
+          sum += n;
+        }
+        if (sum !== len) pieceLens = undefined; // cannot happen with WordPiece; keep whole-word spans then
+      }
+      if (!pieceLens) {
+        for (let k = a; k < b; k++) {
+          starts.push(wordStart);
+          ends.push(wordEnd);
+        }
+      } else {
+        let p = u;
+        for (const n of pieceLens) {
+          starts.push(unitStart(p));
+          ends.push(unitEnd(p + n - 1));
+          p += n;
+        }
+      }
+      u += len;
+    }
+  }
+
   /** Wordpieces of `text` (no [CLS]/[SEP]); [UNK] where nothing matches. */
   tokenize(text: string): string[] {
     return this.idsToTokens(this.encode(text));
@@ -176,7 +297,7 @@ export class BertTokenizer {
   private forEachSection(
     text: string,
     plain: (from: number, to: number) => void,
-    special: (s: { text: string; id: number }) => void,
+    special: (s: { text: string; id: number }, at: number) => void,
   ): void {
     let from = 0;
     let at = text.indexOf('[');
@@ -190,7 +311,7 @@ export class BertTokenizer {
       }
       if (hit) {
         if (at > from) plain(from, at);
-        special(hit);
+        special(hit, at);
         from = at + hit.text.length;
         at = text.indexOf('[', from);
       } else {
