@@ -9,6 +9,7 @@ import { inMemoryTrainingSet } from '../run/task.ts';
 import { train } from '../run/train.ts';
 import { Trainer } from '../run/trainer.ts';
 import { type ClassificationItem, classifierTask } from './classifierTask.ts';
+import type { SpanLogits } from '../tasks/squadDecode.ts';
 import { type SpanItem, spanTask } from './spanTask.ts';
 
 const cfg = tinyConfig({
@@ -81,9 +82,9 @@ describe('fine-tuning on the run layer', () => {
       return { ...p, startPosition: at, endPosition: Math.min(at + 1, SEQ - 1) };
     });
     const { train: trainSet, heldOut } = splitHeldOut(inMemoryTrainingSet(items), { fraction: 0.2, max: 48 });
-    const exact = (xs: SpanItem[], logits: { start: Float32Array; end: Float32Array }[]) => {
-      const argmax = (v: Float32Array) => v.indexOf(Math.max(...v));
-      const hits = xs.filter((x, i) => argmax(logits[i].start) === x.startPosition).length;
+    const exact = (xs: SpanItem[], logits: SpanLogits[]) => {
+      const argmax = (v: ArrayLike<number>) => Array.from(v).indexOf(Math.max(...Array.from(v)));
+      const hits = xs.filter((x, i) => argmax(logits[i].startLogits) === x.startPosition).length;
       return { startAccuracy: hits / xs.length };
     };
     const student = buildStudent({ kind: 'fresh', config: cfg }, null, 2);

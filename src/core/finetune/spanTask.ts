@@ -15,6 +15,7 @@ import type { BertConfig } from '../model/config.ts';
 import { spanLogits } from '../model/heads.ts';
 import type { Weights } from '../model/weights.ts';
 import type { EvalScores, TrainingSet, TrainingTask } from '../run/task.ts';
+import type { SpanLogits } from '../tasks/squadDecode.ts';
 import { classificationLoss } from './classifierTask.ts';
 import { type EncodedInputs, realTokens, toEncoderInputs } from './encodedInputs.ts';
 
@@ -23,12 +24,6 @@ export interface SpanItem extends EncodedInputs {
   startPosition: number;
   /** token index of its last token (0 when outside) */
   endPosition: number;
-}
-
-/** The logits of one item, for decoding. */
-export interface SpanLogits {
-  start: Float32Array;
-  end: Float32Array;
 }
 
 /** Turns held-out items and their logits into metrics (e.g. CMRC 2018's F1 and EM). */
@@ -76,7 +71,9 @@ export function spanTask<Item extends SpanItem>(
       }
       let lossSum = 0;
       all.forEach((it, i) => {
-        lossSum += (logSoftmaxAt(logits[i].start, it.startPosition) + logSoftmaxAt(logits[i].end, it.endPosition)) / -2;
+        lossSum +=
+          (logSoftmaxAt(logits[i].startLogits, it.startPosition) + logSoftmaxAt(logits[i].endLogits, it.endPosition)) /
+          -2;
       });
       return { examples: all.length, loss: lossSum / all.length, metrics: scorer ? scorer(all, logits) : {} };
     },
@@ -84,11 +81,11 @@ export function spanTask<Item extends SpanItem>(
 }
 
 /** log softmax(x)[i], computed stably in float64. */
-function logSoftmaxAt(x: Float32Array, i: number): number {
+function logSoftmaxAt(x: ArrayLike<number>, i: number): number {
   let max = Number.NEGATIVE_INFINITY;
-  for (const v of x) max = Math.max(max, v);
+  for (let j = 0; j < x.length; j++) max = Math.max(max, x[j]);
   let sum = 0;
-  for (const v of x) sum += Math.exp(v - max);
+  for (let j = 0; j < x.length; j++) sum += Math.exp(x[j] - max);
   return x[i] - max - Math.log(sum);
 }
 
@@ -110,7 +107,10 @@ export async function* spanLogitsOf<Item extends EncodedInputs>(
       const seq = inputs.inputIds.shape[1];
       yield {
         items,
-        logits: items.map((_, b) => ({ start: s.slice(b * seq, (b + 1) * seq), end: e.slice(b * seq, (b + 1) * seq) })),
+        logits: items.map((_, b) => ({
+          startLogits: s.slice(b * seq, (b + 1) * seq),
+          endLogits: e.slice(b * seq, (b + 1) * seq),
+        })),
       };
     } finally {
       tf.dispose(Object.values(inputs));
