@@ -7,8 +7,8 @@
  */
 import { readdir, rename, stat, open } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError, type FlagValues } from '../args.ts';
-import type { Command } from '../command.ts';
+import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
+import { defineCommand } from '../command.ts';
 import { openFile } from '../files.ts';
 import { expandInputFiles } from './create_pretraining_data.ts';
 import { assertTeacher, loadCheckpoint, type LoadedCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
@@ -97,7 +97,31 @@ export async function* readMaskedExamples(
   }
 }
 
-const command: Command = {
+const FLAGS = {
+  bert_config_file: { type: 'string', required: true, help: "The teacher's bert_config.json." },
+  init_checkpoint: {
+    type: 'string',
+    required: true,
+    help: 'The teacher checkpoint: a folder, a weight file (safetensors, pytorch_model.bin, model.json) or a TF1 prefix (bert_model.ckpt). It needs the masked-LM head.',
+  },
+  input_file: {
+    type: 'string',
+    required: true,
+    help: 'Input TFRecord file(s) of masked-LM examples (comma-separated, globs allowed).',
+  },
+  output_file: { type: 'string', required: true, help: 'Output TFRecord file of teacher outputs.' },
+  truncation_factor: {
+    type: 'int',
+    min: 1,
+    default: 128,
+    help: 'k: how many of the highest teacher probabilities to keep per slot.',
+  },
+  max_seq_length: { type: 'int', min: 1, default: 128, help: 'Sequence length of the examples.' },
+  max_predictions_per_seq: { type: 'int', min: 1, default: 20, help: 'Prediction slots per example.' },
+  predict_batch_size: { type: 'int', min: 1, default: 8, help: 'Examples per teacher forward pass.' },
+} as const satisfies FlagSpecs;
+
+const command = defineCommand({
   description: [
     "Runs the teacher on masked-LM examples and writes the seed's teacher-output TFRecords (the seed's step 2):",
     'the example features plus truncated_masked_lm_probs and top_k_indices, the top --truncation_factor',
@@ -105,47 +129,18 @@ const command: Command = {
     'The output is written to <output_file>.partial and renamed when complete.',
   ].join('\n'),
   usesTensors: true,
-  flags: {
-    bert_config_file: { type: 'string', required: true, help: "The teacher's bert_config.json." },
-    init_checkpoint: {
-      type: 'string',
-      required: true,
-      help: 'The teacher checkpoint: a folder, a weight file (safetensors, pytorch_model.bin, model.json) or a TF1 prefix (bert_model.ckpt). It needs the masked-LM head.',
-    },
-    input_file: {
-      type: 'string',
-      required: true,
-      help: 'Input TFRecord file(s) of masked-LM examples (comma-separated, globs allowed).',
-    },
-    output_file: { type: 'string', required: true, help: 'Output TFRecord file of teacher outputs.' },
-    truncation_factor: {
-      type: 'int',
-      default: 128,
-      help: 'k: how many of the highest teacher probabilities to keep per slot.',
-    },
-    max_seq_length: { type: 'int', default: 128, help: 'Sequence length of the examples.' },
-    max_predictions_per_seq: { type: 'int', default: 20, help: 'Prediction slots per example.' },
-    predict_batch_size: { type: 'int', default: 8, help: 'Examples per teacher forward pass.' },
-  },
+  flags: FLAGS,
   run,
-};
+});
 export default command;
 
-async function run(flags: FlagValues): Promise<void> {
-  const k = flags.truncation_factor as number;
-  const batchSize = flags.predict_batch_size as number;
-  const maxSeq = flags.max_seq_length as number;
-  const maxPred = flags.max_predictions_per_seq as number;
-  for (const [name, v] of [
-    ['truncation_factor', k],
-    ['predict_batch_size', batchSize],
-    ['max_seq_length', maxSeq],
-    ['max_predictions_per_seq', maxPred],
-  ] as const) {
-    if (v < 1) throw new UsageError(`--${name} must be at least 1, got ${v}`);
-  }
-  const inputs = await expandInputFiles(flags.input_file as string);
-  const files = await checkpointFiles(flags.init_checkpoint as string, flags.bert_config_file as string, true);
+async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
+  const k = flags.truncation_factor;
+  const batchSize = flags.predict_batch_size;
+  const maxSeq = flags.max_seq_length;
+  const maxPred = flags.max_predictions_per_seq;
+  const inputs = await expandInputFiles(flags.input_file);
+  const files = await checkpointFiles(flags.init_checkpoint, flags.bert_config_file, true);
   const teacher: LoadedCheckpoint = await loadCheckpoint(files);
   assertTeacher(teacher);
   const cfg = teacher.config;
@@ -160,7 +155,7 @@ async function run(flags: FlagValues): Promise<void> {
     `teacher: ${teacher.format}, ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}, vocab ${cfg.vocab_size} (fingerprint ${teacher.fingerprint})`,
   );
 
-  const output = flags.output_file as string;
+  const output = flags.output_file;
   const partial = `${output}.partial`;
   const fh = await open(partial, 'w');
   const writer = new TFRecordWriter(async (chunk) => {

@@ -9,7 +9,7 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { listFlag, UsageError, type FlagSpec } from '../args.ts';
 import { openFile } from '../files.ts';
 import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
@@ -40,7 +40,11 @@ export async function checkpointFiles(
   opts: { configFile?: string; vocabFile?: string } = {},
 ): Promise<Map<string, Blob>> {
   const files = new Map<string, Blob>();
-  const add = async (p: string) => files.set(p, await openFile(p));
+  const add = async (p: string): Promise<Blob> => {
+    const blob = await openFile(p);
+    files.set(p, blob);
+    return blob;
+  };
   let dir: string;
   let keep: (name: string) => boolean;
   if (await isDir(initCheckpoint)) {
@@ -49,12 +53,10 @@ export async function checkpointFiles(
   } else if (await isFile(initCheckpoint)) {
     dir = path.dirname(initCheckpoint);
     const base = path.basename(initCheckpoint);
-    await add(initCheckpoint);
+    const weightFile = await add(initCheckpoint);
     let shards = new Set<string>();
     if (base.endsWith('.json') && base !== 'config.json') {
-      const json = JSON.parse(await (files.get(initCheckpoint) as Blob).text()) as {
-        weightsManifest?: { paths: string[] }[];
-      };
+      const json: { weightsManifest?: { paths: string[] }[] } = JSON.parse(await weightFile.text());
       shards = new Set((json.weightsManifest ?? []).flatMap((g) => g.paths ?? []));
     }
     const prefix = base.endsWith('.index') ? base.slice(0, -'.index'.length) : undefined;
@@ -103,13 +105,13 @@ function rows(t: tf.Tensor, width: number): number[][] {
 }
 
 /** The --init_checkpoint flag of the commands that read one checkpoint (forward, convert). */
-export const INIT_CHECKPOINT_FLAG: FlagSpec = {
+export const INIT_CHECKPOINT_FLAG = {
   type: 'string',
   required: true,
   help: 'checkpoint: a folder, model.safetensors, pytorch_model.bin, model.json, or a TF1 prefix such as dir/bert_model.ckpt',
-};
+} as const satisfies FlagSpec;
 
-const command: Command = {
+const command = defineCommand({
   description:
     'Run a BERT checkpoint on one sequence of token ids and print JSON {"sequence_output": [[...]], "mlm_logits": [[...]]}\n' +
     '(all positions; mlm_logits only when the checkpoint has the masked-LM head).',
@@ -130,9 +132,7 @@ const command: Command = {
       return Number(s);
     });
     if (ids.length === 0) throw new UsageError('--input_ids is empty');
-    const files = await checkpointFiles(String(flags.init_checkpoint), {
-      configFile: flags.bert_config_file ? String(flags.bert_config_file) : undefined,
-    });
+    const files = await checkpointFiles(flags.init_checkpoint, { configFile: flags.bert_config_file || undefined });
     const ckpt = await loadCheckpoint(files);
     try {
       const cfg = ckpt.config;
@@ -152,13 +152,13 @@ const command: Command = {
         return out;
       });
       const json = JSON.stringify(result);
-      if (flags.output_file) await writeFile(String(flags.output_file), json + '\n');
+      if (flags.output_file) await writeFile(flags.output_file, json + '\n');
       else process.stdout.write(json + '\n');
       for (const w of ckpt.warnings) console.error(`warning: ${w}`);
     } finally {
       disposeCheckpoint(ckpt);
     }
   },
-};
+});
 
 export default command;
