@@ -124,3 +124,13 @@ export function flagBounds(spec: FlagSpec): string {
   if (spec.lessThan !== undefined) parts.push(`< ${spec.lessThan}`);
   return parts.join(' and ');
 }
+
+/**
+ * A row of one of the original scripts' flag tables (src/core/options/*Flags.ts): the flag's
+ * spec, the core option it sets (`option`: a key, or a dotted path such as
+ * 'schedule.learningRate') and a short label for a form field.
+ */
+export type OptionFlag<Option extends string = string> = FlagSpec & { option: Option; label: string };
+
+/** A script's flag table, keyed by flag name, in the order its --help lists them. */
+export type OptionFlagTable<Option extends string = string> = Readonly<Record<string, OptionFlag<Option>>>;
