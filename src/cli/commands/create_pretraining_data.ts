@@ -1,7 +1,7 @@
 /**
  * create_pretraining_data: corpus files → masked-LM examples in TFRecord files, with the
- * seed's (and Google BERT's) flag names. The work is src/core/examples/createPretrainingData.ts;
- * this file expands the file lists, writes the records, and reports progress on stderr.
+ * seed's (and Google BERT's) flag names. The work is src/core/examples/createPretrainingData.ts,
+ * the option flags and their conversion src/core/options/pretrainingFlags.ts; this file expands the file lists, writes the records, and reports progress on stderr.
  */
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,16 +11,14 @@ import { openFile } from '../files.ts';
 import { readDocuments } from '../../core/corpus/readCorpus.ts';
 import {
   createPretrainingExamples,
-  PRETRAINING_DEFAULTS,
   validatePretrainingOptions,
   type PretrainingOptions,
 } from '../../core/examples/createPretrainingData.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
+import { PRETRAINING_FLAGS, pretrainingOptionsFromFlags } from '../../core/options/pretrainingFlags.ts';
 import { BertTokenizer } from '../../core/tokenizer/bertTokenizer.ts';
 import { maskedExampleToRecord } from '../../core/tfrecord/pretrainingRecord.ts';
 import { TFRecordWriter } from '../../core/tfrecord/recordWriter.ts';
-
-const D = PRETRAINING_DEFAULTS;
 
 /** How many examples are printed to stderr at the start, as Google's script logs them. */
 const LOGGED_EXAMPLES = 5;
@@ -37,67 +35,7 @@ const FLAGS = {
     help: 'Output TFRecord file(s): a comma-separated list; examples are written round-robin across them.',
   },
   vocab_file: { type: 'string', required: true, help: 'The vocab.txt the BERT model was trained on.' },
-  do_lower_case: {
-    type: 'bool',
-    default: D.doLowerCase,
-    help: 'Lower-case and strip accents (true for uncased and Chinese models).',
-  },
-  do_whole_word_mask: {
-    type: 'bool',
-    default: D.doWholeWordMask,
-    help: 'Mask whole words: `##` wordpieces with their word, Chinese characters of one jieba word together.',
-  },
-  max_seq_length: {
-    type: 'int',
-    default: D.maxSeqLength,
-    min: 5,
-    help: 'Maximum sequence length (with [CLS] and two [SEP]).',
-  },
-  max_predictions_per_seq: {
-    type: 'int',
-    default: D.maxPredictionsPerSeq,
-    min: 1,
-    help: 'Maximum number of masked LM predictions per sequence.',
-  },
-  random_seed: { type: 'int', default: D.randomSeed, help: 'Random seed for data generation.' },
-  dupe_factor: {
-    type: 'int',
-    default: D.dupeFactor,
-    min: 1,
-    help: 'Number of times to duplicate the input data (with different masks).',
-  },
-  masked_lm_prob: { type: 'float', default: D.maskedLmProb, min: 0, max: 1, help: 'Masked LM probability.' },
-  short_seq_prob: {
-    type: 'float',
-    default: D.shortSeqProb,
-    min: 0,
-    max: 1,
-    help: 'seed mode: span targets are drawn between short_seq_prob*max_seq_length and max_seq_length; bert mode: probability of a shorter sequence.',
-  },
-  doc_stride: {
-    type: 'int',
-    default: D.docStride,
-    min: 1,
-    help: 'seed mode: when splitting a long document into spans, how many tokens to stride between span starts.',
-  },
-  mode: {
-    type: 'string',
-    default: D.mode,
-    choices: ['seed', 'bert'],
-    help: "seed (the 2020 project's algorithm, streaming) or bert (Google BERT's; all documents in memory).",
-  },
-  min_document_chars: {
-    type: 'int',
-    default: D.minDocumentChars,
-    min: 0,
-    help: 'seed mode: skip documents shorter than this many characters (the seed hard-codes 20).',
-  },
-  shuffle_buffer_size: {
-    type: 'int',
-    default: D.shuffleBufferSize,
-    min: 0,
-    help: 'seed mode: examples go out through a shuffle buffer of this many examples (the seed shuffled whole files in memory); 0 keeps document order.',
-  },
+  ...PRETRAINING_FLAGS,
 } as const satisfies FlagSpecs;
 
 const command = defineCommand({
@@ -122,24 +60,12 @@ export default command;
 type Flags = FlagsOf<typeof FLAGS>;
 
 function optionsFromFlags(flags: Flags): PretrainingOptions {
-  const o: PretrainingOptions = {
-    mode: flags.mode,
-    doLowerCase: flags.do_lower_case,
-    doWholeWordMask: flags.do_whole_word_mask,
-    maxSeqLength: flags.max_seq_length,
-    maxPredictionsPerSeq: flags.max_predictions_per_seq,
-    randomSeed: flags.random_seed,
-    dupeFactor: flags.dupe_factor,
-    maskedLmProb: flags.masked_lm_prob,
-    shortSeqProb: flags.short_seq_prob,
-    docStride: flags.doc_stride,
-    minDocumentChars: flags.min_document_chars,
-    shuffleBufferSize: flags.shuffle_buffer_size,
-  };
+  const o = pretrainingOptionsFromFlags(flags);
   try {
     validatePretrainingOptions(o);
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^invalid option (\w+)/, '--$1'));
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UsageError(message.replace(/^invalid option (\w+)/, '--$1'));
   }
   return o;
 }

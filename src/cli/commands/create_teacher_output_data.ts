@@ -3,7 +3,8 @@
  * seed's features) and writes the seed's teacher-output TFRecords: each example's
  * features plus truncated_masked_lm_probs and top_k_indices (the teacher's top
  * --truncation_factor probabilities at each prediction slot, softmax over the full
- * vocabulary at T = 1). The work is src/core/distill/teacherOutputs.ts.
+ * vocabulary at T = 1). The work is src/core/distill/teacherOutputs.ts; the option flags
+ * are src/core/options/teacherFlags.ts.
  */
 import { readdir, rename, stat, open } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { assertTeacher, loadCheckpoint, type LoadedCheckpoint } from '../../core
 import { bertMaskedLm } from '../../core/distill/batch.ts';
 import { computeTeacherOutputs, exampleTopK } from '../../core/distill/teacherOutputs.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
+import { TEACHER_FLAGS, teacherOptionsFromFlags } from '../../core/options/teacherFlags.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { TFRecordWriter } from '../../core/tfrecord/recordWriter.ts';
@@ -110,15 +112,7 @@ const FLAGS = {
     help: 'Input TFRecord file(s) of masked-LM examples (comma-separated, globs allowed).',
   },
   output_file: { type: 'string', required: true, help: 'Output TFRecord file of teacher outputs.' },
-  truncation_factor: {
-    type: 'int',
-    min: 1,
-    default: 128,
-    help: 'k: how many of the highest teacher probabilities to keep per slot.',
-  },
-  max_seq_length: { type: 'int', min: 1, default: 128, help: 'Sequence length of the examples.' },
-  max_predictions_per_seq: { type: 'int', min: 1, default: 20, help: 'Prediction slots per example.' },
-  predict_batch_size: { type: 'int', min: 1, default: 8, help: 'Examples per teacher forward pass.' },
+  ...TEACHER_FLAGS,
 } as const satisfies FlagSpecs;
 
 const command = defineCommand({
@@ -135,10 +129,7 @@ const command = defineCommand({
 export default command;
 
 async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
-  const k = flags.truncation_factor;
-  const batchSize = flags.predict_batch_size;
-  const maxSeq = flags.max_seq_length;
-  const maxPred = flags.max_predictions_per_seq;
+  const { k, batchSize, maxSeqLength: maxSeq, maxPredictionsPerSeq: maxPred } = teacherOptionsFromFlags(flags);
   const inputs = await expandInputFiles(flags.input_file);
   const files = await checkpointFiles(flags.init_checkpoint, flags.bert_config_file, true);
   const teacher: LoadedCheckpoint = await loadCheckpoint(files);

@@ -1,8 +1,10 @@
 /**
  * run_distill: trains a student on the teacher's stored top-k outputs (the seed's
- * step 3), with the seed's flag names. The work is src/core/distill/trainer.ts;
- * this file reads the TFRecords, builds the student, prints one JSON metrics line
- * per step (and per evaluation) and appends them to <output_dir>/metrics.jsonl.
+ * step 3), with the seed's flag names. The work is src/core/run/ (Trainer, train) with
+ * src/core/distill/distillTask.ts; the loss, training and evaluation flags and their
+ * conversion to core options are src/core/options/distillFlags.ts. This file reads the
+ * TFRecords, builds the student, prints one JSON metrics line per step (and per
+ * evaluation) and appends them to <output_dir>/metrics.jsonl.
  *
  * <output_dir>/train_state/ holds the resumable checkpoints (weights, AdamW state,
  * step, data order, RNG state, metrics history); a run started again with the same
@@ -22,8 +24,17 @@ import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/expor
 import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import type { TrainItem } from '../../core/distill/batch.ts';
 import { distillTask } from '../../core/distill/distillTask.ts';
-import { lossConfig, needsTeacher, type LossConfig } from '../../core/distill/loss.ts';
+import { needsTeacher, type LossConfig } from '../../core/distill/loss.ts';
 import { buildStudent, type BuiltStudent } from '../../core/model/buildStudent.ts';
+import {
+  DISTILL_LOSS_FLAGS,
+  DISTILL_PLAN_FLAGS,
+  DISTILL_TRAINER_FLAGS,
+  lossFromFlags as distillLossFromFlags,
+  planFromFlags,
+  trainerConfigFromFlags,
+} from '../../core/options/distillFlags.ts';
+import { recordShapeFromFlags, TEACHER_RECORD_FLAGS } from '../../core/options/teacherFlags.ts';
 import { splitHeldOut } from '../../core/run/heldOut.ts';
 import { inMemoryTrainingSet } from '../../core/run/task.ts';
 import { type RunMetrics, Trainer, TrainingHaltedError } from '../../core/run/trainer.ts';
@@ -46,61 +57,24 @@ const FLAGS = {
   },
   output_dir: { type: 'string', required: true, help: 'Where checkpoints, exports and metrics.jsonl are written.' },
   init_checkpoint: { type: 'string', help: 'Checkpoint to initialise the student from (usually the teacher).' },
-  truncation_factor: { type: 'int', default: 128, min: 1, help: 'k of the teacher outputs (must match the records).' },
-  max_seq_length: { type: 'int', default: 128, min: 1, help: 'Sequence length of the examples.' },
-  max_predictions_per_seq: { type: 'int', default: 20, min: 1, help: 'Prediction slots per example.' },
+  ...TEACHER_RECORD_FLAGS,
+  truncation_factor: {
+    ...TEACHER_RECORD_FLAGS.truncation_factor,
+    help: 'k of the teacher outputs (must match the records).',
+  },
   do_train: { type: 'bool', default: false, help: 'Train.' },
   do_eval: {
     type: 'bool',
     default: false,
     help: 'Evaluate (on the held-out split when training, else on every example).',
   },
-  train_batch_size: { type: 'int', default: 32, min: 1, help: 'Examples per optimiser step (the seed: 384).' },
-  eval_batch_size: { type: 'int', default: 8, min: 1, help: 'Examples per evaluation batch.' },
-  num_train_steps: {
-    type: 'int',
-    default: 100000,
-    min: 1,
-    help: 'Optimiser steps; the learning rate reaches 0 there.',
-  },
-  num_warmup_steps: { type: 'int', default: 10000, min: 0, help: 'Linear warmup steps.' },
-  learning_rate: { type: 'float', default: 5e-5, min: 0, help: 'Peak learning rate (AdamW).' },
-  save_checkpoints_steps: { type: 'int', default: 1000, min: 0, help: 'Save a checkpoint (and export) every N steps.' },
-  loss: {
-    type: 'string',
-    default: 'seed',
-    choices: ['seed', 'distilbert', 'mlm'],
-    help: 'Loss preset: seed, distilbert or mlm.',
-  },
-  temperature: {
-    type: 'float',
-    greaterThan: 0,
-    help: 'Distillation temperature (re-tempers the stored probabilities; T² scaling).',
-  },
-  alpha_ce: { type: 'float', min: 0, help: 'Weight of the soft cross-entropy.' },
-  alpha_cos: { type: 'float', min: 0, help: 'Weight of the cosine term.' },
-  alpha_kl: { type: 'float', min: 0, help: 'Weight of the renormalised top-k KL.' },
-  alpha_missing_mass: { type: 'float', min: 0, help: 'Weight of the missing-mass bucket term.' },
-  alpha_mlm: { type: 'float', min: 0, help: 'Weight of the hard-label MLM cross-entropy.' },
+  ...DISTILL_TRAINER_FLAGS,
+  ...DISTILL_PLAN_FLAGS,
+  ...DISTILL_LOSS_FLAGS,
   student_layers: {
     type: 'string',
     help: 'Teacher layers the student keeps, e.g. 0,1,2 (default: the first num_hidden_layers).',
   },
-  gradient_accumulation_steps: {
-    type: 'int',
-    default: 1,
-    min: 1,
-    help: 'Micro-batches per step (train_batch_size must be a multiple).',
-  },
-  eval_every: { type: 'int', default: 0, min: 0, help: 'Evaluate every N steps (0: at each checkpoint).' },
-  held_out_fraction: {
-    type: 'float',
-    default: 0.01,
-    min: 0,
-    lessThan: 1,
-    help: 'Share of the examples (the last ones) held out for evaluation while training.',
-  },
-  seed: { type: 'int', default: 12345, help: 'Seeds the data order, dropout and a random student.' },
   export_format: {
     type: 'string',
     default: 'safetensors',
@@ -168,14 +142,7 @@ async function readItems(
 
 function lossFromFlags(flags: Flags): LossConfig {
   try {
-    return lossConfig(flags.loss, {
-      temperature: flags.temperature,
-      alphaCe: flags.alpha_ce,
-      alphaCos: flags.alpha_cos,
-      alphaKl: flags.alpha_kl,
-      alphaMissingMass: flags.alpha_missing_mass,
-      alphaMlm: flags.alpha_mlm,
-    });
+    return distillLossFromFlags(flags).loss;
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
@@ -253,19 +220,21 @@ async function run(flags: Flags): Promise<void> {
     throw new Error(`${cfgPath}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   const cfg = parseBertConfig(cfgJson, cfgPath);
-  const k = flags.truncation_factor;
+  const shape = recordShapeFromFlags(flags);
+  const plan = planFromFlags(flags);
   const items = await readItems(
     await expandInputFiles(flags.input_file),
     needsTeacher(loss),
-    k,
-    flags.max_seq_length,
-    flags.max_predictions_per_seq,
+    shape.k,
+    shape.maxSeqLength,
+    shape.maxPredictionsPerSeq,
   );
   if (items.length === 0) throw new Error(`--input_file ${flags.input_file}: no examples`);
-  const frac = flags.held_out_fraction;
   const all = inMemoryTrainingSet(items);
   // Training and evaluating: the run layer's held-out rule; evaluating only: every example.
-  const split = doTrain ? splitHeldOut(all, { fraction: doEval ? frac : 0 }) : { train: all, heldOut: all };
+  const split = doTrain
+    ? splitHeldOut(all, { fraction: doEval ? plan.heldOutFraction : 0 })
+    : { train: all, heldOut: all };
   const heldOut = doEval ? split.heldOut : null;
   if (doTrain && split.train.size === 0) throw new Error('no examples left to train on after the held-out split');
 
@@ -276,21 +245,10 @@ async function run(flags: Flags): Promise<void> {
   const trainer = new Trainer({
     task: distillTask(student.cfg, loss),
     weights: student.weights,
-    config: {
-      schedule: {
-        learningRate: flags.learning_rate,
-        numWarmupSteps: flags.num_warmup_steps,
-        numTrainSteps: flags.num_train_steps,
-      },
-      batchSize: flags.train_batch_size,
-      gradientAccumulationSteps: flags.gradient_accumulation_steps,
-      seed: flags.seed,
-    },
+    config: trainerConfigFromFlags(flags),
     data: split.train,
     store: new FsStore(path.join(outDir, 'train_state')),
   });
-  const saveEvery = flags.save_checkpoints_steps;
-  const evalBatchSize = flags.eval_batch_size;
   const emit = async (m: RunMetrics) => {
     const line = formatLine(m);
     console.log(line);
@@ -320,7 +278,12 @@ async function run(flags: Flags): Promise<void> {
       try {
         await train(
           trainer,
-          { heldOut, evalBatchSize, evalEvery: flags.eval_every || saveEvery, checkpointEvery: saveEvery },
+          {
+            heldOut,
+            evalBatchSize: plan.evalBatchSize,
+            evalEvery: plan.evalEvery,
+            checkpointEvery: plan.checkpointEvery,
+          },
           signal,
           {
             step: emit,
@@ -341,7 +304,7 @@ async function run(flags: Flags): Promise<void> {
         process.off('SIGINT', onSigint);
       }
     } else if (heldOut) {
-      await emit(await trainer.evaluate(heldOut, evalBatchSize));
+      await emit(await trainer.evaluate(heldOut, plan.evalBatchSize));
     }
   } catch (err) {
     if (err instanceof TrainingHaltedError) throw new Error(err.message);
