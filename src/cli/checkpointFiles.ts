@@ -12,11 +12,11 @@ import { openFile } from './files.ts';
 export const CONFIG_NAMES: ReadonlySet<string> = new Set(['config.json', 'bert_config.json']);
 
 /** The --init_checkpoint flag of the commands that read one checkpoint (forward, convert). */
-export const INIT_CHECKPOINT_FLAG: FlagSpec = {
+export const INIT_CHECKPOINT_FLAG = {
   type: 'string',
   required: true,
   help: 'checkpoint: a folder, model.safetensors, pytorch_model.bin, model.json, or a TF1 prefix such as dir/bert_model.ckpt',
-};
+} as const satisfies FlagSpec;
 
 export interface CheckpointFilesOptions {
   /** A config file (--bert_config_file) that replaces the checkpoint's config. */

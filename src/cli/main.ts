@@ -57,14 +57,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    let args = rest;
-    if (command.usesTensors) {
-      const { backend, others } = takeBackendFlag(rest);
-      args = others;
+    const { backend, others } = command.usesTensors ? takeBackendFlag(rest) : { backend: null, others: rest };
+    // Flags are checked before anything starts, so a usage error costs no backend start-up.
+    const flags = parseFlags(others, command.flags);
+    if (backend !== null) {
       const { selectCliBackend } = await import('./nodeBackend.ts');
       await selectCliBackend(backend);
     }
-    const flags = parseFlags(args, command.flags);
     await command.run(flags);
     return 0;
   } catch (err) {

@@ -7,16 +7,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { UsageError } from '../args.ts';
 import { checkpointFiles, INIT_CHECKPOINT_FLAG } from '../checkpointFiles.ts';
 import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
 import { parseLayerList, studentFromLayers } from '../../core/model/student.ts';
 
-const FORMATS: ExportFormat[] = ['safetensors', 'tf', 'tfjs'];
+const FORMATS: readonly ExportFormat[] = ['safetensors', 'tf', 'tfjs'];
 
-const command: Command = {
+function isExportFormat(s: string): s is ExportFormat {
+  return FORMATS.some((f) => f === s);
+}
+
+const command = defineCommand({
   description:
     'Convert a BERT checkpoint between formats (safetensors | tf | tfjs); with --layers=0,1,2 build a student\n' +
     'that keeps those encoder layers (plus embeddings, pooler and masked-LM head).',
@@ -35,13 +39,13 @@ const command: Command = {
   },
   async run(flags) {
     tf.enableProdMode();
-    const format = String(flags.format) as ExportFormat;
-    if (!FORMATS.includes(format))
-      throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
-    const layers = flags.layers ? parseLayerList(String(flags.layers)) : undefined;
-    const files = await checkpointFiles(String(flags.init_checkpoint), {
-      configFile: flags.bert_config_file ? String(flags.bert_config_file) : undefined,
-      vocabFile: flags.vocab_file ? String(flags.vocab_file) : undefined,
+    // checked here rather than by parseFlags (`choices`), so that run() itself rejects a bad --format
+    const format = flags.format;
+    if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+    const layers = flags.layers ? parseLayerList(flags.layers) : undefined;
+    const files = await checkpointFiles(flags.init_checkpoint, {
+      configFile: flags.bert_config_file || undefined,
+      vocabFile: flags.vocab_file || undefined,
     });
     const ckpt = await loadCheckpoint(files);
     let student: ReturnType<typeof studentFromLayers> | undefined;
@@ -50,7 +54,7 @@ const command: Command = {
       const weights = student?.weights ?? ckpt.weights;
       const cfg = student?.cfg ?? ckpt.config;
       const out = await exportCheckpoint(format, weights, cfg, ckpt.vocab);
-      const dir = String(flags.output_dir);
+      const dir = flags.output_dir;
       await mkdir(dir, { recursive: true });
       for (const f of out) await writeFile(path.join(dir, f.name), f.data);
       for (const w of ckpt.warnings) console.error(`warning: ${w}`);
@@ -63,6 +67,6 @@ const command: Command = {
       disposeCheckpoint(ckpt);
     }
   },
-};
+});
 
 export default command;

@@ -1,31 +1,44 @@
 /**
  * create_pretraining_data: corpus files → masked-LM examples in TFRecord files, with the
- * seed's (and Google BERT's) flag names. The work is src/core/examples/createPretrainingData.ts;
- * this file expands the file lists, writes the records, and reports progress on stderr.
+ * seed's (and Google BERT's) flag names. The work is src/core/examples/createPretrainingData.ts,
+ * the option flags and their conversion src/core/options/pretrainingFlags.ts; this file expands the file lists, writes the records, and reports progress on stderr.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { listFlag, UsageError, type FlagValues } from '../args.ts';
-import type { Command } from '../command.ts';
+import { listFlag, UsageError, type FlagSpecs, type FlagsOf } from '../args.ts';
+import { defineCommand } from '../command.ts';
 import { openFile } from '../files.ts';
 import { expandInputFiles } from '../inputFiles.ts';
 import { readDocuments } from '../../core/corpus/readCorpus.ts';
 import {
   createPretrainingExamples,
-  PRETRAINING_DEFAULTS,
   validatePretrainingOptions,
   type PretrainingOptions,
 } from '../../core/examples/createPretrainingData.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
+import { PRETRAINING_FLAGS, pretrainingOptionsFromFlags } from '../../core/options/pretrainingFlags.ts';
 import { BertTokenizer } from '../../core/tokenizer/bertTokenizer.ts';
 import { maskedExampleToRecord } from '../../core/tfrecord/pretrainingRecord.ts';
 import { TFRecordWriter } from '../../core/tfrecord/recordWriter.ts';
 
-const D = PRETRAINING_DEFAULTS;
-
 /** How many examples are printed to stderr at the start, as Google's script logs them. */
 const LOGGED_EXAMPLES = 5;
 
-const command: Command = {
+const FLAGS = {
+  input_file: {
+    type: 'string',
+    required: true,
+    help: 'Input corpus file(s): a comma-separated list; each item may be a glob (*, ?, [abc]).',
+  },
+  output_file: {
+    type: 'string',
+    required: true,
+    help: 'Output TFRecord file(s): a comma-separated list; examples are written round-robin across them.',
+  },
+  vocab_file: { type: 'string', required: true, help: 'The vocab.txt the BERT model was trained on.' },
+  ...PRETRAINING_FLAGS,
+} as const satisfies FlagSpecs;
+
+const command = defineCommand({
   description: [
     "Builds masked-LM examples from text corpora and writes them as TFRecord files (the seed's step 1).",
     'Input: plain text (one sentence or paragraph per line, a blank line between documents) or JSON lines',
@@ -38,97 +51,21 @@ const command: Command = {
     '  corpus): size the corpus to the memory you have.',
     'Examples go round-robin into the --output_file list.',
   ].join('\n'),
-  flags: {
-    input_file: {
-      type: 'string',
-      required: true,
-      help: 'Input corpus file(s): a comma-separated list; each item may be a glob (*, ?, [abc]).',
-    },
-    output_file: {
-      type: 'string',
-      required: true,
-      help: 'Output TFRecord file(s): a comma-separated list; examples are written round-robin across them.',
-    },
-    vocab_file: { type: 'string', required: true, help: 'The vocab.txt the BERT model was trained on.' },
-    do_lower_case: {
-      type: 'bool',
-      default: D.doLowerCase,
-      help: 'Lower-case and strip accents (true for uncased and Chinese models).',
-    },
-    do_whole_word_mask: {
-      type: 'bool',
-      default: D.doWholeWordMask,
-      help: 'Mask whole words: `##` wordpieces with their word, Chinese characters of one jieba word together.',
-    },
-    max_seq_length: {
-      type: 'int',
-      default: D.maxSeqLength,
-      help: 'Maximum sequence length (with [CLS] and two [SEP]).',
-    },
-    max_predictions_per_seq: {
-      type: 'int',
-      default: D.maxPredictionsPerSeq,
-      help: 'Maximum number of masked LM predictions per sequence.',
-    },
-    random_seed: { type: 'int', default: D.randomSeed, help: 'Random seed for data generation.' },
-    dupe_factor: {
-      type: 'int',
-      default: D.dupeFactor,
-      help: 'Number of times to duplicate the input data (with different masks).',
-    },
-    masked_lm_prob: { type: 'float', default: D.maskedLmProb, help: 'Masked LM probability.' },
-    short_seq_prob: {
-      type: 'float',
-      default: D.shortSeqProb,
-      help: 'seed mode: span targets are drawn between short_seq_prob*max_seq_length and max_seq_length; bert mode: probability of a shorter sequence.',
-    },
-    doc_stride: {
-      type: 'int',
-      default: D.docStride,
-      help: 'seed mode: when splitting a long document into spans, how many tokens to stride between span starts.',
-    },
-    mode: {
-      type: 'string',
-      default: D.mode,
-      help: "seed (the 2020 project's algorithm, streaming) or bert (Google BERT's; all documents in memory).",
-    },
-    min_document_chars: {
-      type: 'int',
-      default: D.minDocumentChars,
-      help: 'seed mode: skip documents shorter than this many characters (the seed hard-codes 20).',
-    },
-    shuffle_buffer_size: {
-      type: 'int',
-      default: D.shuffleBufferSize,
-      help: 'seed mode: examples go out through a shuffle buffer of this many examples (the seed shuffled whole files in memory); 0 keeps document order.',
-    },
-  },
+  flags: FLAGS,
   run,
-};
+});
 
 export default command;
 
-function optionsFromFlags(flags: FlagValues): PretrainingOptions {
-  const mode = String(flags.mode);
-  if (mode !== 'seed' && mode !== 'bert') throw new UsageError(`--mode must be "seed" or "bert", got "${mode}"`);
-  const o: PretrainingOptions = {
-    mode,
-    doLowerCase: flags.do_lower_case as boolean,
-    doWholeWordMask: flags.do_whole_word_mask as boolean,
-    maxSeqLength: flags.max_seq_length as number,
-    maxPredictionsPerSeq: flags.max_predictions_per_seq as number,
-    randomSeed: flags.random_seed as number,
-    dupeFactor: flags.dupe_factor as number,
-    maskedLmProb: flags.masked_lm_prob as number,
-    shortSeqProb: flags.short_seq_prob as number,
-    docStride: flags.doc_stride as number,
-    minDocumentChars: flags.min_document_chars as number,
-    shuffleBufferSize: flags.shuffle_buffer_size as number,
-  };
+type Flags = FlagsOf<typeof FLAGS>;
+
+function optionsFromFlags(flags: Flags): PretrainingOptions {
+  const o = pretrainingOptionsFromFlags(flags);
   try {
     validatePretrainingOptions(o);
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^invalid option (\w+)/, '--$1'));
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UsageError(message.replace(/^invalid option (\w+)/, '--$1'));
   }
   return o;
 }
@@ -149,14 +86,14 @@ function describeExample(ex: MaskedExample, vocab: readonly string[]): string {
   ].join('\n');
 }
 
-async function run(flags: FlagValues): Promise<void> {
+async function run(flags: Flags): Promise<void> {
   const opts = optionsFromFlags(flags);
-  const inputs = await expandInputFiles(String(flags.input_file));
+  const inputs = await expandInputFiles(flags.input_file);
   const outputs = listFlag(flags.output_file);
   if (inputs.length === 0) throw new UsageError('--input_file names no file');
   if (outputs.length === 0) throw new UsageError('--output_file names no file');
 
-  const vocabPath = String(flags.vocab_file);
+  const vocabPath = flags.vocab_file;
   const vocabText = await (await openFile(vocabPath)).text();
   const tokenizer = BertTokenizer.fromVocabText(vocabText, { doLowerCase: opts.doLowerCase, source: vocabPath });
   // Open every input first, so a missing file fails before anything is written.
@@ -247,11 +184,10 @@ async function run(flags: FlagValues): Promise<void> {
   const secs = (performance.now() - started) / 1000;
   if (failure) {
     const msg = failure instanceof Error ? failure.message : String(failure);
-    const err = new Error(
+    throw new Error(
       `${msg}\n(the ${examples} examples built before this error were written to ${outputs.join(', ')})`,
+      { cause: failure },
     );
-    (err as Error & { cause?: unknown }).cause = failure;
-    throw err;
   }
   process.stderr.write(
     `done: ${documentsSeen} documents, ${examples} examples, ${bytesWritten} bytes written to ${outputs.length} file(s) ` +

@@ -3,11 +3,12 @@
  * seed's features) and writes the seed's teacher-output TFRecords: each example's
  * features plus truncated_masked_lm_probs and top_k_indices (the teacher's top
  * --truncation_factor probabilities at each prediction slot, softmax over the full
- * vocabulary at T = 1). The work is src/core/distill/teacherOutputs.ts.
+ * vocabulary at T = 1). The work is src/core/distill/teacherOutputs.ts; the option flags
+ * are src/core/options/teacherFlags.ts.
  */
 import { rename, open } from 'node:fs/promises';
-import { UsageError, type FlagValues } from '../args.ts';
-import type { Command } from '../command.ts';
+import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
+import { defineCommand } from '../command.ts';
 import { checkpointFiles } from '../checkpointFiles.ts';
 import { openFile } from '../files.ts';
 import { expandInputFiles } from '../inputFiles.ts';
@@ -15,6 +16,7 @@ import { assertTeacher, loadCheckpoint, type LoadedCheckpoint } from '../../core
 import { bertMaskedLm } from '../../core/distill/batch.ts';
 import { computeTeacherOutputs, exampleTopK } from '../../core/distill/teacherOutputs.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
+import { TEACHER_FLAGS, teacherOptionsFromFlags } from '../../core/options/teacherFlags.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { TFRecordWriter } from '../../core/tfrecord/recordWriter.ts';
@@ -47,7 +49,23 @@ export async function* readMaskedExamples(
   }
 }
 
-const command: Command = {
+const FLAGS = {
+  bert_config_file: { type: 'string', required: true, help: "The teacher's bert_config.json." },
+  init_checkpoint: {
+    type: 'string',
+    required: true,
+    help: 'The teacher checkpoint: a folder, a weight file (safetensors, pytorch_model.bin, model.json) or a TF1 prefix (bert_model.ckpt). It needs the masked-LM head.',
+  },
+  input_file: {
+    type: 'string',
+    required: true,
+    help: 'Input TFRecord file(s) of masked-LM examples (comma-separated, globs allowed).',
+  },
+  output_file: { type: 'string', required: true, help: 'Output TFRecord file of teacher outputs.' },
+  ...TEACHER_FLAGS,
+} as const satisfies FlagSpecs;
+
+const command = defineCommand({
   description: [
     "Runs the teacher on masked-LM examples and writes the seed's teacher-output TFRecords (the seed's step 2):",
     'the example features plus truncated_masked_lm_probs and top_k_indices, the top --truncation_factor',
@@ -55,49 +73,15 @@ const command: Command = {
     'The output is written to <output_file>.partial and renamed when complete.',
   ].join('\n'),
   usesTensors: true,
-  flags: {
-    bert_config_file: { type: 'string', required: true, help: "The teacher's bert_config.json." },
-    init_checkpoint: {
-      type: 'string',
-      required: true,
-      help: 'The teacher checkpoint: a folder, a weight file (safetensors, pytorch_model.bin, model.json) or a TF1 prefix (bert_model.ckpt). It needs the masked-LM head.',
-    },
-    input_file: {
-      type: 'string',
-      required: true,
-      help: 'Input TFRecord file(s) of masked-LM examples (comma-separated, globs allowed).',
-    },
-    output_file: { type: 'string', required: true, help: 'Output TFRecord file of teacher outputs.' },
-    truncation_factor: {
-      type: 'int',
-      default: 128,
-      help: 'k: how many of the highest teacher probabilities to keep per slot.',
-    },
-    max_seq_length: { type: 'int', default: 128, help: 'Sequence length of the examples.' },
-    max_predictions_per_seq: { type: 'int', default: 20, help: 'Prediction slots per example.' },
-    predict_batch_size: { type: 'int', default: 8, help: 'Examples per teacher forward pass.' },
-  },
+  flags: FLAGS,
   run,
-};
+});
 export default command;
 
-async function run(flags: FlagValues): Promise<void> {
-  const k = flags.truncation_factor as number;
-  const batchSize = flags.predict_batch_size as number;
-  const maxSeq = flags.max_seq_length as number;
-  const maxPred = flags.max_predictions_per_seq as number;
-  for (const [name, v] of [
-    ['truncation_factor', k],
-    ['predict_batch_size', batchSize],
-    ['max_seq_length', maxSeq],
-    ['max_predictions_per_seq', maxPred],
-  ] as const) {
-    if (v < 1) throw new UsageError(`--${name} must be at least 1, got ${v}`);
-  }
-  const inputs = await expandInputFiles(flags.input_file as string);
-  const files = await checkpointFiles(flags.init_checkpoint as string, {
-    configFile: flags.bert_config_file as string,
-  });
+async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
+  const { k, batchSize, maxSeqLength: maxSeq, maxPredictionsPerSeq: maxPred } = teacherOptionsFromFlags(flags);
+  const inputs = await expandInputFiles(flags.input_file);
+  const files = await checkpointFiles(flags.init_checkpoint, { configFile: flags.bert_config_file });
   const teacher: LoadedCheckpoint = await loadCheckpoint(files);
   assertTeacher(teacher);
   const cfg = teacher.config;
@@ -112,7 +96,7 @@ async function run(flags: FlagValues): Promise<void> {
     `teacher: ${teacher.format}, ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}, vocab ${cfg.vocab_size} (fingerprint ${teacher.fingerprint})`,
   );
 
-  const output = flags.output_file as string;
+  const output = flags.output_file;
   const partial = `${output}.partial`;
   const fh = await open(partial, 'w');
   const writer = new TFRecordWriter(async (chunk) => {

@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import type { Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { listFlag, UsageError } from '../args.ts';
 import { checkpointFiles, INIT_CHECKPOINT_FLAG } from '../checkpointFiles.ts';
 import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
@@ -20,7 +20,7 @@ function rows(t: tf.Tensor, width: number): number[][] {
   return out;
 }
 
-const command: Command = {
+const command = defineCommand({
   description:
     'Run a BERT checkpoint on one sequence of token ids and print JSON {"sequence_output": [[...]], "mlm_logits": [[...]]}\n' +
     '(all positions; mlm_logits only when the checkpoint has the masked-LM head).',
@@ -41,9 +41,7 @@ const command: Command = {
       return Number(s);
     });
     if (ids.length === 0) throw new UsageError('--input_ids is empty');
-    const files = await checkpointFiles(String(flags.init_checkpoint), {
-      configFile: flags.bert_config_file ? String(flags.bert_config_file) : undefined,
-    });
+    const files = await checkpointFiles(flags.init_checkpoint, { configFile: flags.bert_config_file || undefined });
     const ckpt = await loadCheckpoint(files);
     try {
       const cfg = ckpt.config;
@@ -63,13 +61,13 @@ const command: Command = {
         return out;
       });
       const json = JSON.stringify(result);
-      if (flags.output_file) await writeFile(String(flags.output_file), json + '\n');
+      if (flags.output_file) await writeFile(flags.output_file, json + '\n');
       else process.stdout.write(json + '\n');
       for (const w of ckpt.warnings) console.error(`warning: ${w}`);
     } finally {
       disposeCheckpoint(ckpt);
     }
   },
-};
+});
 
 export default command;

@@ -1,8 +1,10 @@
 /**
  * run_distill: trains a student on the teacher's stored top-k outputs (the seed's
- * step 3), with the seed's flag names. The work is src/core/distill/trainer.ts;
- * this file reads the TFRecords, builds the student, prints one JSON metrics line
- * per step (and per evaluation) and appends them to <output_dir>/metrics.jsonl.
+ * step 3), with the seed's flag names. The work is src/core/run/ (Trainer, train) with
+ * src/core/distill/distillTask.ts; the loss, training and evaluation flags and their
+ * conversion to core options are src/core/options/distillFlags.ts. This file reads the
+ * TFRecords, builds the student, prints one JSON metrics line per step (and per
+ * evaluation) and appends them to <output_dir>/metrics.jsonl.
  *
  * <output_dir>/train_state/ holds the resumable checkpoints (weights, AdamW state,
  * step, data order, RNG state, metrics history); a run started again with the same
@@ -12,8 +14,8 @@
  */
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError, type FlagValues } from '../args.ts';
-import type { Command } from '../command.ts';
+import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
+import { defineCommand } from '../command.ts';
 import { openFile } from '../files.ts';
 import { FsStore } from '../fsStore.ts';
 import { checkpointFiles } from '../checkpointFiles.ts';
@@ -22,8 +24,17 @@ import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/expor
 import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import type { TrainItem } from '../../core/distill/batch.ts';
 import { distillTask } from '../../core/distill/distillTask.ts';
-import { lossConfig, needsTeacher, type LossConfig, type LossPresetName } from '../../core/distill/loss.ts';
+import { needsTeacher, type LossConfig } from '../../core/distill/loss.ts';
 import { buildStudent, type BuiltStudent } from '../../core/model/buildStudent.ts';
+import {
+  DISTILL_LOSS_FLAGS,
+  DISTILL_PLAN_FLAGS,
+  DISTILL_TRAINER_FLAGS,
+  lossFromFlags as distillLossFromFlags,
+  planFromFlags,
+  trainerConfigFromFlags,
+} from '../../core/options/distillFlags.ts';
+import { recordShapeFromFlags, TEACHER_RECORD_FLAGS } from '../../core/options/teacherFlags.ts';
 import { splitHeldOut } from '../../core/run/heldOut.ts';
 import { inMemoryTrainingSet } from '../../core/run/task.ts';
 import { type RunMetrics, Trainer, TrainingHaltedError } from '../../core/run/trainer.ts';
@@ -35,7 +46,44 @@ import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts'
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { recordToTeacherOutput } from '../../core/tfrecord/teacherOutputRecord.ts';
 
-const command: Command = {
+const EXPORT_FORMATS = ['safetensors', 'tf', 'tfjs'] as const satisfies readonly ExportFormat[];
+
+const FLAGS = {
+  bert_config_file: { type: 'string', required: true, help: "The student's bert_config.json." },
+  input_file: {
+    type: 'string',
+    required: true,
+    help: 'Teacher-output TFRecord file(s) (comma-separated, globs allowed).',
+  },
+  output_dir: { type: 'string', required: true, help: 'Where checkpoints, exports and metrics.jsonl are written.' },
+  init_checkpoint: { type: 'string', help: 'Checkpoint to initialise the student from (usually the teacher).' },
+  ...TEACHER_RECORD_FLAGS,
+  truncation_factor: {
+    ...TEACHER_RECORD_FLAGS.truncation_factor,
+    help: 'k of the teacher outputs (must match the records).',
+  },
+  do_train: { type: 'bool', default: false, help: 'Train.' },
+  do_eval: {
+    type: 'bool',
+    default: false,
+    help: 'Evaluate (on the held-out split when training, else on every example).',
+  },
+  ...DISTILL_TRAINER_FLAGS,
+  ...DISTILL_PLAN_FLAGS,
+  ...DISTILL_LOSS_FLAGS,
+  student_layers: {
+    type: 'string',
+    help: 'Teacher layers the student keeps, e.g. 0,1,2 (default: the first num_hidden_layers).',
+  },
+  export_format: {
+    type: 'string',
+    default: 'safetensors',
+    choices: EXPORT_FORMATS,
+    help: 'Export format at each checkpoint: safetensors, tf or tfjs.',
+  },
+} as const satisfies FlagSpecs;
+
+const command = defineCommand({
   description: [
     "Distils a student from the teacher's stored top-k outputs (the seed's step 3).",
     '--input_file: teacher-output TFRecords (create_teacher_output_data); with --loss=mlm, plain masked-LM',
@@ -47,62 +95,12 @@ const command: Command = {
     'Resumes from <output_dir>/train_state when a checkpoint is there.',
   ].join('\n'),
   usesTensors: true,
-  flags: {
-    bert_config_file: { type: 'string', required: true, help: "The student's bert_config.json." },
-    input_file: {
-      type: 'string',
-      required: true,
-      help: 'Teacher-output TFRecord file(s) (comma-separated, globs allowed).',
-    },
-    output_dir: { type: 'string', required: true, help: 'Where checkpoints, exports and metrics.jsonl are written.' },
-    init_checkpoint: { type: 'string', help: 'Checkpoint to initialise the student from (usually the teacher).' },
-    truncation_factor: { type: 'int', default: 128, help: 'k of the teacher outputs (must match the records).' },
-    max_seq_length: { type: 'int', default: 128, help: 'Sequence length of the examples.' },
-    max_predictions_per_seq: { type: 'int', default: 20, help: 'Prediction slots per example.' },
-    do_train: { type: 'bool', default: false, help: 'Train.' },
-    do_eval: {
-      type: 'bool',
-      default: false,
-      help: 'Evaluate (on the held-out split when training, else on every example).',
-    },
-    train_batch_size: { type: 'int', default: 32, help: 'Examples per optimiser step (the seed: 384).' },
-    eval_batch_size: { type: 'int', default: 8, help: 'Examples per evaluation batch.' },
-    num_train_steps: { type: 'int', default: 100000, help: 'Optimiser steps; the learning rate reaches 0 there.' },
-    num_warmup_steps: { type: 'int', default: 10000, help: 'Linear warmup steps.' },
-    learning_rate: { type: 'float', default: 5e-5, help: 'Peak learning rate (AdamW).' },
-    save_checkpoints_steps: { type: 'int', default: 1000, help: 'Save a checkpoint (and export) every N steps.' },
-    loss: { type: 'string', default: 'seed', help: 'Loss preset: seed, distilbert or mlm.' },
-    temperature: { type: 'float', help: 'Distillation temperature (re-tempers the stored probabilities; T² scaling).' },
-    alpha_ce: { type: 'float', help: 'Weight of the soft cross-entropy.' },
-    alpha_cos: { type: 'float', help: 'Weight of the cosine term.' },
-    alpha_kl: { type: 'float', help: 'Weight of the renormalised top-k KL.' },
-    alpha_missing_mass: { type: 'float', help: 'Weight of the missing-mass bucket term.' },
-    alpha_mlm: { type: 'float', help: 'Weight of the hard-label MLM cross-entropy.' },
-    student_layers: {
-      type: 'string',
-      help: 'Teacher layers the student keeps, e.g. 0,1,2 (default: the first num_hidden_layers).',
-    },
-    gradient_accumulation_steps: {
-      type: 'int',
-      default: 1,
-      help: 'Micro-batches per step (train_batch_size must be a multiple).',
-    },
-    eval_every: { type: 'int', default: 0, help: 'Evaluate every N steps (0: at each checkpoint).' },
-    held_out_fraction: {
-      type: 'float',
-      default: 0.01,
-      help: 'Share of the examples (the last ones) held out for evaluation while training.',
-    },
-    seed: { type: 'int', default: 12345, help: 'Seeds the data order, dropout and a random student.' },
-    export_format: {
-      type: 'string',
-      default: 'safetensors',
-      help: 'Export format at each checkpoint: safetensors, tf or tfjs.',
-    },
-  },
+  flags: FLAGS,
   run,
-};
+});
 export default command;
+
+type Flags = FlagsOf<typeof FLAGS>;
 
 /** Reads the examples (with teacher outputs when wanted); errors name the file and record. */
 async function readItems(
@@ -142,32 +140,20 @@ async function readItems(
   return items;
 }
 
-function lossFromFlags(flags: FlagValues): LossConfig {
-  const preset = flags.loss as string;
-  if (!['seed', 'distilbert', 'mlm'].includes(preset))
-    throw new UsageError(`--loss must be seed, distilbert or mlm, got "${preset}"`);
+function lossFromFlags(flags: Flags): LossConfig {
   try {
-    return lossConfig(preset as LossPresetName, {
-      temperature: flags.temperature as number | undefined,
-      alphaCe: flags.alpha_ce as number | undefined,
-      alphaCos: flags.alpha_cos as number | undefined,
-      alphaKl: flags.alpha_kl as number | undefined,
-      alphaMissingMass: flags.alpha_missing_mass as number | undefined,
-      alphaMlm: flags.alpha_mlm as number | undefined,
-    });
+    return distillLossFromFlags(flags).loss;
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
 }
 
 /** The student's starting weights: layers cut from --init_checkpoint, or random (src/core/model/buildStudent.ts). */
-async function studentFor(flags: FlagValues, cfg: BertConfig): Promise<BuiltStudent & { vocab?: string[] }> {
-  const init = flags.init_checkpoint as string | undefined;
-  const seed = flags.seed as number;
+async function studentFor(flags: Flags, cfg: BertConfig): Promise<BuiltStudent & { vocab?: string[] }> {
+  const init = flags.init_checkpoint;
+  const seed = flags.seed;
   if (!init) return buildStudent({ kind: 'fresh', config: cfg }, null, seed);
-  const ckpt = await loadCheckpoint(
-    await checkpointFiles(init, { defaultConfigFile: flags.bert_config_file as string }),
-  );
+  const ckpt = await loadCheckpoint(await checkpointFiles(init, { defaultConfigFile: flags.bert_config_file }));
   const t = ckpt.config;
   try {
     for (const f of [
@@ -185,7 +171,7 @@ async function studentFor(flags: FlagValues, cfg: BertConfig): Promise<BuiltStud
       }
     }
     const layers = flags.student_layers
-      ? parseLayerList(flags.student_layers as string, '--student_layers')
+      ? parseLayerList(flags.student_layers, '--student_layers')
       : [...Array(cfg.num_hidden_layers).keys()];
     if (layers.length !== cfg.num_hidden_layers) {
       throw new UsageError(
@@ -219,62 +205,50 @@ function formatLine(m: RunMetrics): string {
   return JSON.stringify(m, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v));
 }
 
-async function run(flags: FlagValues): Promise<void> {
-  const doTrain = flags.do_train as boolean;
-  const doEval = flags.do_eval as boolean;
+async function run(flags: Flags): Promise<void> {
+  const doTrain = flags.do_train;
+  const doEval = flags.do_eval;
   if (!doTrain && !doEval) throw new UsageError('at least one of --do_train or --do_eval must be set');
-  const exportFormat = flags.export_format as ExportFormat;
-  if (!['safetensors', 'tf', 'tfjs'].includes(exportFormat))
-    throw new UsageError(`--export_format must be safetensors, tf or tfjs`);
+  const exportFormat = flags.export_format;
   const loss = lossFromFlags(flags);
-  const cfgPath = flags.bert_config_file as string;
+  const cfgPath = flags.bert_config_file;
   const cfgText = await (await openFile(cfgPath)).text();
   let cfgJson: unknown;
   try {
     cfgJson = JSON.parse(cfgText);
   } catch (err) {
-    throw new Error(`${cfgPath}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${cfgPath}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   const cfg = parseBertConfig(cfgJson, cfgPath);
-  const k = flags.truncation_factor as number;
+  const shape = recordShapeFromFlags(flags);
+  const plan = planFromFlags(flags);
   const items = await readItems(
-    await expandInputFiles(flags.input_file as string),
+    await expandInputFiles(flags.input_file),
     needsTeacher(loss),
-    k,
-    flags.max_seq_length as number,
-    flags.max_predictions_per_seq as number,
+    shape.k,
+    shape.maxSeqLength,
+    shape.maxPredictionsPerSeq,
   );
   if (items.length === 0) throw new Error(`--input_file ${flags.input_file}: no examples`);
-  const frac = flags.held_out_fraction as number;
-  if (frac < 0 || frac >= 1) throw new UsageError(`--held_out_fraction must be in [0, 1), got ${frac}`);
   const all = inMemoryTrainingSet(items);
   // Training and evaluating: the run layer's held-out rule; evaluating only: every example.
-  const split = doTrain ? splitHeldOut(all, { fraction: doEval ? frac : 0 }) : { train: all, heldOut: all };
+  const split = doTrain
+    ? splitHeldOut(all, { fraction: doEval ? plan.heldOutFraction : 0 })
+    : { train: all, heldOut: all };
   const heldOut = doEval ? split.heldOut : null;
   if (doTrain && split.train.size === 0) throw new Error('no examples left to train on after the held-out split');
 
-  const outDir = flags.output_dir as string;
+  const outDir = flags.output_dir;
   await mkdir(outDir, { recursive: true });
   const metricsFile = path.join(outDir, 'metrics.jsonl');
   const student = await studentFor(flags, cfg);
   const trainer = new Trainer({
     task: distillTask(student.cfg, loss),
     weights: student.weights,
-    config: {
-      schedule: {
-        learningRate: flags.learning_rate as number,
-        numWarmupSteps: flags.num_warmup_steps as number,
-        numTrainSteps: flags.num_train_steps as number,
-      },
-      batchSize: flags.train_batch_size as number,
-      gradientAccumulationSteps: flags.gradient_accumulation_steps as number,
-      seed: flags.seed as number,
-    },
+    config: trainerConfigFromFlags(flags),
     data: split.train,
     store: new FsStore(path.join(outDir, 'train_state')),
   });
-  const saveEvery = flags.save_checkpoints_steps as number;
-  const evalBatchSize = flags.eval_batch_size as number;
   const emit = async (m: RunMetrics) => {
     const line = formatLine(m);
     console.log(line);
@@ -304,7 +278,12 @@ async function run(flags: FlagValues): Promise<void> {
       try {
         await train(
           trainer,
-          { heldOut, evalBatchSize, evalEvery: (flags.eval_every as number) || saveEvery, checkpointEvery: saveEvery },
+          {
+            heldOut,
+            evalBatchSize: plan.evalBatchSize,
+            evalEvery: plan.evalEvery,
+            checkpointEvery: plan.checkpointEvery,
+          },
           signal,
           {
             step: emit,
@@ -325,7 +304,7 @@ async function run(flags: FlagValues): Promise<void> {
         process.off('SIGINT', onSigint);
       }
     } else if (heldOut) {
-      await emit(await trainer.evaluate(heldOut, evalBatchSize));
+      await emit(await trainer.evaluate(heldOut, plan.evalBatchSize));
     }
   } catch (err) {
     if (err instanceof TrainingHaltedError) throw new Error(err.message);

@@ -5,8 +5,7 @@
  * \n, \r\n or \r); a bad byte stops it with an error naming the file and byte offset, after
  * every line before it has been printed.
  */
-import type { Command } from '../command.ts';
-import { UsageError } from '../args.ts';
+import { defineCommand } from '../command.ts';
 import { openFile } from '../files.ts';
 import { BertTokenizer } from '../../core/tokenizer/bertTokenizer.ts';
 import { decodeLineBlocks } from '../../core/corpus/decodeLines.ts';
@@ -31,7 +30,7 @@ class OutputBuffer {
   }
 }
 
-const command: Command = {
+const command = defineCommand({
   description:
     'Print the WordPiece token ids of every line of --input_file, separated by single spaces,\n' +
     'one output line per input line, without [CLS]/[SEP]; BERT basic tokenizer + WordPiece over --vocab_file.',
@@ -49,13 +48,11 @@ const command: Command = {
     },
   },
   async run(flags) {
-    const vocabPath = String(flags.vocab_file ?? '');
-    const inputPath = String(flags.input_file ?? '');
-    if (!vocabPath) throw new UsageError('--vocab_file is required');
-    if (!inputPath) throw new UsageError('--input_file is required');
+    const vocabPath = flags.vocab_file;
+    const inputPath = flags.input_file;
     const vocabText = await (await openFile(vocabPath)).text();
     const tokenizer = BertTokenizer.fromVocabText(vocabText, {
-      doLowerCase: flags.do_lower_case !== false,
+      doLowerCase: flags.do_lower_case,
       source: vocabPath,
     });
     const input = await openFile(inputPath);
@@ -68,6 +65,6 @@ const command: Command = {
       await out.flush();
     }
   },
-};
+});
 
 export default command;
