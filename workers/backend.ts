@@ -12,19 +12,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-
-export interface BackendReport {
-  /** 'none' for a worker that computes no tensors. */
-  backend: BackendName | 'none';
-  /** One sentence a researcher understands: why this backend. */
-  reason: string;
-  /** The better backends that were tried and why each was not used. */
-  skipped: { backend: BackendName; why: string }[];
-  /** GPU adapter description when webgpu was chosen. */
-  adapter?: string;
-}
+import type { BackendName, BackendReport } from '../src/contract/backendReport.ts';
 
 export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 

@@ -9,10 +9,10 @@ import { createPretrainingExamples } from '../src/core/examples/createPretrainin
 import { lineToPieces } from '../src/core/examples/wholeWord.ts';
 import { loadSegmenter } from '../src/core/examples/wordSegmenter.ts';
 import { ExampleSetReader, ExampleSetWriter } from './exampleStore.ts';
-import type { ExampleFlags } from './jobs.ts';
+import type { ExampleFlags } from '../src/contract/jobs.ts';
 import { modelTokenizer } from './vocab.ts';
 import { RateMeter, throttle } from './rate.ts';
-import { fileKey, getStoredFile } from './storageLayout.ts';
+import { fileKey, getStoredFile } from '../src/contract/storageLayout.ts';
 import { startWorker } from './workerMain.ts';
 
 function coreOptions(f: ExampleFlags) {

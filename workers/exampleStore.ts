@@ -10,7 +10,7 @@ import { maskedExampleToRecord, recordToMaskedExample } from '../src/core/tfreco
 import { readRecords } from '../src/core/tfrecord/recordReader.ts';
 import { frameRecord } from '../src/core/tfrecord/recordWriter.ts';
 import { expectBytes } from '../src/core/storage/keyValueStore.ts';
-import { exampleBatchKey, storeOf } from './storageLayout.ts';
+import { exampleBatchKey, storeOf } from '../src/contract/storageLayout.ts';
 import { concatBytes } from '../src/core/io/bytes.ts';
 
 export const EXAMPLES_PER_BATCH = 256;

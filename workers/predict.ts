@@ -10,7 +10,7 @@ import type { BertConfig } from '../src/core/model/config.ts';
 import type { Weights } from '../src/core/model/weights.ts';
 import { bertMaskedLm, disposeBatch, toBatchTensors } from '../src/core/distill/batch.ts';
 import type { BertTokenizer } from '../src/core/tokenizer/bertTokenizer.ts';
-import type { PredictionRow } from './jobs.ts';
+import type { PredictionRow } from '../src/contract/jobs.ts';
 
 export async function predictMasked(
   weights: Weights,

@@ -1,6 +1,6 @@
 /** The config of a student, from its teacher's config and the student spec the page chose. */
 import { parseBertConfig, type BertConfig } from '../src/core/model/config.ts';
-import type { StudentSpec } from './jobs.ts';
+import type { StudentSpec } from '../src/contract/jobs.ts';
 
 /** The student's config from the teacher's and the spec (validated by core when built). */
 export function studentConfig(teacher: BertConfig, spec: StudentSpec): BertConfig {

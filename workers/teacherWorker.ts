@@ -13,12 +13,12 @@ import { parameterCount, type WeightParts } from '../src/core/model/weights.ts';
 import { teacherOutputToRecord } from '../src/core/tfrecord/teacherOutputRecord.ts';
 import { frameRecord } from '../src/core/tfrecord/recordWriter.ts';
 import { ExampleSetReader } from './exampleStore.ts';
-import type { ModelInfo, TeacherCacheRef } from './jobs.ts';
+import type { ModelInfo, TeacherCacheRef } from '../src/contract/jobs.ts';
 import { loadModel } from './models.ts';
 import { modelTokenizer } from './vocab.ts';
 import { predictMasked } from './predict.ts';
 import { RateMeter, throttle } from './rate.ts';
-import { getModelFiles, storeOf } from './storageLayout.ts';
+import { getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
 import { startWorker } from './workerMain.ts';
 import { studentConfig } from './studentConfig.ts';
 

@@ -1,14 +1,14 @@
 /**
  * The workbench's state (zustand) and the actions that steer the workers.
  * Everything worth keeping (corpora, models, example sets, teacher caches,
- * runs, metric histories) is written to IndexedDB (workers/storageLayout.ts)
+ * runs, metric histories) is written to IndexedDB (src/contract/storageLayout.ts)
  * as it changes, and read back by `restore()` on load, so a reload shows what
  * was there; jobs that were running when the page closed are marked
  * "interrupted" and offer to resume. No computation happens here: the
  * workers compute, this file routes messages and keeps records.
  */
 import { create } from 'zustand';
-import type { BackendReport } from '../../workers/backend.ts';
+import type { BackendReport } from '../contract/backendReport.ts';
 import type {
   CorpusStatsResult,
   CountProgress,
@@ -23,8 +23,8 @@ import type {
   TeacherCacheRef,
   TokenPreviewResult,
   WorkerKind,
-} from '../../workers/jobs.ts';
-import { fileKey, metricsKey, storeOf } from '../../workers/storageLayout.ts';
+} from '../contract/jobs.ts';
+import { fileKey, metricsKey, storeOf } from '../contract/storageLayout.ts';
 import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
 import { callWorker, onBackendReport, warmWorker, type JobHandle } from './workerClient.ts';
 import { describeError } from './errors.ts';

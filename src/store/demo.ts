@@ -8,7 +8,7 @@
  * what an earlier press stored (matched by the files' content) and carries on
  * from there instead of making copies.
  */
-import { storeOf } from '../../workers/storageLayout.ts';
+import { storeOf } from '../contract/storageLayout.ts';
 import {
   addCorpusFiles,
   addModelFiles,

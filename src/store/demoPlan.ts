@@ -6,7 +6,7 @@
  * was stored by an earlier demo still matches the files the page serves now.
  * No DOM, no storage: the action that steers the workers is src/store/demo.ts.
  */
-import type { ExampleFlags, RunConfig, StudentSpec } from '../../workers/jobs.ts';
+import type { ExampleFlags, RunConfig, StudentSpec } from '../contract/jobs.ts';
 
 export interface DemoSettings {
   /** Folder under the page's base URL holding corpus.txt and teacher/. */

@@ -1,6 +1,6 @@
 /** Step 2: teacher checkpoints (any format the loaders read) and the student to build. */
 import { useEffect, useId, useState } from 'react';
-import type { ModelInfo, StudentSpec } from '../../workers/jobs.ts';
+import type { ModelInfo, StudentSpec } from '../contract/jobs.ts';
 import { addModelFiles, removeModel, selectTeacher, setStudentSpec, useApp } from '../store/appStore.ts';
 import { ErrorText, KeyValues, NumberField, Section, SelectField } from './common.tsx';
 import { DropZone } from './DropZone.tsx';

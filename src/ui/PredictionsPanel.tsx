@@ -1,6 +1,6 @@
 /** Step 7: type a sentence, mask characters, compare teacher and student top-k. */
 import { useId, useState } from 'react';
-import type { PredictionRow } from '../../workers/jobs.ts';
+import type { PredictionRow } from '../contract/jobs.ts';
 import { predict, useApp } from '../store/appStore.ts';
 import { ErrorText, Section, SelectField } from './common.tsx';
 

@@ -10,7 +10,7 @@
  * - checkpoints:  the engine's training checkpoints
  * - metrics:      `<runId>/m<chunk:000000>` → MetricPoint[]; `<runId>/eval` → EvalPoint[]
  */
-import { IndexedDbStore } from '../src/core/storage/indexedDbStore.ts';
+import { IndexedDbStore } from '../core/storage/indexedDbStore.ts';
 
 export const DB = {
   files: 'wwm-files',
