@@ -34,7 +34,7 @@ function info(
   const parameters = parameterCount(config, parts);
   return {
     format,
-    config: { ...config } as unknown as Record<string, number | string>,
+    config: { ...config },
     parameters,
     memoryBytes: parameters * 4,
     sizeBytes,

@@ -9,7 +9,7 @@ import { exportCheckpoint, type ExportFormat, exportZip } from '../src/core/chec
 import { planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import type { TrainItem } from '../src/core/distill/batch.ts';
 import { type DistillScores, distillTask } from '../src/core/distill/distillTask.ts';
-import { type LossPresetName, lossConfig } from '../src/core/distill/loss.ts';
+import { lossConfig } from '../src/core/distill/loss.ts';
 import { TeacherCache } from '../src/core/distill/teacherCache.ts';
 import { buildStudent, type StudentPlan } from '../src/core/model/buildStudent.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
@@ -62,12 +62,12 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
   };
   const { train: trainSet, heldOut } = splitHeldOut(examples);
   const trainer = new Trainer({
-    task: distillTask(student.cfg, lossConfig(c.loss as LossPresetName, { ...c.weights, temperature: c.temperature })),
+    task: distillTask(student.cfg, lossConfig(c.lossPreset, c.loss)),
     weights: student.weights,
     config: {
-      schedule: { learningRate: c.learningRate, numWarmupSteps: c.warmupSteps, numTrainSteps: c.steps },
+      schedule: c.schedule,
       batchSize: c.batchSize,
-      gradientAccumulationSteps: c.accumulation,
+      gradientAccumulationSteps: c.gradientAccumulationSteps,
       seed: c.seed,
     },
     data: trainSet,

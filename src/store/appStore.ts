@@ -13,7 +13,6 @@ import type {
   CorpusStatsResult,
   CountProgress,
   EvalPoint,
-  ExampleFlags,
   MetricPoint,
   ModelInfo,
   PredictionRow,
@@ -25,9 +24,11 @@ import type {
   WorkerKind,
 } from '../contract/jobs.ts';
 import { fileKey, metricsKey, storeOf } from '../contract/storageLayout.ts';
-import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
+import { PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
+import { LOSS_PRESETS } from '../core/distill/lossPresets.ts';
 import { callWorker, onBackendReport, warmWorker, type JobHandle } from './workerClient.ts';
 import { describeError } from './errors.ts';
+import { migrateSavedMeta, restoreOptions, restoreRunConfig, type SavedMeta } from './migrate.ts';
 
 export type JobStatus = 'running' | 'paused' | 'ready' | 'error' | 'interrupted' | 'stopped';
 
@@ -56,7 +57,8 @@ export interface ExampleSetEntry {
   id: string;
   corpusIds: string[];
   vocabModelId: string;
-  flags: ExampleFlags;
+  /** what the set was built with (core's create_pretraining_data options) */
+  options: PretrainingOptions;
   status: JobStatus;
   count: number;
   storedBytes: number;
@@ -103,33 +105,16 @@ export interface QuotaInfo {
   persisted: boolean | null;
 }
 
-/** The form's defaults: the engine's (the seed's create_pretraining_data flags). */
-const D = PRETRAINING_DEFAULTS;
-export const DEFAULT_FLAGS: ExampleFlags = {
-  mode: D.mode,
-  do_lower_case: D.doLowerCase,
-  do_whole_word_mask: D.doWholeWordMask,
-  max_seq_length: D.maxSeqLength,
-  max_predictions_per_seq: D.maxPredictionsPerSeq,
-  masked_lm_prob: D.maskedLmProb,
-  dupe_factor: D.dupeFactor,
-  short_seq_prob: D.shortSeqProb,
-  doc_stride: D.docStride,
-  random_seed: D.randomSeed,
-};
-
+/** The run form's defaults: the seed's loss (core's preset), a short schedule for a browser. */
 export const DEFAULT_RUN: RunConfig = {
-  loss: 'seed',
-  weights: { alphaCe: 1, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 0 },
-  temperature: 1,
-  learningRate: 1e-4,
-  warmupSteps: 100,
-  steps: 10000,
+  lossPreset: 'seed',
+  loss: LOSS_PRESETS.seed,
+  schedule: { learningRate: 1e-4, numWarmupSteps: 100, numTrainSteps: 10000 },
   batchSize: 32,
-  accumulation: 1,
+  gradientAccumulationSteps: 1,
+  seed: 12345,
   evalEvery: 200,
   checkpointEvery: 200,
-  seed: 12345,
 };
 
 /** The stages of "Try the demo", in order. */
@@ -169,7 +154,8 @@ interface State {
   studentSpec: StudentSpec;
   studentInfo: ModelInfo | null;
   studentError: string | null;
-  flags: ExampleFlags;
+  /** the Examples form: core's create_pretraining_data options (the form labels them with the seed's flag names) */
+  exampleOptions: PretrainingOptions;
   exampleSets: ExampleSetEntry[];
   teacherCaches: TeacherCacheEntry[];
   runConfig: RunConfig;
@@ -196,7 +182,7 @@ export const useApp = create<State>(() => ({
   studentSpec: { kind: 'layers', layers: [0, 1, 2] },
   studentInfo: null,
   studentError: null,
-  flags: DEFAULT_FLAGS,
+  exampleOptions: PRETRAINING_DEFAULTS,
   exampleSets: [],
   teacherCaches: [],
   runConfig: DEFAULT_RUN,
@@ -272,7 +258,7 @@ async function saveMeta(): Promise<void> {
         {
           teacherId: s.teacherId,
           studentSpec: s.studentSpec,
-          flags: s.flags,
+          exampleOptions: s.exampleOptions,
           runConfig: s.runConfig,
           chartRunIds: s.chartRunIds,
         },
@@ -289,9 +275,15 @@ export async function restore(): Promise<void> {
   onBackendReport((kind, report) => set((s) => ({ backends: { ...s.backends, [kind]: report } })));
   try {
     const meta = storeOf('meta');
-    const [corpora, models, exampleSets, teacherCaches, runs, ui] = await Promise.all(
+    const [corpora, models, savedSets, teacherCaches, savedRuns, savedUi] = await Promise.all(
       ['corpora', 'models', 'exampleSets', 'teacherCaches', 'runs', 'ui'].map((k) => meta.get(k)),
     );
+    // State saved by an older version (snake_case example flags, the old run config) is converted once.
+    const { meta: saved, migrated } = migrateSavedMeta(
+      { exampleSets: savedSets, runs: savedRuns, ui: savedUi } as SavedMeta,
+      DEFAULT_RUN,
+    );
+    const { exampleSets, runs, ui } = saved;
     const interrupted = <T extends { status: string }>(a: unknown): T[] =>
       ((a as T[] | undefined) ?? []).map((e) =>
         e.status === 'running' || e.status === 'paused' ? { ...e, status: 'interrupted' } : e,
@@ -314,10 +306,11 @@ export async function restore(): Promise<void> {
       runs: runList,
       teacherId: uiState.teacherId ?? null,
       studentSpec: uiState.studentSpec ?? get().studentSpec,
-      flags: { ...DEFAULT_FLAGS, ...(uiState.flags ?? {}) },
-      runConfig: { ...DEFAULT_RUN, ...(uiState.runConfig ?? {}) },
+      exampleOptions: restoreOptions(uiState.exampleOptions),
+      runConfig: restoreRunConfig(uiState.runConfig, DEFAULT_RUN),
       chartRunIds: uiState.chartRunIds ?? runList.map((r) => r.id),
     });
+    if (migrated) scheduleSave();
     for (const r of runList) await loadMetrics(r.id);
   } catch (err) {
     set({ storageError: `Could not read the stored workbench state: ${describeError(err)}` });
@@ -434,7 +427,7 @@ export async function previewCorpus(id: string): Promise<void> {
     const preview = await callWorker('data', 'tokenPreview', {
       corpusId: id,
       vocabModelId: s.teacherId ?? undefined,
-      doLowerCase: s.flags.do_lower_case,
+      doLowerCase: s.exampleOptions.doLowerCase,
       maxChars: 300,
     }).result;
     patch<CorpusEntry>('corpora', id, { preview });
@@ -523,14 +516,14 @@ async function refreshStudent(): Promise<void> {
 
 // ---- examples --------------------------------------------------------------------
 
-export function setFlags(p: Partial<ExampleFlags>): void {
-  set((s) => ({ flags: { ...s.flags, ...p } }));
+export function setExampleOptions(p: Partial<PretrainingOptions>): void {
+  set((s) => ({ exampleOptions: { ...s.exampleOptions, ...p } }));
   scheduleSave();
 }
 
 /**
  * Builds an example set from the given corpora (default: every ready corpus) with the form's
- * flags; resolves with the set's id once it is finished (check its status: errors are kept on it).
+ * options; resolves with the set's id once it is finished (check its status: errors are kept on it).
  */
 export async function buildExamples(only?: string[]): Promise<string> {
   const s = get();
@@ -542,7 +535,7 @@ export async function buildExamples(only?: string[]): Promise<string> {
     id,
     corpusIds,
     vocabModelId: s.teacherId,
-    flags: s.flags,
+    options: s.exampleOptions,
     status: 'running',
     count: 0,
     storedBytes: 0,
@@ -553,7 +546,7 @@ export async function buildExamples(only?: string[]): Promise<string> {
   const h = callWorker(
     'data',
     'buildExamples',
-    { setId: id, corpusIds, vocabModelId: s.teacherId, flags: s.flags },
+    { setId: id, corpusIds, vocabModelId: s.teacherId, options: s.exampleOptions },
     (p) =>
       patch<ExampleSetEntry>('exampleSets', id, {
         progress: p,
