@@ -8,10 +8,10 @@ import { corpusStats, readDocuments } from '../src/core/corpus/readCorpus.ts';
 import { createPretrainingExamples } from '../src/core/examples/createPretrainingData.ts';
 import { lineToPieces } from '../src/core/examples/wholeWord.ts';
 import { loadSegmenter } from '../src/core/examples/wordSegmenter.ts';
-import { ExampleSetReader, ExampleSetWriter } from './exampleStore.ts';
+import { ExampleSetReader, ExampleSetWriter } from '../src/core/examples/exampleSetStore.ts';
 import { modelTokenizer } from './vocab.ts';
 import { RateMeter, throttle } from './rate.ts';
-import { fileKey, getStoredFile } from '../src/contract/storageLayout.ts';
+import { fileKey, getStoredFile, storeOf } from '../src/contract/storageLayout.ts';
 import { startWorker } from './workerMain.ts';
 
 startWorker(
@@ -77,7 +77,7 @@ startWorker(
       async function* allDocuments() {
         for (const f of files) yield* readDocuments(f, { name: f.name });
       }
-      const writer = new ExampleSetWriter(setId);
+      const writer = new ExampleSetWriter(storeOf('examples'), setId);
       const meter = new RateMeter();
       const due = throttle(250);
       let docs = 0;
@@ -110,7 +110,7 @@ startWorker(
     },
 
     async exportRecords({ exampleSetId }) {
-      const reader = await ExampleSetReader.open(exampleSetId);
+      const reader = await ExampleSetReader.open(storeOf('examples'), exampleSetId);
       return { blob: await reader.recordBlobs(), name: `${exampleSetId}.tfrecord` };
     },
   },

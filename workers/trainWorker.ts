@@ -17,7 +17,7 @@ import { splitHeldOut } from '../src/core/run/heldOut.ts';
 import type { TrainingSet } from '../src/core/run/task.ts';
 import { type StepMetrics, Trainer } from '../src/core/run/trainer.ts';
 import { train } from '../src/core/run/train.ts';
-import { ExampleSetReader } from './exampleStore.ts';
+import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
 import type { EvalPoint, MetricPoint, RunSpec } from '../src/contract/jobs.ts';
 import { loadModel, unloadModel } from './models.ts';
 import { predictMasked } from './predict.ts';
@@ -44,7 +44,7 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
   if (busyRunId) throw new Error(`the training worker is busy with ${busyRunId}; stop it first`);
   current?.trainer.dispose();
   current = null;
-  const reader = await ExampleSetReader.open(spec.exampleSetId);
+  const reader = await ExampleSetReader.open(storeOf('examples'), spec.exampleSetId);
   const cache = await TeacherCache.open(storeOf('teacher'), spec.cache.key, spec.cache.layout);
   if (!cache.isComplete()) throw new Error('the teacher pass for this run is not complete; continue it first');
   const plan = await planCheckpoint(await getModelFiles(spec.teacherId));

@@ -5,7 +5,7 @@
  *
  * - files:        `corpus/<corpusId>` → the dropped File; `model/<modelId>/<fileName>` → File
  * - meta:         `corpora`, `models`, `exampleSets`, `teacherCaches`, `runs`, `ui` → JSON
- * - examples:     `<setId>/<batch:000000>` → TFRecord bytes of a batch of examples
+ * - examples:     the engine's example sets (src/core/examples/exampleSetStore.ts: `<setId>/<batch>`, `manifest/<setId>`)
  * - teacher:      the engine's teacher-output cache
  * - checkpoints:  the engine's training checkpoints
  * - metrics:      `<runId>/m<chunk:000000>` → MetricPoint[]; `<runId>/eval` → EvalPoint[]
@@ -38,8 +38,6 @@ export const fileKey = {
   modelPrefix: (modelId: string) => `model/${modelId}/`,
   model: (modelId: string, name: string) => `model/${modelId}/${name}`,
 };
-
-export const exampleBatchKey = (setId: string, batch: number) => `${setId}/${String(batch).padStart(6, '0')}`;
 
 export const metricsKey = {
   chunk: (runId: string, chunk: number) => `${runId}/m${String(chunk).padStart(6, '0')}`,

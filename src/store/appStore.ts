@@ -26,6 +26,7 @@ import type {
 import { fileKey, metricsKey, storeOf } from '../contract/storageLayout.ts';
 import { PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
 import { LOSS_PRESETS } from '../core/distill/lossPresets.ts';
+import { deleteExampleSet } from '../core/examples/exampleSetStore.ts';
 import { callWorker, onBackendReport, warmWorker, type JobHandle } from './workerClient.ts';
 import { describeError } from './errors.ts';
 import { migrateSavedMeta, restoreOptions, restoreRunConfig, type SavedMeta } from './migrate.ts';
@@ -571,8 +572,7 @@ export async function removeExampleSet(id: string): Promise<void> {
   handles.get(id)?.control('stop');
   set((s) => ({ exampleSets: s.exampleSets.filter((e) => e.id !== id) }));
   scheduleSave();
-  const st = storeOf('examples');
-  for (const k of await st.keys(`${id}/`)) await st.del(k);
+  await deleteExampleSet(storeOf('examples'), id);
 }
 
 // ---- teacher pass ----------------------------------------------------------------
