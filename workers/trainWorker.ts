@@ -21,7 +21,7 @@ import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
 import type { EvalPoint, MetricPoint, RunSpec } from '../src/contract/jobs.ts';
 import { loadModel, unloadModel } from './models.ts';
 import { predictMasked } from './predict.ts';
-import { getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
+import { checkpointKey, getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
 import { studentConfig } from './studentConfig.ts';
 import { modelTokenizer, modelVocab } from './vocab.ts';
 import { startWorker } from './workerMain.ts';
@@ -72,7 +72,7 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
     },
     data: trainSet,
     store: storeOf('checkpoints'),
-    storePrefix: `runs/${spec.runId}/`,
+    storePrefix: checkpointKey.runPrefix(spec.runId),
   });
   let restoredStep: number | null = null;
   try {

@@ -7,7 +7,7 @@
  * - meta:         `corpora`, `models`, `exampleSets`, `teacherCaches`, `runs`, `ui` → JSON
  * - examples:     the engine's example sets (src/core/examples/exampleSetStore.ts: `<setId>/<batch>`, `manifest/<setId>`)
  * - teacher:      the engine's teacher-output cache
- * - checkpoints:  the engine's training checkpoints
+ * - checkpoints:  the engine's training checkpoints, each run's under `runs/<runId>/`
  * - metrics:      `<runId>/m<chunk:000000>` → MetricPoint[]; `<runId>/eval` → EvalPoint[]
  */
 import { IndexedDbStore } from '../core/storage/indexedDbStore.ts';
@@ -39,7 +39,13 @@ export const fileKey = {
   model: (modelId: string, name: string) => `model/${modelId}/${name}`,
 };
 
+export const checkpointKey = {
+  /** where a run's checkpoints are (the engine's Trainer writes under this prefix) */
+  runPrefix: (runId: string) => `runs/${runId}/`,
+};
+
 export const metricsKey = {
+  prefix: (runId: string) => `${runId}/`,
   chunk: (runId: string, chunk: number) => `${runId}/m${String(chunk).padStart(6, '0')}`,
   chunkPrefix: (runId: string) => `${runId}/m`,
   eval: (runId: string) => `${runId}/eval`,

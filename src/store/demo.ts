@@ -9,23 +9,12 @@
  * from there instead of making copies.
  */
 import { storeOf } from '../contract/storageLayout.ts';
-import {
-  addCorpusFiles,
-  addModelFiles,
-  buildExamples,
-  createRun,
-  driveRun,
-  resumeRun,
-  selectTeacher,
-  setExampleOptions,
-  setRunConfig,
-  setStudentSpec,
-  startTeacherPass,
-  useApp,
-  waitForState,
-  type DemoStage,
-  type DemoState,
-} from './appStore.ts';
+import { addCorpusFiles } from './corpora.ts';
+import { buildExamples, setExampleOptions } from './examples.ts';
+import { addModelFiles, selectTeacher, setStudentSpec } from './models.ts';
+import { createRun, driveRun, resumeRun, setRunConfig } from './runs.ts';
+import { type DemoStage, type DemoState, useApp, waitForState } from './state.ts';
+import { startTeacherPass } from './teacherPass.ts';
 import {
   contentKey,
   corpusCut,

@@ -5,7 +5,7 @@
  * teacher pass, training with the latest teacher agreement).
  */
 import type { ReactNode } from 'react';
-import { useApp, type DemoStage } from '../store/appStore.ts';
+import { type DemoStage, useApp } from '../store/state.ts';
 import { runDemo } from '../store/demo.ts';
 import { ErrorText, Progress } from './common.tsx';
 import { formatBytes, formatCount } from './format.ts';

@@ -4,7 +4,9 @@
  */
 import { useState } from 'react';
 import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
-import { buildExamples, controlJob, removeExampleSet, setExampleOptions, useApp } from '../store/appStore.ts';
+import { buildExamples, removeExampleSet, setExampleOptions } from '../store/examples.ts';
+import { controlJob } from '../store/jobRunner.ts';
+import { useApp } from '../store/state.ts';
 import { CheckField, ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
 import { formatBytes, formatCount } from './format.ts';
 

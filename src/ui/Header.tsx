@@ -1,5 +1,5 @@
 /** The header: each worker's tfjs backend (and why), and the storage quota. */
-import { useApp } from '../store/appStore.ts';
+import { useApp } from '../store/state.ts';
 import type { WorkerKind } from '../contract/jobs.ts';
 import { formatBytes } from './format.ts';
 

@@ -2,7 +2,8 @@
 import { useEffect, useId, useState } from 'react';
 import type { ModelInfo, StudentSpec } from '../contract/jobs.ts';
 import { BERT_CONFIG_DEFAULTS } from '../core/model/config.ts';
-import { addModelFiles, removeModel, selectTeacher, setStudentSpec, useApp } from '../store/appStore.ts';
+import { addModelFiles, removeModel, selectTeacher, setStudentSpec } from '../store/models.ts';
+import { useApp } from '../store/state.ts';
 import { ErrorText, KeyValues, NumberField, Section, SelectField } from './common.tsx';
 import { DropZone } from './DropZone.tsx';
 import { formatBytes, formatCount } from './format.ts';

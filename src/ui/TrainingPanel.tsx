@@ -1,7 +1,9 @@
 /** Step 5: the run config and Start / Pause / Resume / Stop of training runs. */
 import { useState } from 'react';
 import { LOSS_PRESETS, type LossConfig, type LossPresetName } from '../core/distill/lossPresets.ts';
-import { controlJob, removeRun, resumeRun, setRunConfig, startRun, useApp } from '../store/appStore.ts';
+import { controlJob } from '../store/jobRunner.ts';
+import { removeRun, resumeRun, setRunConfig, startRun } from '../store/runs.ts';
+import { useApp } from '../store/state.ts';
 import { ErrorText, NumberField, Section, SelectField } from './common.tsx';
 import { formatCount } from './format.ts';
 
