@@ -12,6 +12,7 @@ import { open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/core/backend/useBackend.ts';
 import { disposeCheckpoint, loadCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import { parseBertConfig } from '../src/core/model/config.ts';
 import { expectedShapes } from '../src/core/model/weights.ts';
@@ -72,7 +73,7 @@ function gc(): void {
 
 /** Writes, loads and measures; the checkpoint is removed afterwards. */
 export async function benchLoad(opts: { layers?: number } = {}): Promise<LoadBenchResult> {
-  await tf.setBackend('cpu');
+  await useBackend('cpu');
   tf.enableProdMode();
   const dir = os.tmpdir();
   const cfgJson = {

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/core/backend/useBackend.ts';
 import { describe, expect, it } from 'vitest';
 import { benchMatmul } from './matmulBench.ts';
 
 describe('benchMatmul (smoke run on the cpu backend; not a timing test)', () => {
   it('reports a positive GFLOP/s from real products and frees its tensors', async () => {
-    await tf.setBackend('cpu');
+    await useBackend('cpu');
     const before = tf.memory().numTensors;
     const r = await benchMatmul('cpu', 64, 0.05);
     expect(r.backend).toBe('cpu');

@@ -4,6 +4,7 @@
  * No node: imports: the same file runs in Node and in the bench page.
  */
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/core/backend/useBackend.ts';
 
 export interface MatmulResult {
   backend: string;
@@ -19,10 +20,7 @@ export interface MatmulResult {
  * Reps are chosen so the timed part lasts about `targetSeconds`.
  */
 export async function benchMatmul(backend: string, n = 1024, targetSeconds = 2): Promise<MatmulResult> {
-  if (tf.getBackend() !== backend) {
-    const ok = await tf.setBackend(backend);
-    if (!ok) throw new Error(`matmul bench: backend ${backend} could not be initialised`);
-  }
+  if (tf.getBackend() !== backend) await useBackend(backend, { who: 'matmul bench' });
   await tf.ready();
   const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
   const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);

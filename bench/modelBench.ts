@@ -5,10 +5,11 @@
  *
  * Runs unchanged in Node (cpu, wasm) and in a browser page (webgpu, webgl): no
  * `node:` imports. The caller registers and configures backends (e.g. the wasm
- * file paths) before calling; this module only selects one with tf.setBackend.
+ * file paths) before calling; this module only selects one with useBackend (src/core/backend/useBackend.ts).
  * Every timed step ends by reading a result back, so GPU work is really done.
  */
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/core/backend/useBackend.ts';
 import { bertEncoder, mlmLogitsAtPositions } from '../src/core/model/bert.ts';
 import { BERT_CONFIG_DEFAULTS, type BertConfig } from '../src/core/model/config.ts';
 import { initWeights } from '../src/core/model/init.ts';
@@ -190,9 +191,7 @@ export async function benchModel(opts: ModelBenchOptions): Promise<ModelBenchRes
     minSeconds: opts.minSeconds ?? 1,
     maxReps: opts.maxReps ?? 50,
   };
-  if (!(await tf.setBackend(opts.backend)))
-    throw new Error(`modelBench: backend "${opts.backend}" could not be started`);
-  await tf.ready();
+  await useBackend(opts.backend, { who: 'modelBench' });
   const before = tf.memory().numTensors;
 
   const mm1 = await benchMatmul(settings.matmulSize, settings.minSeconds, settings.maxReps);

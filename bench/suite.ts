@@ -6,7 +6,7 @@
  * the same run), and optionally the trainer's leak check (tensors and bytes
  * after 10 vs 100 steps). No node: imports. The caller registers backends.
  */
-import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/core/backend/useBackend.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
 import { benchMatmul, type MatmulResult } from './matmulBench.ts';
 import { benchModel, chineseBertConfig, type ModelBenchCase, type ModelBenchResult } from './modelBench.ts';
@@ -117,8 +117,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   };
   if (
     !(await attempt('start', async () => {
-      if (!(await tf.setBackend(opts.backend))) throw new Error('tf.setBackend returned false');
-      await tf.ready();
+      await useBackend(opts.backend);
       return true;
     }))
   ) {

@@ -8,6 +8,7 @@
  * The caller registers and configures backends; this module only selects one.
  */
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/core/backend/useBackend.ts';
 import { bertMaskedLm, type TrainItem } from '../src/core/distill/batch.ts';
 import { LOSS_PRESETS, type LossConfig } from '../src/core/distill/loss.ts';
 import { syntheticExamples } from '../src/testing/syntheticExamples.ts';
@@ -59,14 +60,6 @@ export interface TrainBenchResult {
   mfu: number;
 }
 
-async function useBackend(backend: string): Promise<void> {
-  if (tf.getBackend() !== backend) {
-    const ok = await tf.setBackend(backend);
-    if (!ok) throw new Error(`train bench: backend ${backend} could not be initialised`);
-  }
-  await tf.ready();
-}
-
 /** Synthetic items with made-up teacher outputs (geometric probabilities over random ids). */
 function syntheticItems(cfg: BertConfig, count: number, seq: number, P: number, k: number): TrainItem[] {
   const rng = new Rng(3);
@@ -91,7 +84,7 @@ function syntheticItems(cfg: BertConfig, count: number, seq: number, P: number, 
 }
 
 export async function benchTrainStep(opts: TrainBenchOptions): Promise<TrainBenchResult> {
-  await useBackend(opts.backend);
+  await useBackend(opts.backend, { who: 'train bench' });
   const log = opts.log ?? (() => {});
   const P = opts.maskedPositions ?? 20;
   const k = Math.min(opts.k ?? 128, opts.cfg.vocab_size);
@@ -175,7 +168,7 @@ export interface TeacherPassBenchResult {
 }
 
 export async function benchTeacherPass(opts: TeacherPassBenchOptions): Promise<TeacherPassBenchResult> {
-  await useBackend(opts.backend);
+  await useBackend(opts.backend, { who: 'train bench' });
   const P = opts.maskedPositions ?? 20;
   const k = Math.min(opts.k ?? 128, opts.cfg.vocab_size);
   const n = opts.batch * (opts.batches + 1);

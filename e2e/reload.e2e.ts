@@ -23,7 +23,7 @@ interface CacheState {
   batchCounts: Record<number, number>;
 }
 
-/** Reads the teacher-output cache straight from IndexedDB (workers/storageLayout.ts: database wwm-teacher, store kv). */
+/** Reads the teacher-output cache straight from IndexedDB (src/contract/storageLayout.ts: database wwm-teacher, store kv). */
 async function readCache(page: Page): Promise<CacheState | null> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((ok, fail) => {

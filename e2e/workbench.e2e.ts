@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/core/backend/useBackend.ts';
 import { loadCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import { BertTokenizer } from '../src/core/tokenizer/bertTokenizer.ts';
 import { readRecords } from '../src/core/tfrecord/recordReader.ts';
@@ -299,7 +300,7 @@ export const workbenchTests: E2ETest[] = [
       const names = [...files.keys()].map((n) => n.split('/').pop());
       for (const f of ['model.safetensors', 'config.json', 'vocab.txt'])
         assert(names.includes(f), `zip has ${f}: ${names.join(', ')}`);
-      await tf.setBackend('cpu');
+      await useBackend('cpu');
       const ckpt = await loadCheckpoint(files);
       assert(ckpt.config.num_hidden_layers === 3, `a 3-layer student: ${ckpt.config.num_hidden_layers}`);
       const tokenizer = new BertTokenizer(ckpt.vocab!, { doLowerCase: true });

@@ -17,6 +17,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/core/backend/useBackend.ts';
 import { configToJson, parseBertConfig, type BertConfig } from '../src/core/model/config.ts';
 import { parameterCount, type Weights } from '../src/core/model/weights.ts';
 import { disposeWeights } from '../src/core/model/student.ts';
@@ -281,8 +282,7 @@ async function main(): Promise<void> {
     const why = await useWasmBackend();
     if (why) throw new Error(`demo-teacher: ${why} (try --backend=cpu, about 50x slower)`);
   } else {
-    await tf.setBackend(backend);
-    await tf.ready();
+    await useBackend(backend, { who: 'demo-teacher' });
   }
   const tdir = join(OUT, 'teacher');
   const prevMetricsPath = join(tdir, 'metrics.json');

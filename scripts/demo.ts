@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/core/backend/useBackend.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { openFile } from '../src/cli/files.ts';
 import { assertTeacher, disposeCheckpoint, loadCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
@@ -65,8 +66,7 @@ const say = (s: string) => console.log(`[${((performance.now() - t0) / 1000).toF
 async function main(): Promise<void> {
   configureWasmPaths();
   const backend = F.backend ?? 'wasm';
-  if (!(await tf.setBackend(backend))) throw new Error(`demo: tfjs backend "${backend}" could not be started`);
-  await tf.ready();
+  await useBackend(backend, { who: 'demo' });
   say(`backend ${tf.getBackend()}`);
 
   // 1. The teacher.

@@ -9,7 +9,7 @@ import { TrainingPanel } from './ui/TrainingPanel.tsx';
 import { ChartsPanel } from './ui/ChartsPanel.tsx';
 import { PredictionsPanel } from './ui/PredictionsPanel.tsx';
 import { DownloadsPanel } from './ui/DownloadsPanel.tsx';
-import { useApp } from './store/appStore.ts';
+import { useApp } from './store/state.ts';
 
 const STEPS = [
   ['corpus', 'Corpus'],

@@ -2,7 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { restore } from './store/appStore.ts';
+import { restore } from './store/persistence.ts';
 import './ui/styles.css';
 
 createRoot(document.getElementById('root')!).render(

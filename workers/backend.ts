@@ -12,19 +12,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-
-export interface BackendReport {
-  /** 'none' for a worker that computes no tensors. */
-  backend: BackendName | 'none';
-  /** One sentence a researcher understands: why this backend. */
-  reason: string;
-  /** The better backends that were tried and why each was not used. */
-  skipped: { backend: BackendName; why: string }[];
-  /** GPU adapter description when webgpu was chosen. */
-  adapter?: string;
-}
+import type { BackendName, BackendReport } from '../src/contract/backendReport.ts';
+import { useBackend } from '../src/core/backend/useBackend.ts';
 
 export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -55,14 +44,8 @@ export async function pickBackend(preferred?: BackendName): Promise<BackendRepor
       continue;
     }
     try {
-      const ok = await tf.setBackend(name);
-      if (!ok) throw new Error('initialisation failed');
-      await tf.ready();
-      // A tiny computation proves the backend really runs.
-      const probe = tf.tidy(() => tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).sum());
-      const v = (await probe.data())[0];
-      probe.dispose();
-      if (v !== 8) throw new Error(`a test matmul gave ${v} instead of 8`);
+      // Started, ready and proven to compute (a tiny matmul), or an error saying why not.
+      await useBackend(name);
       let adapter: string | undefined;
       if (name === 'webgpu') {
         const a = await (globalThis as { navigator: { gpu: GPU } }).navigator.gpu.requestAdapter();
@@ -80,7 +63,7 @@ export async function pickBackend(preferred?: BackendName): Promise<BackendRepor
       skipped.push({ backend: name, why: `failed to start: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
-  await tf.setBackend('cpu');
+  await useBackend('cpu', { verify: false });
   return { backend: 'cpu', reason: 'every other backend failed', skipped };
 }
 

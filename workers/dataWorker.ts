@@ -8,27 +8,11 @@ import { corpusStats, readDocuments } from '../src/core/corpus/readCorpus.ts';
 import { createPretrainingExamples } from '../src/core/examples/createPretrainingData.ts';
 import { lineToPieces } from '../src/core/examples/wholeWord.ts';
 import { loadSegmenter } from '../src/core/examples/wordSegmenter.ts';
-import { ExampleSetReader, ExampleSetWriter } from './exampleStore.ts';
-import type { ExampleFlags } from './jobs.ts';
+import { ExampleSetReader, ExampleSetWriter } from '../src/core/examples/exampleSetStore.ts';
 import { modelTokenizer } from './vocab.ts';
 import { RateMeter, throttle } from './rate.ts';
-import { fileKey, getStoredFile } from './storageLayout.ts';
+import { fileKey, getStoredFile, storeOf } from '../src/contract/storageLayout.ts';
 import { startWorker } from './workerMain.ts';
-
-function coreOptions(f: ExampleFlags) {
-  return {
-    mode: f.mode,
-    doLowerCase: f.do_lower_case,
-    doWholeWordMask: f.do_whole_word_mask,
-    maxSeqLength: f.max_seq_length,
-    maxPredictionsPerSeq: f.max_predictions_per_seq,
-    maskedLmProb: f.masked_lm_prob,
-    dupeFactor: f.dupe_factor,
-    shortSeqProb: f.short_seq_prob,
-    docStride: f.doc_stride,
-    randomSeed: f.random_seed,
-  };
-}
 
 startWorker(
   'data',
@@ -85,15 +69,15 @@ startWorker(
       return { text, tokens, words };
     },
 
-    async buildExamples({ setId, corpusIds, vocabModelId, flags }, ctx) {
-      const tokenizer = await modelTokenizer(vocabModelId, flags.do_lower_case);
+    async buildExamples({ setId, corpusIds, vocabModelId, options }, ctx) {
+      const tokenizer = await modelTokenizer(vocabModelId, options.doLowerCase);
       const files = await Promise.all(corpusIds.map((id) => getStoredFile(fileKey.corpus(id))));
       let totalDocs = 0;
       for (const f of files) totalDocs += (await corpusStats(f, { name: f.name })).documents;
       async function* allDocuments() {
         for (const f of files) yield* readDocuments(f, { name: f.name });
       }
-      const writer = new ExampleSetWriter(setId);
+      const writer = new ExampleSetWriter(storeOf('examples'), setId);
       const meter = new RateMeter();
       const due = throttle(250);
       let docs = 0;
@@ -109,7 +93,7 @@ startWorker(
           message: `${writer.count} examples`,
         });
       };
-      for await (const ex of createPretrainingExamples(allDocuments(), tokenizer, coreOptions(flags), {
+      for await (const ex of createPretrainingExamples(allDocuments(), tokenizer, options, {
         onProgress: (p) => {
           docs = p.documents;
           report();
@@ -126,7 +110,7 @@ startWorker(
     },
 
     async exportRecords({ exampleSetId }) {
-      const reader = await ExampleSetReader.open(exampleSetId);
+      const reader = await ExampleSetReader.open(storeOf('examples'), exampleSetId);
       return { blob: await reader.recordBlobs(), name: `${exampleSetId}.tfrecord` };
     },
   },

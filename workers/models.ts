@@ -4,7 +4,7 @@
  */
 import { loadCheckpoint, type LoadedCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import { disposeCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
-import { getModelFiles } from './storageLayout.ts';
+import { getModelFiles } from '../src/contract/storageLayout.ts';
 
 let loaded: { modelId: string; ckpt: LoadedCheckpoint } | null = null;
 

@@ -14,12 +14,12 @@ import { studentConfig } from '../src/core/model/student.ts';
 import { parameterCount, type WeightParts } from '../src/core/model/weights.ts';
 import { teacherOutputToRecord } from '../src/core/tfrecord/teacherOutputRecord.ts';
 import { frameRecord } from '../src/core/tfrecord/recordWriter.ts';
-import { ExampleSetReader } from './exampleStore.ts';
-import type { ModelInfo, TeacherCacheRef } from './jobs.ts';
+import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
+import type { ModelInfo, TeacherCacheRef } from '../src/contract/jobs.ts';
 import { loadModel } from './models.ts';
 import { modelTokenizer } from './vocab.ts';
 import { RateMeter, throttle } from './rate.ts';
-import { getModelFiles, storeOf } from './storageLayout.ts';
+import { getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
 import { startWorker } from './workerMain.ts';
 
 class Stopped extends Error {}
@@ -34,7 +34,7 @@ function info(
   const parameters = parameterCount(config, parts);
   return {
     format,
-    config: { ...config } as unknown as Record<string, number | string>,
+    config: { ...config },
     parameters,
     memoryBytes: parameters * 4,
     sizeBytes,
@@ -71,7 +71,7 @@ startWorker(
         ctx.progress({ done, total, rate: loadMeter.update(done), unit: 'bytes', message: 'loading the teacher' }),
       );
       assertTeacher(ckpt);
-      const reader = await ExampleSetReader.open(exampleSetId);
+      const reader = await ExampleSetReader.open(storeOf('examples'), exampleSetId);
       const ref: TeacherCacheRef = {
         key: { teacherFingerprint: ckpt.fingerprint, exampleSetId, k },
         layout: {
@@ -138,7 +138,7 @@ startWorker(
 
     async exportRecords({ exampleSetId, cache: ref }, ctx) {
       if (!ref) throw new Error('no teacher cache given');
-      const reader = await ExampleSetReader.open(exampleSetId);
+      const reader = await ExampleSetReader.open(storeOf('examples'), exampleSetId);
       const cache = await TeacherCache.open(storeOf('teacher'), ref.key, ref.layout);
       if (!cache.isComplete()) throw new Error('the teacher pass is not complete; finish it before exporting');
       const parts: BlobPart[] = [];

@@ -9,7 +9,7 @@ import { exportCheckpoint, type ExportFormat, exportZip } from '../src/core/chec
 import { planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import type { TrainItem } from '../src/core/distill/batch.ts';
 import { type DistillScores, distillTask } from '../src/core/distill/distillTask.ts';
-import { type LossPresetName, lossConfig } from '../src/core/distill/loss.ts';
+import { lossConfig } from '../src/core/distill/loss.ts';
 import { TeacherCache } from '../src/core/distill/teacherCache.ts';
 import { buildStudent, type StudentPlan } from '../src/core/model/buildStudent.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
@@ -17,12 +17,12 @@ import { splitHeldOut } from '../src/core/run/heldOut.ts';
 import type { TrainingSet } from '../src/core/run/task.ts';
 import { type StepMetrics, Trainer } from '../src/core/run/trainer.ts';
 import { train } from '../src/core/run/train.ts';
-import { ExampleSetReader } from './exampleStore.ts';
-import type { EvalPoint, MetricPoint, RunSpec } from './jobs.ts';
+import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
+import type { EvalPoint, MetricPoint, RunSpec } from '../src/contract/jobs.ts';
 import { loadModel, unloadModel } from './models.ts';
+import { checkpointKey, getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
 import { modelTokenizer, modelVocab } from './vocab.ts';
 import { predictMasked } from '../src/core/model/predictMasked.ts';
-import { getModelFiles, storeOf } from './storageLayout.ts';
 import { studentConfig } from '../src/core/model/student.ts';
 import { startWorker } from './workerMain.ts';
 
@@ -44,7 +44,7 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
   if (busyRunId) throw new Error(`the training worker is busy with ${busyRunId}; stop it first`);
   current?.trainer.dispose();
   current = null;
-  const reader = await ExampleSetReader.open(spec.exampleSetId);
+  const reader = await ExampleSetReader.open(storeOf('examples'), spec.exampleSetId);
   const cache = await TeacherCache.open(storeOf('teacher'), spec.cache.key, spec.cache.layout);
   if (!cache.isComplete()) throw new Error('the teacher pass for this run is not complete; continue it first');
   const plan = await planCheckpoint(await getModelFiles(spec.teacherId));
@@ -62,17 +62,17 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
   };
   const { train: trainSet, heldOut } = splitHeldOut(examples);
   const trainer = new Trainer({
-    task: distillTask(student.cfg, lossConfig(c.loss as LossPresetName, { ...c.weights, temperature: c.temperature })),
+    task: distillTask(student.cfg, lossConfig(c.lossPreset, c.loss)),
     weights: student.weights,
     config: {
-      schedule: { learningRate: c.learningRate, numWarmupSteps: c.warmupSteps, numTrainSteps: c.steps },
+      schedule: c.schedule,
       batchSize: c.batchSize,
-      gradientAccumulationSteps: c.accumulation,
+      gradientAccumulationSteps: c.gradientAccumulationSteps,
       seed: c.seed,
     },
     data: trainSet,
     store: storeOf('checkpoints'),
-    storePrefix: `runs/${spec.runId}/`,
+    storePrefix: checkpointKey.runPrefix(spec.runId),
   });
   let restoredStep: number | null = null;
   try {

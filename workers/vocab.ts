@@ -4,7 +4,7 @@
  */
 import { readVocab } from '../src/core/checkpoint/loadCheckpoint.ts';
 import { BertTokenizer } from '../src/core/tokenizer/bertTokenizer.ts';
-import { getModelFiles } from './storageLayout.ts';
+import { getModelFiles } from '../src/contract/storageLayout.ts';
 
 /** The vocabulary of a stored model (its vocab.txt). */
 export async function modelVocab(modelId: string): Promise<string[]> {

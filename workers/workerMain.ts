@@ -3,8 +3,8 @@
  * preferred one the page passes in an `init` message), report it to the page
  * with a `ready` message, then serve jobs. Jobs wait for the backend.
  */
-import type { BackendName, BackendReport } from './backend.ts';
-import { serveJobs, type JobHandlers, type JobName } from './protocol.ts';
+import type { BackendName, BackendReport } from '../src/contract/backendReport.ts';
+import { serveJobs, type JobHandlers, type JobName } from '../src/contract/protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 

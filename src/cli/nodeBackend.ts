@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { useBackend } from '../core/backend/useBackend.ts';
 
 const WASM_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -15,7 +15,7 @@ const WASM_DIR = path.resolve(
 
 let configured = false;
 
-/** Registers the wasm file location once; then `tf.setBackend('wasm')` works. */
+/** Registers the wasm file location once; then `useBackend('wasm')` works. */
 export function configureWasmPaths(): void {
   if (configured) return;
   setWasmPaths(WASM_DIR + path.sep);
@@ -26,11 +26,10 @@ export function configureWasmPaths(): void {
 export async function useWasmBackend(): Promise<string | null> {
   try {
     configureWasmPaths();
-    const ok = await tf.setBackend('wasm');
-    await tf.ready();
-    return ok && tf.getBackend() === 'wasm' ? null : 'tf.setBackend("wasm") returned false';
+    await useBackend('wasm');
+    return null;
   } catch (e) {
-    return `wasm backend failed to start: ${(e as Error).message}`;
+    return (e as Error).message;
   }
 }
 
@@ -47,7 +46,6 @@ export async function selectCliBackend(requested: string): Promise<string> {
     if (why === null) return 'wasm';
     console.error(`note: ${why}; using the cpu backend`);
   }
-  await tf.setBackend('cpu');
-  await tf.ready();
+  await useBackend('cpu');
   return 'cpu';
 }

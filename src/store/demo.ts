@@ -8,36 +8,25 @@
  * what an earlier press stored (matched by the files' content) and carries on
  * from there instead of making copies.
  */
-import { storeOf } from '../../workers/storageLayout.ts';
-import {
-  addCorpusFiles,
-  addModelFiles,
-  buildExamples,
-  createRun,
-  DEFAULT_FLAGS,
-  driveRun,
-  resumeRun,
-  selectTeacher,
-  setFlags,
-  setRunConfig,
-  setStudentSpec,
-  startTeacherPass,
-  useApp,
-  waitForState,
-  type DemoStage,
-  type DemoState,
-} from './appStore.ts';
+import { storeOf } from '../contract/storageLayout.ts';
+import { addCorpusFiles } from './corpora.ts';
+import { buildExamples, setExampleOptions } from './examples.ts';
+import { addModelFiles, selectTeacher, setStudentSpec } from './models.ts';
+import { createRun, driveRun, resumeRun, setRunConfig } from './runs.ts';
+import { type DemoStage, type DemoState, useApp, waitForState } from './state.ts';
+import { startTeacherPass } from './teacherPass.ts';
 import {
   contentKey,
   corpusCut,
-  demoFlags,
+  demoOptions,
   demoRunConfig,
   demoSettingsFromSearch,
   demoStudentSpec,
-  sameFlags,
+  sameOptions,
   type DemoSettings,
 } from './demoPlan.ts';
 import { describeError } from './errors.ts';
+import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
 
 const TEACHER_FILES = ['config.json', 'vocab.txt', 'model.safetensors'] as const;
 /** Key in the meta store: the content keys of the demo's corpus and teacher, and the ids they were stored under. */
@@ -244,10 +233,10 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
     const studentError = useApp.getState().studentError;
     if (studentError) throw new Error(`demo student: ${studentError}`);
 
-    // Examples: a finished set of this corpus, vocabulary and flags, or a new one.
+    // Examples: a finished set of this corpus, vocabulary and options, or a new one.
     enter('examples');
-    const flags = demoFlags(DEFAULT_FLAGS);
-    setFlags(flags);
+    const options = demoOptions(PRETRAINING_DEFAULTS);
+    setExampleOptions(options);
     const sets = useApp.getState().exampleSets;
     let exampleSetId = [...sets]
       .reverse()
@@ -257,7 +246,7 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
           e.vocabModelId === modelId &&
           e.corpusIds.length === 1 &&
           e.corpusIds[0] === corpusId &&
-          sameFlags(e.flags, flags),
+          sameOptions(e.options, options),
       )?.id;
     if (exampleSetId) {
       reused.push('examples');

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FLAGS } from './appStore.ts';
+import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
+import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
 import {
   contentKey,
   corpusCut,
   DEMO_DEFAULTS,
-  demoFlags,
+  demoOptions,
   demoRunConfig,
   demoSettingsFromSearch,
   demoStudentSpec,
-  sameFlags,
+  sameOptions,
 } from './demoPlan.ts';
 
 describe('demo settings from the URL', () => {
@@ -45,21 +46,26 @@ describe('demo settings from the URL', () => {
 
 describe('demo plan', () => {
   it('builds whole-word-masked examples of 64 tokens, one pass', () => {
-    const f = demoFlags(DEFAULT_FLAGS);
+    const f = demoOptions(PRETRAINING_DEFAULTS);
     expect(f).toMatchObject({
-      do_whole_word_mask: true,
-      max_seq_length: 64,
-      max_predictions_per_seq: 10,
-      dupe_factor: 1,
+      doWholeWordMask: true,
+      maxSeqLength: 64,
+      maxPredictionsPerSeq: 10,
+      dupeFactor: 1,
     });
-    expect(sameFlags(f, { ...f })).toBe(true);
-    expect(sameFlags(f, { ...f, dupe_factor: 2 })).toBe(false);
+    // core's options the form does not show travel along unchanged
+    expect(f.minDocumentChars).toBe(PRETRAINING_DEFAULTS.minDocumentChars);
+    expect(f.shuffleBufferSize).toBe(PRETRAINING_DEFAULTS.shuffleBufferSize);
+    expect(sameOptions(f, { ...f })).toBe(true);
+    expect(sameOptions(f, { ...f, dupeFactor: 2 })).toBe(false);
+    expect(sameOptions(f, { ...f, shuffleBufferSize: 0 })).toBe(false);
   });
   it('runs the seed loss with the given steps and evaluation interval', () => {
     const r = demoRunConfig({ ...DEMO_DEFAULTS, steps: 6, evalEvery: 3 });
-    expect(r).toMatchObject({ loss: 'seed', steps: 6, evalEvery: 3 });
-    expect(r.warmupSteps).toBeGreaterThanOrEqual(1);
-    expect(r.warmupSteps).toBeLessThan(r.steps);
+    expect(r).toMatchObject({ lossPreset: 'seed', loss: LOSS_PRESETS.seed, evalEvery: 3 });
+    expect(r.schedule.numTrainSteps).toBe(6);
+    expect(r.schedule.numWarmupSteps).toBeGreaterThanOrEqual(1);
+    expect(r.schedule.numWarmupSteps).toBeLessThan(r.schedule.numTrainSteps);
   });
   it('keeps the teacher layers 0,1,2, or makes a fresh 3-layer student for a shallow teacher', () => {
     expect(

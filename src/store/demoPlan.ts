@@ -1,12 +1,15 @@
 /**
  * The "Try the demo" settings and the small pure decisions behind it: which
  * files to fetch from the page's own origin, how much of the demo corpus to
- * use, the example flags, teacher-pass and run settings, the student to build
+ * use, the example options, teacher-pass and run settings, the student to build
  * from the teacher's layer count, and a content key that tells whether what
  * was stored by an earlier demo still matches the files the page serves now.
  * No DOM, no storage: the action that steers the workers is src/store/demo.ts.
  */
-import type { ExampleFlags, RunConfig, StudentSpec } from '../../workers/jobs.ts';
+import type { RunConfig, StudentSpec } from '../contract/jobs.ts';
+import type { PretrainingOptions } from '../core/examples/createPretrainingData.ts';
+import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
+import type { BertConfig } from '../core/model/config.ts';
 
 export interface DemoSettings {
   /** Folder under the page's base URL holding corpus.txt and teacher/. */
@@ -87,34 +90,35 @@ export function demoSettingsFromSearch(search: string): DemoSettings {
   return out;
 }
 
-/** The create_pretraining_data flags of the demo: seed mode, whole-word masking, short sequences, one pass. */
-export function demoFlags(base: ExampleFlags): ExampleFlags {
+/** The create_pretraining_data options of the demo: seed mode, whole-word masking, short sequences, one pass. */
+export function demoOptions(base: PretrainingOptions): PretrainingOptions {
   return {
     ...base,
     mode: 'seed',
-    do_lower_case: true,
-    do_whole_word_mask: true,
-    max_seq_length: 64,
-    max_predictions_per_seq: 10,
-    masked_lm_prob: 0.15,
-    dupe_factor: 1,
-    short_seq_prob: 0.1,
-    doc_stride: 64,
-    random_seed: 12345,
+    doLowerCase: true,
+    doWholeWordMask: true,
+    maxSeqLength: 64,
+    maxPredictionsPerSeq: 10,
+    maskedLmProb: 0.15,
+    dupeFactor: 1,
+    shortSeqProb: 0.1,
+    docStride: 64,
+    randomSeed: 12345,
   };
 }
 
 /** The demo run: the seed's loss (soft cross-entropy + cosine against the teacher's top-k). */
 export function demoRunConfig(s: DemoSettings): RunConfig {
   return {
-    loss: 'seed',
-    weights: { alphaCe: 1, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 0 },
-    temperature: 1,
-    learningRate: s.learningRate,
-    warmupSteps: Math.max(1, Math.round(s.steps * 0.05)),
-    steps: s.steps,
+    lossPreset: 'seed',
+    loss: LOSS_PRESETS.seed,
+    schedule: {
+      learningRate: s.learningRate,
+      numWarmupSteps: Math.max(1, Math.round(s.steps * 0.05)),
+      numTrainSteps: s.steps,
+    },
     batchSize: s.batchSize,
-    accumulation: 1,
+    gradientAccumulationSteps: 1,
     evalEvery: s.evalEvery,
     checkpointEvery: Math.max(s.evalEvery, 100),
     seed: 12345,
@@ -126,14 +130,16 @@ export function demoRunConfig(s: DemoSettings): RunConfig {
  * "layers"), otherwise a fresh 3-layer model of the teacher's width.
  */
 export function demoStudentSpec(
-  teacherConfig: Record<string, number | string>,
+  teacherConfig: Partial<
+    Pick<BertConfig, 'num_hidden_layers' | 'hidden_size' | 'num_attention_heads' | 'intermediate_size'>
+  >,
   mode: DemoSettings['student'] = 'layers',
 ): StudentSpec {
-  const layers = Number(teacherConfig.num_hidden_layers);
+  const layers = teacherConfig.num_hidden_layers ?? 0;
   if (mode === 'layers' && Number.isInteger(layers) && layers >= 3) return { kind: 'layers', layers: [0, 1, 2] };
-  const hidden = Number(teacherConfig.hidden_size);
-  const heads = Number(teacherConfig.num_attention_heads);
-  const inter = Number(teacherConfig.intermediate_size);
+  const hidden = teacherConfig.hidden_size ?? 0;
+  const heads = teacherConfig.num_attention_heads ?? 0;
+  const inter = teacherConfig.intermediate_size ?? 0;
   if (!(hidden > 0 && heads > 0 && inter > 0))
     throw new Error(`the demo teacher's config.json lacks hidden_size, num_attention_heads or intermediate_size`);
   return {
@@ -169,7 +175,7 @@ export function contentKey(parts: Uint8Array[]): string {
   return `${size}-${(h >>> 0).toString(16).padStart(8, '0')}`;
 }
 
-/** Whether two sets of example flags are the same (an example set built with `a` can be reused for `b`). */
-export function sameFlags(a: ExampleFlags, b: ExampleFlags): boolean {
-  return (Object.keys(b) as (keyof ExampleFlags)[]).every((k) => a[k] === b[k]);
+/** Whether two sets of example options are the same (an example set built with `a` can be reused for `b`). */
+export function sameOptions(a: PretrainingOptions, b: PretrainingOptions): boolean {
+  return (Object.keys(b) as (keyof PretrainingOptions)[]).every((k) => a[k] === b[k]);
 }

@@ -6,7 +6,7 @@
  * jobs with a clear message and is started afresh on the next call (nothing
  * stored is lost: workers write to IndexedDB in complete batches).
  */
-import type { BackendReport } from '../../workers/backend.ts';
+import type { BackendReport } from '../contract/backendReport.ts';
 import type {
   ControlAction,
   FromWorker,
@@ -15,8 +15,8 @@ import type {
   JobOutput,
   JobProgress,
   WireError,
-} from '../../workers/protocol.ts';
-import type { WorkerKind } from '../../workers/jobs.ts';
+} from '../contract/protocol.ts';
+import type { WorkerKind } from '../contract/jobs.ts';
 
 /** An error from a worker, keeping what the engine said about where it happened. */
 export class WorkerJobError extends Error {

@@ -1,8 +1,9 @@
 /** Step 6: live charts of every run's losses, learning rate, throughput and evaluations. */
 import { useId, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { EvalPoint, MetricPoint } from '../../workers/jobs.ts';
-import { toggleChartRun, useApp, type RunEntry } from '../store/appStore.ts';
+import type { EvalPoint, MetricPoint } from '../contract/jobs.ts';
+import { toggleChartRun } from '../store/runs.ts';
+import { type RunEntry, useApp } from '../store/state.ts';
 import { chartSeries, toCsv, type SeriesPoint } from './chartData.ts';
 import { CheckField, Section } from './common.tsx';
 import { formatValue } from './format.ts';

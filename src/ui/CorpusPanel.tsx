@@ -1,5 +1,6 @@
 /** Step 1: corpus files, their statistics, and a preview of tokens and whole words. */
-import { addCorpusFiles, removeCorpus, useApp, type CorpusEntry } from '../store/appStore.ts';
+import { addCorpusFiles, removeCorpus } from '../store/corpora.ts';
+import { type CorpusEntry, useApp } from '../store/state.ts';
 import { ErrorText, KeyValues, Progress, Section } from './common.tsx';
 import { DropZone } from './DropZone.tsx';
 import { formatBytes, formatCount } from './format.ts';

@@ -5,7 +5,7 @@
  * teacher pass, training with the latest teacher agreement).
  */
 import type { ReactNode } from 'react';
-import { useApp, type DemoStage } from '../store/appStore.ts';
+import { type DemoStage, useApp } from '../store/state.ts';
 import { runDemo } from '../store/demo.ts';
 import { ErrorText, Progress } from './common.tsx';
 import { formatBytes, formatCount } from './format.ts';
@@ -89,8 +89,8 @@ export function DemoPanel() {
       case 'examples':
         return set ? (
           <>
-            {formatCount(set.count)} examples · seq {set.flags.max_seq_length}, at most{' '}
-            {set.flags.max_predictions_per_seq} masks, whole-word
+            {formatCount(set.count)} examples · seq {set.options.maxSeqLength}, at most{' '}
+            {set.options.maxPredictionsPerSeq} masks, whole-word
             <Progress progress={set.status === 'running' ? set.progress : undefined} testId="demo-examples-progress" />
           </>
         ) : null;
@@ -109,7 +109,7 @@ export function DemoPanel() {
         return run ? (
           <>
             <span data-testid="demo-run" data-step={run.step} data-status={run.status}>
-              {run.name}: step {formatCount(run.step)} / {formatCount(run.config.steps)}
+              {run.name}: step {formatCount(run.step)} / {formatCount(run.config.schedule.numTrainSteps)}
             </span>
             {lastEval && (
               <span

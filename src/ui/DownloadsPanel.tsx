@@ -1,5 +1,7 @@
 /** Step 8: the student in every format, and examples / teacher outputs as TFRecord. */
-import { downloadRecords, downloadStudent, useApp } from '../store/appStore.ts';
+import { exportRecords, exportStudent } from '../store/downloads.ts';
+import { useApp } from '../store/state.ts';
+import { saveWhenReady } from './saveBlob.ts';
 import { ErrorText, Section } from './common.tsx';
 
 export function DownloadsPanel() {
@@ -20,7 +22,7 @@ export function DownloadsPanel() {
               type="button"
               disabled={!!busy}
               data-testid="download-hf"
-              onClick={() => void downloadStudent(r.id, 'hf')}
+              onClick={() => saveWhenReady(exportStudent(r.id, 'hf'))}
             >
               Hugging Face zip
             </button>{' '}
@@ -28,7 +30,7 @@ export function DownloadsPanel() {
               type="button"
               disabled={!!busy}
               data-testid="download-tf1"
-              onClick={() => void downloadStudent(r.id, 'tf1')}
+              onClick={() => saveWhenReady(exportStudent(r.id, 'tf1'))}
             >
               TF1 checkpoint zip
             </button>{' '}
@@ -36,7 +38,7 @@ export function DownloadsPanel() {
               type="button"
               disabled={!!busy}
               data-testid="download-tfjs"
-              onClick={() => void downloadStudent(r.id, 'tfjs')}
+              onClick={() => saveWhenReady(exportStudent(r.id, 'tfjs'))}
             >
               tfjs zip
             </button>
@@ -52,7 +54,7 @@ export function DownloadsPanel() {
               type="button"
               disabled={!!busy}
               data-testid="download-examples"
-              onClick={() => void downloadRecords('examples', s.id)}
+              onClick={() => saveWhenReady(exportRecords('examples', s.id))}
             >
               Examples (TFRecord)
             </button>
@@ -65,7 +67,7 @@ export function DownloadsPanel() {
               type="button"
               disabled={!!busy}
               data-testid="download-teacher"
-              onClick={() => void downloadRecords('teacher', c.exampleSetId, c.id)}
+              onClick={() => saveWhenReady(exportRecords('teacher', c.exampleSetId, c.id))}
             >
               Teacher outputs (TFRecord)
             </button>

@@ -1,11 +1,17 @@
-/** Step 3: masked examples, with the seed's create_pretraining_data flags as form fields. */
+/**
+ * Step 3: masked examples. The form edits core's create_pretraining_data options and labels each
+ * field with the seed's flag name.
+ */
 import { useState } from 'react';
-import { buildExamples, controlJob, DEFAULT_FLAGS, removeExampleSet, setFlags, useApp } from '../store/appStore.ts';
+import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
+import { buildExamples, removeExampleSet, setExampleOptions } from '../store/examples.ts';
+import { controlJob } from '../store/jobRunner.ts';
+import { useApp } from '../store/state.ts';
 import { CheckField, ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
 import { formatBytes, formatCount } from './format.ts';
 
 export function ExamplesPanel() {
-  const flags = useApp((s) => s.flags);
+  const o = useApp((s) => s.exampleOptions);
   const sets = useApp((s) => s.exampleSets);
   const ready = useApp((s) => s.corpora.some((c) => c.status === 'ready') && !!s.teacherId);
   const [error, setError] = useState<string | null>(null);
@@ -24,87 +30,87 @@ export function ExamplesPanel() {
         <SelectField
           label="mode"
           name="mode"
-          value={flags.mode}
+          value={o.mode}
           options={[
             { value: 'seed', label: 'seed (document spans with doc_stride)' },
             { value: 'bert', label: 'bert (Google BERT sentence pairs)' },
           ]}
-          onChange={(mode) => setFlags({ mode })}
+          onChange={(mode) => setExampleOptions({ mode })}
         />
         <NumberField
           label="max_seq_length"
           name="max_seq_length"
-          value={flags.max_seq_length}
+          value={o.maxSeqLength}
           min={8}
           step={1}
-          onChange={(v) => setFlags({ max_seq_length: v })}
+          onChange={(v) => setExampleOptions({ maxSeqLength: v })}
         />
         <NumberField
           label="max_predictions_per_seq"
           name="max_predictions_per_seq"
-          value={flags.max_predictions_per_seq}
+          value={o.maxPredictionsPerSeq}
           min={1}
           step={1}
-          onChange={(v) => setFlags({ max_predictions_per_seq: v })}
+          onChange={(v) => setExampleOptions({ maxPredictionsPerSeq: v })}
         />
         <NumberField
           label="masked_lm_prob"
           name="masked_lm_prob"
-          value={flags.masked_lm_prob}
+          value={o.maskedLmProb}
           min={0}
           max={1}
           step={0.01}
-          onChange={(v) => setFlags({ masked_lm_prob: v })}
+          onChange={(v) => setExampleOptions({ maskedLmProb: v })}
         />
         <NumberField
           label="dupe_factor"
           name="dupe_factor"
-          value={flags.dupe_factor}
+          value={o.dupeFactor}
           min={1}
           step={1}
-          onChange={(v) => setFlags({ dupe_factor: v })}
+          onChange={(v) => setExampleOptions({ dupeFactor: v })}
         />
         <NumberField
           label="short_seq_prob"
           name="short_seq_prob"
-          value={flags.short_seq_prob}
+          value={o.shortSeqProb}
           min={0}
           max={1}
           step={0.01}
-          onChange={(v) => setFlags({ short_seq_prob: v })}
+          onChange={(v) => setExampleOptions({ shortSeqProb: v })}
         />
         <NumberField
           label="doc_stride"
           name="doc_stride"
-          value={flags.doc_stride}
+          value={o.docStride}
           min={1}
           step={1}
-          onChange={(v) => setFlags({ doc_stride: v })}
+          onChange={(v) => setExampleOptions({ docStride: v })}
         />
         <NumberField
           label="random_seed"
           name="random_seed"
-          value={flags.random_seed}
+          value={o.randomSeed}
           step={1}
-          onChange={(v) => setFlags({ random_seed: v })}
+          onChange={(v) => setExampleOptions({ randomSeed: v })}
         />
         <CheckField
           label="do_whole_word_mask"
           name="do_whole_word_mask"
-          checked={flags.do_whole_word_mask}
-          onChange={(v) => setFlags({ do_whole_word_mask: v })}
+          checked={o.doWholeWordMask}
+          onChange={(v) => setExampleOptions({ doWholeWordMask: v })}
         />
         <CheckField
           label="do_lower_case"
           name="do_lower_case"
-          checked={flags.do_lower_case}
-          onChange={(v) => setFlags({ do_lower_case: v })}
+          checked={o.doLowerCase}
+          onChange={(v) => setExampleOptions({ doLowerCase: v })}
         />
         <div className="actions">
           <button type="submit" disabled={!ready} data-testid="build-examples">
             Build examples
           </button>
-          <button type="button" onClick={() => setFlags(DEFAULT_FLAGS)}>
+          <button type="button" onClick={() => setExampleOptions(PRETRAINING_DEFAULTS)}>
             Reset to the seed's defaults
           </button>
           {!ready && <small>Needs a corpus and a teacher (its vocabulary).</small>}
@@ -116,8 +122,8 @@ export function ExamplesPanel() {
           <li key={s.id} data-testid="example-set" data-status={s.status} data-count={s.count}>
             <div className="entry-head">
               <strong>{s.id}</strong> <span className={`badge ${s.status}`}>{s.status}</span> {formatCount(s.count)}{' '}
-              examples · {formatBytes(s.storedBytes)} · seq {s.flags.max_seq_length},{' '}
-              {s.flags.do_whole_word_mask ? 'whole-word' : 'wordpiece'} masking
+              examples · {formatBytes(s.storedBytes)} · seq {s.options.maxSeqLength},{' '}
+              {s.options.doWholeWordMask ? 'whole-word' : 'wordpiece'} masking
               {s.status === 'running' && (
                 <button type="button" onClick={() => controlJob(s.id, 'stop')}>
                   Stop

@@ -1,6 +1,6 @@
 /** The header: each worker's tfjs backend (and why), and the storage quota. */
-import { useApp } from '../store/appStore.ts';
-import type { WorkerKind } from '../../workers/jobs.ts';
+import { useApp } from '../store/state.ts';
+import type { WorkerKind } from '../contract/jobs.ts';
 import { formatBytes } from './format.ts';
 
 const WORKERS: { kind: WorkerKind; label: string }[] = [

@@ -1,7 +1,9 @@
 /** Step 2: teacher checkpoints (any format the loaders read) and the student to build. */
 import { useEffect, useId, useState } from 'react';
-import type { ModelInfo, StudentSpec } from '../../workers/jobs.ts';
-import { addModelFiles, removeModel, selectTeacher, setStudentSpec, useApp } from '../store/appStore.ts';
+import type { ModelInfo, StudentSpec } from '../contract/jobs.ts';
+import { BERT_CONFIG_DEFAULTS } from '../core/model/config.ts';
+import { addModelFiles, removeModel, selectTeacher, setStudentSpec } from '../store/models.ts';
+import { useApp } from '../store/state.ts';
 import { ErrorText, KeyValues, NumberField, Section, SelectField } from './common.tsx';
 import { DropZone } from './DropZone.tsx';
 import { formatBytes, formatCount } from './format.ts';
@@ -52,9 +54,9 @@ function StudentBuilder() {
       : {
           kind: 'fresh',
           num_hidden_layers: 3,
-          hidden_size: Number(teacher?.info?.config.hidden_size ?? 768),
-          num_attention_heads: Number(teacher?.info?.config.num_attention_heads ?? 12),
-          intermediate_size: Number(teacher?.info?.config.intermediate_size ?? 3072),
+          hidden_size: teacher?.info?.config.hidden_size ?? BERT_CONFIG_DEFAULTS.hidden_size,
+          num_attention_heads: teacher?.info?.config.num_attention_heads ?? BERT_CONFIG_DEFAULTS.num_attention_heads,
+          intermediate_size: teacher?.info?.config.intermediate_size ?? BERT_CONFIG_DEFAULTS.intermediate_size,
         };
   return (
     <div className="student" data-testid="student-builder">

@@ -1,7 +1,8 @@
 /** Step 7: type a sentence, mask characters, compare teacher and student top-k. */
 import { useId, useState } from 'react';
-import type { PredictionRow } from '../../workers/jobs.ts';
-import { predict, useApp } from '../store/appStore.ts';
+import type { PredictionRow } from '../contract/jobs.ts';
+import { predict } from '../store/predictions.ts';
+import { useApp } from '../store/state.ts';
 import { ErrorText, Section, SelectField } from './common.tsx';
 
 function TopK({ title, rows, testId }: { title: string; rows?: PredictionRow[]; testId: string }) {

@@ -1,6 +1,8 @@
 /** Step 4: the teacher pass: top-k probabilities at every masked position, cached and resumable. */
 import { useState } from 'react';
-import { controlJob, startTeacherPass, useApp } from '../store/appStore.ts';
+import { controlJob } from '../store/jobRunner.ts';
+import { useApp } from '../store/state.ts';
+import { startTeacherPass } from '../store/teacherPass.ts';
 import { ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
 import { formatBytes, formatCount } from './format.ts';
 

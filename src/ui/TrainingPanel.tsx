@@ -1,29 +1,22 @@
 /** Step 5: the run config and Start / Pause / Resume / Stop of training runs. */
 import { useState } from 'react';
-import { controlJob, removeRun, resumeRun, setRunConfig, startRun, useApp } from '../store/appStore.ts';
+import { LOSS_PRESETS, type LossConfig, type LossPresetName } from '../core/distill/lossConfig.ts';
+import { controlJob } from '../store/jobRunner.ts';
+import { removeRun, resumeRun, setRunConfig, startRun } from '../store/runs.ts';
+import { useApp } from '../store/state.ts';
 import { ErrorText, NumberField, Section, SelectField } from './common.tsx';
 import { formatCount } from './format.ts';
 
-/** The engine's loss presets (src/core/distill/loss.ts), as weights the form starts from. */
-const PRESETS: Record<string, { weights: Record<string, number>; temperature: number; label: string }> = {
-  seed: {
-    label: 'seed (CE + cosine, as run_distill.py)',
-    weights: { alphaCe: 1, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 0 },
-    temperature: 1,
-  },
-  distilbert: {
-    label: 'DistilBERT (5·CE + 2·MLM + cosine, T=2)',
-    weights: { alphaCe: 5, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 2 },
-    temperature: 2,
-  },
-  mlm: {
-    label: 'plain MLM (no teacher)',
-    weights: { alphaCe: 0, alphaCos: 0, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 1 },
-    temperature: 1,
-  },
+/** How the form names the engine's loss presets (their weights are core's: src/core/distill/lossConfig.ts). */
+const PRESET_LABELS: Record<LossPresetName, string> = {
+  seed: 'seed (CE + cosine, as run_distill.py)',
+  distilbert: 'DistilBERT (5·CE + 2·MLM + cosine, T=2)',
+  mlm: 'plain MLM (no teacher)',
 };
 
-const WEIGHT_LABELS: Record<string, string> = {
+type Weight = Exclude<keyof LossConfig, 'temperature'>;
+
+const WEIGHT_LABELS: Record<Weight, string> = {
   alphaCe: 'α soft cross-entropy',
   alphaCos: 'α cosine',
   alphaKl: 'α KL (renormalised top-k)',
@@ -72,54 +65,55 @@ export function TrainingPanel() {
         <SelectField
           label="loss preset"
           name="loss"
-          value={cfg.loss}
-          options={Object.entries(PRESETS).map(([value, p]) => ({ value, label: p.label }))}
-          onChange={(loss) =>
-            setRunConfig({ loss, weights: PRESETS[loss].weights, temperature: PRESETS[loss].temperature })
-          }
+          value={cfg.lossPreset}
+          options={(Object.keys(LOSS_PRESETS) as LossPresetName[]).map((value) => ({
+            value,
+            label: PRESET_LABELS[value],
+          }))}
+          onChange={(preset) => setRunConfig({ lossPreset: preset, loss: LOSS_PRESETS[preset] })}
         />
-        {Object.keys(WEIGHT_LABELS).map((k) => (
+        {(Object.keys(WEIGHT_LABELS) as Weight[]).map((k) => (
           <NumberField
             key={k}
             label={WEIGHT_LABELS[k]}
             name={k}
-            value={cfg.weights[k] ?? 0}
+            value={cfg.loss[k]}
             min={0}
             step={0.1}
-            onChange={(v) => setRunConfig({ weights: { ...cfg.weights, [k]: v } })}
+            onChange={(v) => setRunConfig({ loss: { ...cfg.loss, [k]: v } })}
           />
         ))}
         <NumberField
           label="temperature"
           name="temperature"
-          value={cfg.temperature}
+          value={cfg.loss.temperature}
           min={0.1}
           step={0.1}
-          onChange={(v) => setRunConfig({ temperature: v })}
+          onChange={(v) => setRunConfig({ loss: { ...cfg.loss, temperature: v } })}
         />
         <NumberField
           label="learning rate"
           name="learning_rate"
-          value={cfg.learningRate}
+          value={cfg.schedule.learningRate}
           min={0}
           step={0.00001}
-          onChange={(v) => setRunConfig({ learningRate: v })}
+          onChange={(v) => setRunConfig({ schedule: { ...cfg.schedule, learningRate: v } })}
         />
         <NumberField
           label="warmup steps"
           name="num_warmup_steps"
-          value={cfg.warmupSteps}
+          value={cfg.schedule.numWarmupSteps}
           min={0}
           step={1}
-          onChange={(v) => setRunConfig({ warmupSteps: v })}
+          onChange={(v) => setRunConfig({ schedule: { ...cfg.schedule, numWarmupSteps: v } })}
         />
         <NumberField
           label="training steps"
           name="num_train_steps"
-          value={cfg.steps}
+          value={cfg.schedule.numTrainSteps}
           min={1}
           step={1}
-          onChange={(v) => setRunConfig({ steps: v })}
+          onChange={(v) => setRunConfig({ schedule: { ...cfg.schedule, numTrainSteps: v } })}
         />
         <NumberField
           label="batch size"
@@ -132,10 +126,10 @@ export function TrainingPanel() {
         <NumberField
           label="gradient accumulation"
           name="accumulation"
-          value={cfg.accumulation}
+          value={cfg.gradientAccumulationSteps}
           min={1}
           step={1}
-          onChange={(v) => setRunConfig({ accumulation: v })}
+          onChange={(v) => setRunConfig({ gradientAccumulationSteps: v })}
         />
         <NumberField
           label="evaluate every (steps)"
@@ -172,8 +166,8 @@ export function TrainingPanel() {
           >
             <div className="entry-head">
               <strong>{r.name}</strong> <span className={`badge ${r.status}`}>{r.status}</span> step{' '}
-              {formatCount(r.step)} / {formatCount(r.config.steps)} · last checkpoint{' '}
-              {formatCount(r.lastCheckpointStep)} · loss {r.config.loss}
+              {formatCount(r.step)} / {formatCount(r.config.schedule.numTrainSteps)} · last checkpoint{' '}
+              {formatCount(r.lastCheckpointStep)} · loss {r.config.lossPreset}
               {r.status === 'running' && (
                 <button type="button" data-testid="pause-run" onClick={() => controlJob(r.id, 'pause')}>
                   Pause

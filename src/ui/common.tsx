@@ -1,6 +1,6 @@
 /** Small building blocks shared by the panels: sections, labelled fields, errors, progress. */
 import { useId, type ReactNode } from 'react';
-import type { CountProgress } from '../../workers/jobs.ts';
+import type { CountProgress } from '../contract/jobs.ts';
 import { formatBytes, formatCount, formatDuration, formatShort } from './format.ts';
 
 export function Section(props: { id: string; title: string; step?: number; children: ReactNode }) {

@@ -6,7 +6,8 @@
  * cannot start is reported as unavailable, with the picker's reason.
  */
 import * as tf from '@tensorflow/tfjs';
-import { pickBackend, type BackendName } from '../../../workers/backend.ts';
+import type { BackendName } from '../../../src/contract/backendReport.ts';
+import { pickBackend } from '../../../workers/backend.ts';
 import { runOnCurrentBackend, type BackendRun, type BackendRunOptions } from './backendRun.ts';
 
 export interface CheckRequest {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../backend/useBackend.ts';
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithRef, refPath } from '../../testing/refData.ts';
@@ -24,7 +25,7 @@ import {
 } from '../../testing/checkpointFixtures.ts';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useBackend('cpu');
 });
 
 let before = 0;

@@ -27,7 +27,7 @@
  * missingMass) are multiplied by T² so their gradients keep their size (Hinton et
  * al.; DistilBERT); cos is scale-free and mlm uses T = 1, so neither is scaled.
  *
- * Presets:
+ * Presets (./lossConfig.ts):
  *   seed        α_ce 1, α_cos 1, T 1: the original run_distill.py exactly.
  *   distilbert  α_ce 5, α_mlm 2, α_cos 1, T 2: DistilBERT's weights (Sanh et al. 2019).
  *               DistilBERT's cosine term aligned hidden states; here, as in the seed,

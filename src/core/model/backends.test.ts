@@ -4,6 +4,7 @@
  * and a training step works on wasm, which lacks tf.gather's gradient kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../backend/useBackend.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomIds, randomWeights, tinyConfig } from '../../testing/tinyBert.ts';
 import { useWasmBackend } from '../../cli/nodeBackend.ts';
@@ -12,7 +13,7 @@ import { bertEncoder, bertPooler, mlmLogitsAtPositions } from './bert.ts';
 import type { Weights } from './weights.ts';
 
 const wasmProblem = await useWasmBackend();
-await tf.setBackend('cpu');
+await useBackend('cpu');
 if (wasmProblem) console.warn(`[backends.test] skipping wasm: ${wasmProblem}`);
 const describeWasm = (name: string, fn: () => void) =>
   wasmProblem ? describe.skip(`${name} [skipped: ${wasmProblem}]`, fn) : describe(name, fn);
@@ -98,19 +99,19 @@ describeWasm('cpu and wasm backends', () => {
   let wasm: Outputs;
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await useBackend('cpu');
     weights = randomWeights(cfg, { pooler: true, mlmHead: true }, 21);
     const beforeCpu = tf.memory().numTensors;
     cpu = runModel(weights);
     expect(tf.memory().numTensors, 'no tensors leaked on cpu').toBe(beforeCpu);
-    await tf.setBackend('wasm');
+    await useBackend('wasm');
     const before = tf.memory().numTensors;
     wasm = runModel(weights);
     expect(tf.memory().numTensors, 'no tensors leaked on wasm').toBe(before);
   });
 
   afterAll(async () => {
-    await tf.setBackend('cpu');
+    await useBackend('cpu');
     tf.dispose(Object.values(weights));
   });
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../backend/useBackend.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { erf64, refEncoder, refMlmLogits, refPooler, type RefWeights } from '../../testing/bertReference64.ts';
 import { randomIds, randomWeights, tinyConfig, toRefWeights } from '../../testing/tinyBert.ts';
@@ -88,7 +89,7 @@ describe('bert forward on cpu', () => {
   let ids: number[][];
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await useBackend('cpu');
     cfg = tinyConfig();
     weights = randomWeights(cfg, { pooler: true, mlmHead: true }, 7);
     ref = await toRefWeights(weights);

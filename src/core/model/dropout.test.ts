@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../backend/useBackend.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmBackend } from '../../cli/nodeBackend.ts';
 import { Rng } from '../random/rng.ts';
@@ -14,7 +15,7 @@ function maskValues(seed: number, shape: number[], rate: number, draws = 1): Flo
 describe('device-side dropout masks', () => {
   // Importing the wasm helper registers wasm as the preferred backend; start on cpu.
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await useBackend('cpu');
   });
 
   it('drop about `rate` of the elements and keep the mean at 1', () => {
@@ -117,7 +118,7 @@ describe('device-side dropout masks', () => {
   });
 
   it('gives bit-identical masks on cpu and wasm', async () => {
-    await tf.setBackend('cpu');
+    await useBackend('cpu');
     const [onCpu] = maskValues(5, [3, 7, 50], 0.1);
     const problem = await useWasmBackend();
     if (problem) {
@@ -125,7 +126,7 @@ describe('device-side dropout masks', () => {
       return;
     }
     const [onWasm] = maskValues(5, [3, 7, 50], 0.1);
-    await tf.setBackend('cpu');
+    await useBackend('cpu');
     expect(Array.from(onWasm)).toEqual(Array.from(onCpu));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serveJobs, toWireError, type FromWorker, type JobContext } from './protocol.ts';
-import { CorpusError } from '../src/core/corpus/corpusError.ts';
+import { CorpusError } from '../core/corpus/corpusError.ts';
 
 /** A fake worker scope: messages in through `send`, messages out collected. */
 function fakeScope() {

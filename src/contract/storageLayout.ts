@@ -5,12 +5,12 @@
  *
  * - files:        `corpus/<corpusId>` → the dropped File; `model/<modelId>/<fileName>` → File
  * - meta:         `corpora`, `models`, `exampleSets`, `teacherCaches`, `runs`, `ui` → JSON
- * - examples:     `<setId>/<batch:000000>` → TFRecord bytes of a batch of examples
+ * - examples:     the engine's example sets (src/core/examples/exampleSetStore.ts: `<setId>/<batch>`, `manifest/<setId>`)
  * - teacher:      the engine's teacher-output cache
- * - checkpoints:  the engine's training checkpoints
+ * - checkpoints:  the engine's training checkpoints, each run's under `runs/<runId>/`
  * - metrics:      `<runId>/m<chunk:000000>` → MetricPoint[]; `<runId>/eval` → EvalPoint[]
  */
-import { IndexedDbStore } from '../src/core/storage/indexedDbStore.ts';
+import { IndexedDbStore } from '../core/storage/indexedDbStore.ts';
 
 export const DB = {
   files: 'wwm-files',
@@ -39,9 +39,13 @@ export const fileKey = {
   model: (modelId: string, name: string) => `model/${modelId}/${name}`,
 };
 
-export const exampleBatchKey = (setId: string, batch: number) => `${setId}/${String(batch).padStart(6, '0')}`;
+export const checkpointKey = {
+  /** where a run's checkpoints are (the engine's Trainer writes under this prefix) */
+  runPrefix: (runId: string) => `runs/${runId}/`,
+};
 
 export const metricsKey = {
+  prefix: (runId: string) => `${runId}/`,
   chunk: (runId: string, chunk: number) => `${runId}/m${String(chunk).padStart(6, '0')}`,
   chunkPrefix: (runId: string) => `${runId}/m`,
   eval: (runId: string) => `${runId}/eval`,

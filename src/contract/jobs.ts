@@ -1,10 +1,16 @@
 /**
  * Every job a worker runs: its input, its progress events and its output.
  * These are plain data (structured-clone safe: Blobs, typed arrays, numbers,
- * strings), shared by the page (src/store) and the workers.
+ * strings), shared by the page (src/store) and the workers. Where a job
+ * carries an engine concept (a BERT config, example-building options, a loss,
+ * a learning-rate schedule) it carries core's own type, as core names it.
  */
-import type { MaskPrediction } from '../src/core/model/predictMasked.ts';
-import type { StudentSpec } from '../src/core/model/student.ts';
+import type { MaskPrediction } from '../core/model/predictMasked.ts';
+import type { StudentSpec } from '../core/model/student.ts';
+import type { PretrainingOptions } from '../core/examples/createPretrainingData.ts';
+import type { LossConfig, LossPresetName } from '../core/distill/lossConfig.ts';
+import type { BertConfig } from '../core/model/config.ts';
+import type { ScheduleConfig } from '../core/run/schedule.ts';
 
 export type { StudentSpec };
 export interface CorpusStatsResult {
@@ -27,23 +33,9 @@ export interface TokenPreviewResult {
   note?: string;
 }
 
-/** The seed's create_pretraining_data flags, as the form edits them. */
-export interface ExampleFlags {
-  mode: 'seed' | 'bert';
-  do_lower_case: boolean;
-  do_whole_word_mask: boolean;
-  max_seq_length: number;
-  max_predictions_per_seq: number;
-  masked_lm_prob: number;
-  dupe_factor: number;
-  short_seq_prob: number;
-  doc_stride: number;
-  random_seed: number;
-}
-
 export interface ModelInfo {
   format: string;
-  config: Record<string, number | string>;
+  config: BertConfig;
   parameters: number;
   /** Bytes the float32 weights take in memory. */
   memoryBytes: number;
@@ -53,19 +45,24 @@ export interface ModelInfo {
   fingerprint: string;
 }
 
+/**
+ * A training run's settings, in core's names: the loss (the preset it started from and the
+ * weights and temperature used, core's LossConfig), the learning-rate schedule and batch
+ * (core's TrainerConfig), and how often the loop (core's train()) evaluates and checkpoints.
+ */
 export interface RunConfig {
-  loss: string;
-  /** Per-component loss weights (names as the engine's loss presets use them). */
-  weights: Record<string, number>;
-  temperature: number;
-  learningRate: number;
-  warmupSteps: number;
-  steps: number;
+  /** the preset the loss started from (shown; the weights used are `loss`) */
+  lossPreset: LossPresetName;
+  loss: LossConfig;
+  schedule: ScheduleConfig;
+  /** items per optimiser step */
   batchSize: number;
-  accumulation: number;
+  /** micro-batches per step; batchSize must be a multiple of it */
+  gradientAccumulationSteps: number;
+  /** seeds the data order, dropout and a fresh student */
+  seed: number;
   evalEvery: number;
   checkpointEvery: number;
-  seed: number;
 }
 
 export interface MetricPoint {
@@ -142,7 +139,7 @@ export interface JobTypes {
     output: TokenPreviewResult;
   };
   buildExamples: {
-    input: { setId: string; corpusIds: string[]; vocabModelId: string; flags: ExampleFlags };
+    input: { setId: string; corpusIds: string[]; vocabModelId: string; options: PretrainingOptions };
     progress: CountProgress;
     output: { count: number; storedBytes: number };
   };

@@ -12,7 +12,7 @@
  * job into a promise is `callWorker` (src/store/workerClient.ts); the worker
  * side serves jobs with `serveJobs` below.
  */
-import type { BackendReport } from './backend.ts';
+import type { BackendReport } from './backendReport.ts';
 import type { JobTypes } from './jobs.ts';
 
 export type JobName = keyof JobTypes;

@@ -1,0 +1,230 @@
+/**
+ * The workbench's state: the types of what the page shows (corpora, models,
+ * example sets, teacher caches, runs, metrics, the forms, the demo) and the
+ * one zustand store holding it. No actions here and no I/O: the actions are
+ * one module per area (corpora.ts, models.ts, examples.ts, teacherPass.ts,
+ * runs.ts, predictions.ts, downloads.ts, demo.ts), the worker jobs go
+ * through jobRunner.ts, and persistence.ts saves and restores the state.
+ */
+import { create } from 'zustand';
+import type { BackendReport } from '../contract/backendReport.ts';
+import type {
+  CorpusStatsResult,
+  CountProgress,
+  EvalPoint,
+  MetricPoint,
+  ModelInfo,
+  PredictionRow,
+  RunConfig,
+  StudentSpec,
+  TeacherCacheRef,
+  TokenPreviewResult,
+  WorkerKind,
+} from '../contract/jobs.ts';
+import { PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
+import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
+
+export type JobStatus = 'running' | 'paused' | 'ready' | 'error' | 'interrupted' | 'stopped';
+
+export interface CorpusEntry {
+  id: string;
+  name: string;
+  size: number;
+  status: 'reading' | 'ready' | 'error';
+  stats?: CorpusStatsResult;
+  preview?: TokenPreviewResult;
+  progress?: CountProgress;
+  error?: string;
+}
+
+export interface ModelEntry {
+  id: string;
+  name: string;
+  files: string[];
+  sizeBytes: number;
+  status: 'loading' | 'ready' | 'error';
+  info?: ModelInfo;
+  error?: string;
+}
+
+export interface ExampleSetEntry {
+  id: string;
+  corpusIds: string[];
+  vocabModelId: string;
+  /** what the set was built with (core's create_pretraining_data options) */
+  options: PretrainingOptions;
+  status: JobStatus;
+  count: number;
+  storedBytes: number;
+  progress?: CountProgress;
+  error?: string;
+  createdAt: number;
+}
+
+export interface TeacherCacheEntry {
+  id: string;
+  modelId: string;
+  exampleSetId: string;
+  k: number;
+  batchSize: number;
+  status: JobStatus;
+  positions: number;
+  storedBytes: number;
+  /** the engine's cache key and layout, known once the pass has started */
+  ref?: TeacherCacheRef;
+  progress?: CountProgress;
+  error?: string;
+}
+
+export interface RunEntry {
+  id: string;
+  name: string;
+  teacherId: string;
+  cacheId: string;
+  cache: TeacherCacheRef;
+  exampleSetId: string;
+  student: StudentSpec;
+  config: RunConfig;
+  status: JobStatus;
+  step: number;
+  lastCheckpointStep: number;
+  error?: string;
+  message?: string;
+  createdAt: number;
+}
+
+export interface QuotaInfo {
+  usage: number;
+  quota: number;
+  persisted: boolean | null;
+}
+
+/** The run form's defaults: the seed's loss (core's preset), a short schedule for a browser. */
+export const DEFAULT_RUN: RunConfig = {
+  lossPreset: 'seed',
+  loss: LOSS_PRESETS.seed,
+  schedule: { learningRate: 1e-4, numWarmupSteps: 100, numTrainSteps: 10000 },
+  batchSize: 32,
+  gradientAccumulationSteps: 1,
+  seed: 12345,
+  evalEvery: 200,
+  checkpointEvery: 200,
+};
+
+/** The stages of "Try the demo", in order. */
+export type DemoStage = 'fetch' | 'corpus' | 'teacher' | 'student' | 'examples' | 'teacherPass' | 'training';
+
+export interface DemoState {
+  /** idle: not started; working: a stage is in progress; training: the demo run was started (or resumed); error: a stage failed. */
+  status: 'idle' | 'working' | 'training' | 'error';
+  stage: DemoStage | null;
+  /** Bytes fetched from the page's origin (total 0 when the server sent no lengths). */
+  fetched: { done: number; total: number } | null;
+  error: string | null;
+  /** What the demo uses (ids of the store's entries), found again or made by this press. */
+  corpusId?: string;
+  modelId?: string;
+  exampleSetId?: string;
+  cacheId?: string;
+  runId?: string;
+  /** Stages whose stored result was reused rather than made again. */
+  reused: DemoStage[];
+  /** A one-line note: what was reused, or why nothing new was started. */
+  note?: string;
+  startedAt: number | null;
+}
+
+/** Everything the page shows; the entries and form fields listed in persistence.ts are saved. */
+export interface AppState {
+  restored: boolean;
+  demo: DemoState;
+  backends: Partial<Record<WorkerKind, BackendReport | { error: string }>>;
+  quota: QuotaInfo | null;
+  storageError: string | null;
+  corpora: CorpusEntry[];
+  dropError: string | null;
+  models: ModelEntry[];
+  modelDropError: string | null;
+  teacherId: string | null;
+  studentSpec: StudentSpec;
+  studentInfo: ModelInfo | null;
+  studentError: string | null;
+  /** the Examples form: core's create_pretraining_data options (the form labels them with the seed's flag names) */
+  exampleOptions: PretrainingOptions;
+  exampleSets: ExampleSetEntry[];
+  teacherCaches: TeacherCacheEntry[];
+  runConfig: RunConfig;
+  runs: RunEntry[];
+  metrics: Record<string, MetricPoint[]>;
+  evals: Record<string, EvalPoint[]>;
+  chartRunIds: string[];
+  predictions: { teacher?: PredictionRow[]; student?: PredictionRow[]; error?: string; busy: boolean };
+  downloadError: string | null;
+  downloadBusy: string | null;
+}
+
+export const useApp = create<AppState>(() => ({
+  restored: false,
+  demo: { status: 'idle', stage: null, fetched: null, error: null, reused: [], startedAt: null },
+  backends: {},
+  quota: null,
+  storageError: null,
+  corpora: [],
+  dropError: null,
+  models: [],
+  modelDropError: null,
+  teacherId: null,
+  studentSpec: { kind: 'layers', layers: [0, 1, 2] },
+  studentInfo: null,
+  studentError: null,
+  exampleOptions: PRETRAINING_DEFAULTS,
+  exampleSets: [],
+  teacherCaches: [],
+  runConfig: DEFAULT_RUN,
+  runs: [],
+  metrics: {},
+  evals: {},
+  chartRunIds: [],
+  predictions: { busy: false },
+  downloadError: null,
+  downloadBusy: null,
+}));
+
+/** Resolves with the first truthy value `pick` returns for the state, now or after a later change. */
+export function waitForState<T>(pick: (s: AppState) => T | null | undefined | false): Promise<T> {
+  return new Promise((resolve) => {
+    const now = pick(useApp.getState());
+    if (now) return resolve(now);
+    const unsubscribe = useApp.subscribe((s) => {
+      const v = pick(s);
+      if (v) {
+        unsubscribe();
+        resolve(v);
+      }
+    });
+  });
+}
+
+/** The lists of entries, by the entry type each holds. */
+export interface EntryAreas {
+  corpora: CorpusEntry;
+  models: ModelEntry;
+  exampleSets: ExampleSetEntry;
+  teacherCaches: TeacherCacheEntry;
+  runs: RunEntry;
+}
+
+/** Changes one entry of a list (nothing when the id is gone, e.g. removed meanwhile). */
+export function patchEntry<A extends keyof EntryAreas>(area: A, id: string, p: Partial<EntryAreas[A]>): void {
+  useApp.setState(
+    (s) =>
+      ({
+        [area]: (s[area] as EntryAreas[A][]).map((e) => (e.id === id ? { ...e, ...p } : e)),
+      }) as Partial<AppState>,
+  );
+}
+
+/** A new entry id: the prefix, the time and a random part. */
+export function newId(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
