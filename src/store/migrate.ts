@@ -11,6 +11,7 @@
  */
 import type { RunConfig } from '../contract/jobs.ts';
 import { PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
+import { pretrainingOptionsFromFlags } from '../core/options/pretrainingFlags.ts';
 import { LOSS_PRESETS, type LossConfig, type LossPresetName } from '../core/distill/lossConfig.ts';
 
 /** The example flags as older versions saved them (the seed's create_pretraining_data flag names). */
@@ -48,20 +49,7 @@ export interface LegacyRunConfig {
  * were built with.
  */
 export function optionsFromLegacyFlags(f: Partial<LegacyExampleFlags>): PretrainingOptions {
-  const d = PRETRAINING_DEFAULTS;
-  return {
-    ...d,
-    mode: f.mode ?? d.mode,
-    doLowerCase: f.do_lower_case ?? d.doLowerCase,
-    doWholeWordMask: f.do_whole_word_mask ?? d.doWholeWordMask,
-    maxSeqLength: f.max_seq_length ?? d.maxSeqLength,
-    maxPredictionsPerSeq: f.max_predictions_per_seq ?? d.maxPredictionsPerSeq,
-    maskedLmProb: f.masked_lm_prob ?? d.maskedLmProb,
-    dupeFactor: f.dupe_factor ?? d.dupeFactor,
-    shortSeqProb: f.short_seq_prob ?? d.shortSeqProb,
-    docStride: f.doc_stride ?? d.docStride,
-    randomSeed: f.random_seed ?? d.randomSeed,
-  };
+  return pretrainingOptionsFromFlags(f);
 }
 
 const SNAKE_FLAGS: (keyof LegacyExampleFlags)[] = [
