@@ -1,7 +1,6 @@
 /**
- * Everything a fine-tuning run needs besides the loop (src/core/run/train.ts):
- * its options with Google BERT's run_classifier / run_squad defaults, the
- * schedule they imply, the model (an encoder with its pooler from any
+ * What a fine-tuning run needs besides the loop (src/core/run/train.ts) and its
+ * options (fineTuneOptions.ts): the model (an encoder with its pooler from any
  * checkpoint, plus a fresh task head), and the task's items from task files
  * (src/core/tasks/). The CLI (run_classifier, run_squad) and the page use it.
  */
@@ -9,49 +8,10 @@ import { addMissingParts } from '../model/buildStudent.ts';
 import type { BertConfig } from '../model/config.ts';
 import { CLASSIFIER_NAMES, type HeadKind, headShapes, initHead, QA_NAMES } from '../model/heads.ts';
 import type { Weights } from '../model/weights.ts';
-import type { ScheduleConfig } from '../run/schedule.ts';
 import { classificationFeatures } from '../tasks/classificationFeatures.ts';
 import type { PairTaskFile, SingleTaskFile } from '../tasks/taskFiles.ts';
 import type { BertTokenizer } from '../tokenizer/bertTokenizer.ts';
 import type { ClassificationItem } from './classifierTask.ts';
-
-export interface FineTuneOptions {
-  maxSeqLength: number;
-  trainBatchSize: number;
-  evalBatchSize: number;
-  learningRate: number;
-  numTrainEpochs: number;
-  /** share of the steps spent warming the learning rate up */
-  warmupProportion: number;
-  gradientAccumulationSteps: number;
-  seed: number;
-}
-
-/** Google BERT's run_classifier defaults (run_squad: max_seq_length 384, learning_rate 5e-5, train_batch_size 12). */
-export const FINETUNE_DEFAULTS: FineTuneOptions = {
-  maxSeqLength: 128,
-  trainBatchSize: 32,
-  evalBatchSize: 8,
-  learningRate: 5e-5,
-  numTrainEpochs: 3,
-  warmupProportion: 0.1,
-  gradientAccumulationSteps: 1,
-  seed: 12345,
-};
-
-/** Steps as run_classifier counts them: int(examples / batch × epochs), warmup int(steps × proportion). */
-export function fineTuneSchedule(
-  trainExamples: number,
-  o: FineTuneOptions,
-): ScheduleConfig & { stepsPerEpoch: number } {
-  const numTrainSteps = Math.max(1, Math.floor((trainExamples / o.trainBatchSize) * o.numTrainEpochs));
-  return {
-    learningRate: o.learningRate,
-    numTrainSteps,
-    numWarmupSteps: Math.floor(numTrainSteps * o.warmupProportion),
-    stepsPerEpoch: Math.max(1, Math.ceil(trainExamples / o.trainBatchSize)),
-  };
-}
 
 /**
  * The model to fine-tune: the base checkpoint's encoder and pooler (a fresh pooler
