@@ -1,11 +1,20 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFlags } from '../args.ts';
+import { useWasmBackend } from '../nodeBackend.ts';
 import runClassifier from './run_classifier.ts';
+import runSquad from './run_squad.ts';
+import { describeWithRef, refPath } from '../../testing/refData.ts';
 import { configToJson, parseBertConfig } from '../../core/model/config.ts';
 import { Rng } from '../../core/random/rng.ts';
+
+// The CLI runs these commands on tfjs wasm (src/cli/main.ts); so do the tests.
+beforeAll(async () => {
+  const why = await useWasmBackend();
+  if (why) throw new Error(why);
+});
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -130,5 +139,92 @@ describe('run_classifier (Google BERT flags)', () => {
     expect(() => parseFlags(['--task_name=lcqmc', ...base, '--train_batch_size=0'], runClassifier.flags)).toThrow(
       /train_batch_size/,
     );
+  });
+});
+
+/** A SQuAD-style file: the answer is 是 and the character after it, in each context. */
+function squadFile(rng: Rng, n: number): string {
+  const text = (k: number) => Array.from({ length: k }, () => CHARS[rng.randint(0, CHARS.length - 1)]).join('');
+  const qas = [];
+  const paragraphs = [];
+  for (let i = 0; i < n; i++) {
+    const answer = `是${text(1)}`;
+    const before = text(rng.randint(1, 10));
+    const context = `${before}${answer}${text(rng.randint(1, 10))}`;
+    qas.push({ id: `q${i}`, question: text(3), answers: [{ text: answer, answer_start: before.length }] });
+    paragraphs.push({ context: context.replaceAll(KEY, '天'), qas: [qas[i]] });
+  }
+  return JSON.stringify({ version: 'v1', data: [{ title: 't', paragraphs }] });
+}
+
+const squadVocab = [...VOCAB, '是'];
+const squadCfg = { ...cfg, vocab_size: squadVocab.length };
+const runS = (argv: string[]) => runSquad.run(parseFlags(argv, runSquad.flags));
+
+describe('run_squad (Google BERT flags)', () => {
+  it('trains on a SQuAD-style file and predicts every question with an answer from its own context', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'run-squad-'));
+    dirs.push(dir);
+    const rng = new Rng(2);
+    await writeFile(path.join(dir, 'train.json'), squadFile(rng, 96));
+    await writeFile(path.join(dir, 'dev.json'), squadFile(rng, 20));
+    await writeFile(path.join(dir, 'vocab.txt'), squadVocab.map((t) => `${t}\n`).join(''));
+    await writeFile(path.join(dir, 'bert_config.json'), JSON.stringify(configToJson(squadCfg)));
+    const out = path.join(dir, 'out');
+    await runS([
+      `--vocab_file=${path.join(dir, 'vocab.txt')}`,
+      `--bert_config_file=${path.join(dir, 'bert_config.json')}`,
+      `--train_file=${path.join(dir, 'train.json')}`,
+      `--predict_file=${path.join(dir, 'dev.json')}`,
+      '--do_train=true',
+      '--do_predict=true',
+      '--max_seq_length=32',
+      '--doc_stride=16',
+      '--max_query_length=8',
+      '--train_batch_size=16',
+      '--learning_rate=3e-3',
+      '--num_train_epochs=20',
+      `--output_dir=${out}`,
+    ]);
+    const dev = JSON.parse(await readFile(path.join(dir, 'dev.json'), 'utf8'));
+    const predictions = JSON.parse(await readFile(path.join(out, 'predictions.json'), 'utf8'));
+    const contexts = new Map<string, string>();
+    for (const p of dev.data[0].paragraphs) contexts.set(p.qas[0].id, p.context);
+    expect(Object.keys(predictions).sort()).toEqual([...contexts.keys()].sort());
+    for (const [id, answer] of Object.entries(predictions)) expect(contexts.get(id)).toContain(answer as string);
+    const nbest = JSON.parse(await readFile(path.join(out, 'nbest_predictions.json'), 'utf8'));
+    expect(nbest.q0.length).toBeGreaterThan(1);
+    const results = await readFile(path.join(out, 'eval_results.txt'), 'utf8');
+    const f1 = Number(/F1 = ([\d.]+)/.exec(results)![1]);
+    console.log(`run_squad on the synthetic task: ${results.replaceAll('\n', ', ')}`);
+    expect(f1).toBeGreaterThan(50); // the span at 是 is learnable; an untrained model scores far lower
+    const config = JSON.parse(await readFile(path.join(out, 'export', 'config.json'), 'utf8'));
+    expect(config.architectures).toEqual(['BertForQuestionAnswering']);
+  });
+});
+
+describeWithRef('run_squad on the CMRC 2018 trial file', () => {
+  it('writes a complete predictions.json that the official metric scores', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'run-squad-cmrc-'));
+    dirs.push(dir);
+    const vocab = refPath('vocab-bert-chinese', 'vocab.txt');
+    const bigCfg = parseBertConfig({ ...cfg, vocab_size: 21128, max_position_embeddings: 128 });
+    await writeFile(path.join(dir, 'bert_config.json'), JSON.stringify(configToJson(bigCfg)));
+    const trial = refPath('cmrc2018', 'cmrc2018_trial.squad.json');
+    const out = path.join(dir, 'out');
+    await runS([
+      `--vocab_file=${vocab}`,
+      `--bert_config_file=${path.join(dir, 'bert_config.json')}`,
+      `--predict_file=${trial}`,
+      '--do_predict=true',
+      '--max_seq_length=128',
+      '--doc_stride=64',
+      '--predict_batch_size=64',
+      `--output_dir=${out}`,
+    ]);
+    const predictions = JSON.parse(await readFile(path.join(out, 'predictions.json'), 'utf8'));
+    expect(Object.keys(predictions).length).toBe(1002);
+    const results = await readFile(path.join(out, 'eval_results.txt'), 'utf8');
+    expect(results).toMatch(/TOTAL = 1002\nSKIP = 0/);
   });
 });
