@@ -10,6 +10,7 @@ import { initWeights } from '../src/core/model/init.ts';
 import { Rng } from '../src/core/random/rng.ts';
 import { inMemoryTrainingSet } from '../src/core/run/task.ts';
 import { Trainer } from '../src/core/run/trainer.ts';
+import { train } from '../src/core/run/train.ts';
 
 export interface FineTuneBenchResult {
   case: string;
@@ -52,9 +53,10 @@ export async function benchFineTuneStep(opts: {
     data: inMemoryTrainingSet(syntheticPairs(opts.cfg, opts.batch * 4, opts.seq)),
   });
   try {
-    for (let i = 0; i < 2; i++) await trainer.step(); // kernels, shaders, optimiser slots
+    const plan = { heldOut: null, evalEvery: 0, checkpointEvery: 0 };
+    await train(trainer, { ...plan, stopAfter: 2 }); // kernels, shaders, optimiser slots
     const t0 = performance.now();
-    for (let i = 0; i < opts.steps; i++) await trainer.step();
+    await train(trainer, { ...plan, stopAfter: 2 + opts.steps });
     const msPerStep = (performance.now() - t0) / opts.steps;
     return {
       case: opts.name,

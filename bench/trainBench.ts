@@ -17,6 +17,7 @@ import { computeTeacherOutputs } from '../src/core/distill/teacherOutputs.ts';
 import { distillTask } from '../src/core/distill/distillTask.ts';
 import { inMemoryTrainingSet } from '../src/core/run/task.ts';
 import { Trainer } from '../src/core/run/trainer.ts';
+import { NEVER_STOP, train } from '../src/core/run/train.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
 import { initWeights } from '../src/core/model/init.ts';
 import { Rng } from '../src/core/random/rng.ts';
@@ -102,7 +103,8 @@ export async function benchTrainStep(opts: TrainBenchOptions): Promise<TrainBenc
     data: inMemoryTrainingSet(items),
   });
   try {
-    for (let i = 0; i < 2; i++) await trainer.step(); // warm-up: kernels, shader compilation, optimiser slots
+    // warm-up: kernels, shader compilation, optimiser slots; then the timed steps, through the run layer's loop
+    await train(trainer, { heldOut: null, evalEvery: 0, checkpointEvery: 0, stopAfter: 2 });
     let tensorsAfter10 = NaN,
       tensorsAfter100 = NaN,
       bytesAfter10 = NaN,
@@ -110,18 +112,21 @@ export async function benchTrainStep(opts: TrainBenchOptions): Promise<TrainBenc
     let examples = 0,
       tokens = 0;
     const t0 = performance.now();
-    for (let i = 1; i <= opts.steps; i++) {
-      const m = await trainer.step();
-      examples += m.examplesPerSec * m.seconds;
-      tokens += m.tokensPerSec * m.seconds;
-      if (i === 10 || i === 100) {
-        const mem = tf.memory();
-        if (i === 10) [tensorsAfter10, bytesAfter10] = [mem.numTensors, mem.numBytes];
-        else [tensorsAfter100, bytesAfter100] = [mem.numTensors, mem.numBytes];
-      }
-      if (i % 10 === 0)
-        log(`[${opts.backend}] step ${i}: ${m.examplesPerSec.toFixed(2)} examples/s, loss ${m.total.toFixed(4)}`);
-    }
+    const plan = { heldOut: null, evalEvery: 0, checkpointEvery: 0, stopAfter: 2 + opts.steps };
+    await train(trainer, plan, NEVER_STOP, {
+      step: (m) => {
+        const i = m.step - 2;
+        examples += m.examplesPerSec * m.seconds;
+        tokens += m.tokensPerSec * m.seconds;
+        if (i === 10 || i === 100) {
+          const mem = tf.memory();
+          if (i === 10) [tensorsAfter10, bytesAfter10] = [mem.numTensors, mem.numBytes];
+          else [tensorsAfter100, bytesAfter100] = [mem.numTensors, mem.numBytes];
+        }
+        if (i % 10 === 0)
+          log(`[${opts.backend}] step ${i}: ${m.examplesPerSec.toFixed(2)} examples/s, loss ${m.total.toFixed(4)}`);
+      },
+    });
     const seconds = (performance.now() - t0) / 1000;
     const msPerStep = (seconds * 1000) / opts.steps;
     const modelGflops = bertTrainStepFlops(opts.cfg, opts.batch, opts.seq, P) / (msPerStep * 1e6);

@@ -72,15 +72,19 @@ async function readSplit(
   dataDir: string,
   split: Split,
   labels: readonly string[] | undefined,
+  ownLabels: boolean,
 ): Promise<PairTaskFile | SingleTaskFile> {
   const name = taskFileName(task, split);
   const file = name && path.join(dataDir, name);
   if (!file || !(await exists(file))) {
     throw new UsageError(`--data_dir ${dataDir}: no ${split} file for ${task} (expected ${name ?? 'none is defined'})`);
   }
-  const read = await readTaskFile(await openFile(file), { name: file, task, labels });
-  if (read.kind !== 'pair' && read.kind !== 'single') throw new Error(`${file}: not a classification file`);
-  return read;
+  // A labels.json of the data set's own replaces the task's published labels (a TNEWS-layout task of your own).
+  const read = await readTaskFile(await openFile(file), { name: file, task: ownLabels ? undefined : task, labels });
+  if (read.kind !== TASKS[task].kind) {
+    throw new Error(`${file}: a ${read.kind} file, but ${task} is a ${TASKS[task].kind} classification task`);
+  }
+  return read as PairTaskFile | SingleTaskFile;
 }
 
 function formatLine(m: RunMetrics<ClassifierScores>): string {
@@ -128,7 +132,7 @@ const command = defineCommand({
     const files: Partial<Record<Split, PairTaskFile | SingleTaskFile>> = {};
     for (const split of ['train', 'dev', 'test'] as const) {
       const wanted = split === 'train' ? flags.do_train : split === 'dev' ? flags.do_eval : flags.do_predict;
-      if (wanted) files[split] = await readSplit(task, flags.data_dir, split, taskLabels);
+      if (wanted) files[split] = await readSplit(task, flags.data_dir, split, taskLabels, labelEntries !== undefined);
     }
     const labels = [...(taskLabels ?? Object.values(files)[0]!.labels)];
 
