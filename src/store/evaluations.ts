@@ -6,7 +6,7 @@
  */
 import type { EvalSpec, FineTuneBase } from '../contract/jobs.ts';
 import { checkpointKey, fileKey, storeOf } from '../contract/storageLayout.ts';
-import type { TaskName } from '../core/tasks/taskRegistry.ts';
+import { TASKS, type TaskName } from '../core/tasks/taskRegistry.ts';
 import { describeError } from './errors.ts';
 import { runEntryJob, stopJob } from './jobRunner.ts';
 import { deleteMetrics, flushMetrics, queueMetrics, refreshQuota } from './persistence.ts';
@@ -114,12 +114,11 @@ function resolveModel(choice: ModelChoice): {
   };
 }
 
-/** The labels an evaluation uses: the task's, else those of the two files together. */
+/** The labels an evaluation uses, in label-id order: the task's own, else those of the two files together. */
 function labelsOf(train: TaskFileEntry, dev: TaskFileEntry, task: TaskName | null): string[] {
-  const a = train.info?.labels ?? [];
-  const b = dev.info?.labels ?? [];
-  if (task === train.info?.suggestedTask && task === dev.info?.suggestedTask && a.join() === b.join()) return a;
-  return [...new Set([...a, ...b])].sort();
+  const own = task ? TASKS[task].labels : undefined;
+  if (own) return [...own];
+  return [...new Set([...(train.info?.labels ?? []), ...(dev.info?.labels ?? [])])].sort();
 }
 
 /** Adds an evaluation (not started) of a model on a task's train and dev files; returns its id. */
