@@ -23,6 +23,39 @@ export interface Fixtures {
   teacherFiles: string[];
   vocab: string[];
   config: BertConfig;
+  /** A small learnable sentence-pair task in LCQMC's TSV format (label 1 when text_b holds the keyword). */
+  taskTrainFile: string;
+  taskDevFile: string;
+  /** A TSV task file whose third line has one column. */
+  badTaskFile: string;
+  /** the character whose presence in text_b makes a pair label 1 */
+  taskKeyword: string;
+}
+
+/**
+ * Rows of a pair task a small model can learn: text_a and text_b are random strings of
+ * characters both the demo vocabulary (public/demo/vocab.txt) and the e2e teacher's know;
+ * half the rows have the keyword in text_b and are labelled 1, the others 0.
+ */
+function pairTaskRows(chars: string[], keyword: string, n: number, seed: number): string[] {
+  let state = seed >>> 0;
+  const rand = (k: number) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % k;
+  };
+  const text = (len: number) => Array.from({ length: len }, () => chars[rand(chars.length)]).join('');
+  const rows: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const label = i % 2;
+    const a = text(4 + rand(5));
+    let b = text(4 + rand(5));
+    if (label === 1) {
+      const at = rand(b.length + 1);
+      b = b.slice(0, at) + keyword + b.slice(at);
+    }
+    rows.push(`${a}\t${b}\t${label}`);
+  }
+  return rows;
 }
 
 /** Documents: one chapter of 论语 each, one paragraph per line. */
@@ -79,5 +112,30 @@ export async function makeFixtures(dir: string): Promise<Fixtures> {
     await writeFile(p, f.data);
     teacherFiles.push(p);
   }
-  return { dir, corpusFile, badFile, notCorpusFile, teacherDir, teacherFiles, vocab, config };
+
+  // The pair task: characters of both vocabularies (the demo's and this teacher's), one of them the keyword.
+  const demoVocab = new Set((await readFile(new URL('../public/demo/vocab.txt', import.meta.url), 'utf8')).split('\n'));
+  const known = vocab.filter((t) => t.length === 1 && /\p{Script=Han}/u.test(t) && demoVocab.has(t));
+  const taskKeyword = known.includes('学') ? '学' : known[0];
+  const others = known.filter((c) => c !== taskKeyword).slice(0, 60);
+  const taskTrainFile = join(dir, 'train.tsv');
+  const taskDevFile = join(dir, 'dev.tsv');
+  await writeFile(taskTrainFile, `text_a\ttext_b\tlabel\n${pairTaskRows(others, taskKeyword, 192, 11).join('\n')}\n`);
+  await writeFile(taskDevFile, `${pairTaskRows(others, taskKeyword, 40, 23).join('\n')}\n`);
+  const badTaskFile = join(dir, 'bad.tsv');
+  await writeFile(badTaskFile, `学而\t时习\t1\n不亦\t说乎\t0\n有朋自远方来\n`);
+  return {
+    dir,
+    corpusFile,
+    badFile,
+    notCorpusFile,
+    teacherDir,
+    teacherFiles,
+    vocab,
+    config,
+    taskTrainFile,
+    taskDevFile,
+    badTaskFile,
+    taskKeyword,
+  };
 }

@@ -4,7 +4,7 @@
  * /usr/bin/chromium, or one on PATH; never downloaded: `npm run test:setup`
  * installs Debian's package when there is none) with WebGPU enabled (SwiftShader
  * where there is no GPU), runs the workbench tests and then the demo tests in
- * order (E2E_ONLY=demo or E2E_ONLY=workbench picks one list) and prints
+ * order (E2E_ONLY=demo, workbench, evaluate, reload or backends picks one list) and prints
  * `e2e: N passed, M failed`.
  */
 import { existsSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { workbenchTests } from './workbench.e2e.ts';
 import { demoTests } from './demo.e2e.ts';
 import { backendTests } from './backends.e2e.ts';
 import { reloadTests } from './reload.e2e.ts';
+import { evaluateTests } from './evaluate.e2e.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -98,7 +99,9 @@ async function main(): Promise<number> {
             ? backendTests
             : only === 'reload'
               ? reloadTests
-              : [...workbenchTests, ...demoTests, ...reloadTests, ...backendTests];
+              : only === 'evaluate'
+                ? evaluateTests
+                : [...workbenchTests, ...evaluateTests, ...demoTests, ...reloadTests, ...backendTests];
     result = await runTests(tests, ctx);
   } finally {
     await context.close().catch(() => {});

@@ -9,6 +9,7 @@ import { TrainingPanel } from './ui/TrainingPanel.tsx';
 import { ChartsPanel } from './ui/ChartsPanel.tsx';
 import { PredictionsPanel } from './ui/PredictionsPanel.tsx';
 import { DownloadsPanel } from './ui/DownloadsPanel.tsx';
+import { EvaluatePanel } from './ui/EvaluatePanel.tsx';
 import { useApp } from './store/state.ts';
 
 const STEPS = [
@@ -20,6 +21,7 @@ const STEPS = [
   ['charts', 'Charts'],
   ['predictions', 'Predictions'],
   ['downloads', 'Downloads'],
+  ['evaluate', 'Evaluate'],
 ] as const;
 
 export function App() {
@@ -46,6 +48,7 @@ export function App() {
         <ChartsPanel />
         <PredictionsPanel />
         <DownloadsPanel />
+        <EvaluatePanel />
       </main>
     </div>
   );

@@ -13,6 +13,18 @@ import { modelTokenizer } from './vocab.ts';
 import { RateMeter, throttle } from './rate.ts';
 import { fileKey, getStoredFile, storeOf } from '../src/contract/storageLayout.ts';
 import { startWorker } from './workerMain.ts';
+import { readTaskFile, type TaskFile } from '../src/core/tasks/taskFiles.ts';
+import { TASKS, type TaskName } from '../src/core/tasks/taskRegistry.ts';
+import type { TaskFileInfo } from '../src/contract/jobs.ts';
+
+/** The task a file's format and labels suggest (LCQMC for TSV pairs…), null when none fits. */
+function suggestTask(f: TaskFile): TaskName | null {
+  if (f.kind === 'span') return 'cmrc2018';
+  if (f.kind === 'labels') return null;
+  const fits = (t: TaskName) => TASKS[t].kind === f.kind && f.labels.every((l) => TASKS[t].labels?.includes(l));
+  if (f.kind === 'pair' && f.format === 'tsv') return fits('lcqmc') ? 'lcqmc' : null;
+  return (['afqmc', 'ocnli', 'tnews'] as const).find(fits) ?? null;
+}
 
 startWorker(
   'data',
@@ -107,6 +119,20 @@ startWorker(
       docs = totalDocs;
       report(true);
       return { count: m.count, storedBytes: m.storedBytes };
+    },
+
+    async inspectTaskFile({ fileId }) {
+      const file = await getStoredFile(fileKey.task(fileId));
+      const f = await readTaskFile(file, { name: file.name });
+      const info: TaskFileInfo = {
+        kind: f.kind,
+        format: f.kind === 'span' ? 'SQuAD JSON' : f.kind === 'labels' ? 'label list' : f.format,
+        labels: f.kind === 'pair' || f.kind === 'single' ? f.labels : [],
+        examples: f.kind === 'labels' ? f.labels.length : f.examples.length,
+        unlabeled: f.kind === 'pair' || f.kind === 'single' ? f.unlabeled : 0,
+        suggestedTask: suggestTask(f),
+      };
+      return info;
     },
 
     async exportRecords({ exampleSetId }) {

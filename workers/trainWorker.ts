@@ -25,6 +25,15 @@ import { modelTokenizer, modelVocab } from './vocab.ts';
 import { predictMasked } from '../src/core/model/predictMasked.ts';
 import { studentConfig } from '../src/core/model/student.ts';
 import { startWorker } from './workerMain.ts';
+import { exportFineTunedZip, fineTuneResult, markBusy, openEval, type RunWeights } from './fineTune.ts';
+
+/** A run's student at its latest checkpoint, for fine-tuning it. */
+const runWeights: RunWeights = async (spec) => {
+  const run = await openRun(spec, true);
+  if (run.trainer.currentStep === 0 && run.restoredStep === null)
+    throw new Error(`${spec.runId} has no checkpoint yet: train it first`);
+  return { weights: run.trainer.weights, cfg: run.cfg };
+};
 
 interface OpenRun {
   spec: RunSpec;
@@ -169,6 +178,78 @@ startWorker(
       } finally {
         busyRunId = null;
       }
+    },
+
+    async fineTune({ spec, resume }, ctx) {
+      const e = await openEval(spec, resume, runWeights);
+      const { trainer } = e;
+      markBusy(spec.evalId);
+      try {
+        const totalSteps = trainer.config.schedule.numTrainSteps;
+        ctx.progress({
+          kind: 'status',
+          totalSteps,
+          message: [
+            e.restoredStep !== null
+              ? `resumed from the checkpoint at step ${e.restoredStep}`
+              : resume
+                ? 'no checkpoint found: started from step 0'
+                : 'started',
+            ...e.notes,
+          ].join(' · '),
+        });
+        let buffer: MetricPoint[] = [];
+        let lastFlush = Date.now();
+        const flush = () => {
+          if (buffer.length) ctx.progress({ kind: 'metrics', points: buffer });
+          buffer = [];
+          lastFlush = Date.now();
+        };
+        const outcome = await train(
+          trainer,
+          {
+            heldOut: e.dev,
+            evalBatchSize: spec.options.evalBatchSize,
+            evalEvery: Math.max(0, spec.evalEvery),
+            checkpointEvery: Math.max(0, spec.checkpointEvery),
+          },
+          {
+            get stopped() {
+              return ctx.stopped;
+            },
+            get paused() {
+              return ctx.paused;
+            },
+            whilePaused: () => ctx.checkpoint(),
+          },
+          {
+            step: (m) => {
+              buffer.push(point(m));
+              if (Date.now() - lastFlush >= 500) flush();
+            },
+            eval: (m) => {
+              flush();
+              ctx.progress({ kind: 'eval', point: { step: m.step, loss: m.loss, accuracy: m.accuracy } });
+            },
+            checkpoint: (step) => {
+              flush();
+              ctx.progress({ kind: 'checkpoint', step });
+            },
+          },
+        );
+        flush();
+        return fineTuneResult(
+          e,
+          outcome.finished,
+          outcome.finished ? `finished ${outcome.step} steps` : `stopped at step ${outcome.step}`,
+        );
+      } finally {
+        markBusy(null);
+      }
+    },
+
+    async exportFineTuned({ spec, format }) {
+      return exportFineTunedZip(await openEval(spec, true, runWeights), format);
     },
 
     async predict({ model, vocabModelId, text, maskChars, topK }) {

@@ -11,6 +11,8 @@ import type { PretrainingOptions } from '../core/examples/createPretrainingData.
 import type { LossConfig, LossPresetName } from '../core/distill/lossConfig.ts';
 import type { BertConfig } from '../core/model/config.ts';
 import type { ScheduleConfig } from '../core/run/schedule.ts';
+import type { FineTuneOptions } from '../core/finetune/fineTune.ts';
+import type { TaskKind, TaskName } from '../core/tasks/taskRegistry.ts';
 
 export type { StudentSpec };
 export interface CorpusStatsResult {
@@ -131,6 +133,83 @@ export interface RunSpec {
 /** Reference to a model the workers can load: its stored files by id, or a run's student. */
 export type ModelRef = { kind: 'files'; modelId: string } | { kind: 'run'; run: RunSpec };
 
+/** What a dropped task file holds, as the reader told it from its content. */
+export interface TaskFileInfo {
+  kind: TaskKind | 'labels';
+  /** tsv, jsonl, squad… */
+  format: string;
+  /** the file's labels (index = label id); empty for span and label files */
+  labels: string[];
+  /** examples (rows kept) */
+  examples: number;
+  /** rows without a label (test files) */
+  unlabeled: number;
+  /** the task the format suggests (LCQMC for TSV pairs…), null when it cannot tell */
+  suggestedTask: TaskName | null;
+}
+
+/**
+ * The model a fine-tuning starts from: a stored checkpoint (the teacher), a distillation run's
+ * student at its latest checkpoint, or a fresh random model of a student's config (the floor).
+ */
+export type FineTuneBase =
+  | { kind: 'checkpoint'; modelId: string }
+  | { kind: 'run'; run: RunSpec }
+  | { kind: 'fresh'; teacherId: string; student: StudentSpec };
+
+/** Everything a fine-tuning evaluation is made of; the training worker rebuilds it from this (after a reload too). */
+export interface EvalSpec {
+  evalId: string;
+  /** the task the files are checked against, null for labels read from the files */
+  task: TaskName | null;
+  /** label list, index = label id (the same for train and dev) */
+  labels: string[];
+  trainFileId: string;
+  devFileId: string;
+  base: FineTuneBase;
+  /** the model whose vocab.txt tokenizes the task (the teacher: runs share its vocabulary) */
+  vocabModelId: string;
+  doLowerCase: boolean;
+  /** run_classifier's options (core's FineTuneOptions) */
+  options: FineTuneOptions;
+  /** evaluate on the dev set every N steps (and at the last step) */
+  evalEvery: number;
+  /** save a checkpoint every N steps (and on pause and at the end) */
+  checkpointEvery: number;
+}
+
+/** One dev-set evaluation during fine-tuning. */
+export interface DevPoint {
+  step: number;
+  loss: number;
+  accuracy: number;
+}
+
+export type FineTuneProgress =
+  | { kind: 'metrics'; points: MetricPoint[] }
+  | { kind: 'eval'; point: DevPoint }
+  | { kind: 'checkpoint'; step: number }
+  | { kind: 'status'; message: string; totalSteps?: number };
+
+/** What a finished (or stopped) fine-tuning reports. */
+export interface FineTuneResult {
+  step: number;
+  totalSteps: number;
+  finished: boolean;
+  message: string;
+  /** dev accuracy of the final weights */
+  accuracy: number;
+  /** the best dev accuracy seen at any evaluation, and its step */
+  bestAccuracy: number;
+  bestStep: number;
+  devExamples: number;
+  parameters: number;
+  /** bytes of the float32 weights (what the model takes on disk as F32 safetensors, header aside) */
+  weightBytes: number;
+  /** dev-set inference throughput, measured by the worker after training */
+  inferenceExamplesPerSec: number;
+}
+
 export interface JobTypes {
   corpusStats: { input: { corpusId: string }; progress: CountProgress; output: CorpusStatsResult };
   tokenPreview: {
@@ -162,6 +241,17 @@ export interface JobTypes {
   };
   exportStudent: {
     input: { run: RunSpec; format: 'hf' | 'tf1' | 'tfjs' };
+    progress: CountProgress;
+    output: { blob: Blob; name: string };
+  };
+  inspectTaskFile: { input: { fileId: string }; progress: CountProgress; output: TaskFileInfo };
+  fineTune: {
+    input: { spec: EvalSpec; resume: boolean };
+    progress: FineTuneProgress;
+    output: FineTuneResult;
+  };
+  exportFineTuned: {
+    input: { spec: EvalSpec; format: 'hf' | 'tf1' };
     progress: CountProgress;
     output: { blob: Blob; name: string };
   };

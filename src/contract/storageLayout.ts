@@ -3,12 +3,15 @@
  * workers so both read the same keys. One database per kind of data (idb-keyval
  * keeps one object store per database).
  *
- * - files:        `corpus/<corpusId>` → the dropped File; `model/<modelId>/<fileName>` → File
- * - meta:         `corpora`, `models`, `exampleSets`, `teacherCaches`, `runs`, `ui` → JSON
+ * - files:        `corpus/<corpusId>` → the dropped File; `model/<modelId>/<fileName>` → File;
+ *                 `task/<fileId>` → a dropped downstream-task file
+ * - meta:         `corpora`, `models`, `exampleSets`, `teacherCaches`, `runs`, `taskFiles`, `evaluations`, `ui` → JSON
  * - examples:     the engine's example sets (src/core/examples/exampleSetStore.ts: `<setId>/<batch>`, `manifest/<setId>`)
  * - teacher:      the engine's teacher-output cache
- * - checkpoints:  the engine's training checkpoints, each run's under `runs/<runId>/`
- * - metrics:      `<runId>/m<chunk:000000>` → MetricPoint[]; `<runId>/eval` → EvalPoint[]
+ * - checkpoints:  the engine's training checkpoints, each run's under `runs/<runId>/`, each
+ *                 fine-tuning evaluation's under `evals/<evalId>/`
+ * - metrics:      `<runId>/m<chunk:000000>` → MetricPoint[]; `<runId>/eval` → EvalPoint[] (an evaluation's
+ *                 training losses under its own id the same way)
  */
 import { IndexedDbStore } from '../core/storage/indexedDbStore.ts';
 
@@ -37,11 +40,14 @@ export const fileKey = {
   corpus: (corpusId: string) => `corpus/${corpusId}`,
   modelPrefix: (modelId: string) => `model/${modelId}/`,
   model: (modelId: string, name: string) => `model/${modelId}/${name}`,
+  task: (fileId: string) => `task/${fileId}`,
 };
 
 export const checkpointKey = {
   /** where a run's checkpoints are (the engine's Trainer writes under this prefix) */
   runPrefix: (runId: string) => `runs/${runId}/`,
+  /** where a fine-tuning evaluation's checkpoints are */
+  evalPrefix: (evalId: string) => `evals/${evalId}/`,
 };
 
 export const metricsKey = {

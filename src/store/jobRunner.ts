@@ -13,7 +13,7 @@ import { type EntryAreas, type JobStatus, patchEntry, useApp } from './state.ts'
 import { callWorker } from './workerClient.ts';
 
 /** The lists whose entries are made by a long job. */
-export type JobArea = 'exampleSets' | 'teacherCaches' | 'runs';
+export type JobArea = 'exampleSets' | 'teacherCaches' | 'runs' | 'evaluations';
 
 const handles = new Map<string, { control(action: ControlAction): void }>();
 
@@ -53,7 +53,7 @@ export function controlJob(id: string, action: ControlAction): void {
   handles.get(id)?.control(action);
   if (action === 'stop') return;
   const status: JobStatus = action === 'pause' ? 'paused' : 'running';
-  for (const area of ['teacherCaches', 'runs', 'exampleSets'] as const) {
+  for (const area of ['teacherCaches', 'runs', 'exampleSets', 'evaluations'] as const) {
     if ((useApp.getState()[area] as { id: string }[]).some((e) => e.id === id))
       patchEntry<JobArea>(area, id, { status });
   }

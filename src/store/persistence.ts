@@ -15,8 +15,11 @@ import {
   type AppState,
   type CorpusEntry,
   DEFAULT_RUN,
+  DEFAULT_EVAL_FORM,
+  type EvaluationEntry,
   type ExampleSetEntry,
   type ModelEntry,
+  type TaskFileEntry,
   type RunEntry,
   type TeacherCacheEntry,
   useApp,
@@ -38,6 +41,9 @@ const SAVED: (keyof AppState)[] = [
   'exampleOptions',
   'runConfig',
   'chartRunIds',
+  'taskFiles',
+  'evaluations',
+  'evalForm',
 ];
 
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
@@ -62,6 +68,8 @@ async function saveMeta(): Promise<void> {
       // A teacher cache keeps its last progress: after a reload it shows how far the pass got.
       ['teacherCaches', s.teacherCaches],
       ['runs', s.runs],
+      ['taskFiles', s.taskFiles],
+      ['evaluations', s.evaluations],
       [
         'ui',
         {
@@ -70,6 +78,7 @@ async function saveMeta(): Promise<void> {
           exampleOptions: s.exampleOptions,
           runConfig: s.runConfig,
           chartRunIds: s.chartRunIds,
+          evalForm: s.evalForm,
         },
       ],
     ]);
@@ -88,8 +97,10 @@ export async function restore(): Promise<void> {
   let migrated = false;
   try {
     const meta = storeOf('meta');
-    const [corpora, models, savedSets, teacherCaches, savedRuns, savedUi] = await Promise.all(
-      ['corpora', 'models', 'exampleSets', 'teacherCaches', 'runs', 'ui'].map((k) => meta.get(k)),
+    const [corpora, models, savedSets, teacherCaches, savedRuns, savedUi, taskFiles, evaluations] = await Promise.all(
+      ['corpora', 'models', 'exampleSets', 'teacherCaches', 'runs', 'ui', 'taskFiles', 'evaluations'].map((k) =>
+        meta.get(k),
+      ),
     );
     // State saved by an older version (snake_case example flags, the old run config) is converted once.
     const converted = migrateSavedMeta(
@@ -104,6 +115,7 @@ export async function restore(): Promise<void> {
       );
     const uiState = (ui ?? {}) as Partial<AppState>;
     const runList = interrupted<RunEntry>(runs);
+    const evalList = interrupted<EvaluationEntry>(evaluations);
     set({
       corpora: ((corpora as CorpusEntry[] | undefined) ?? []).map((c) =>
         c.status === 'reading'
@@ -123,8 +135,16 @@ export async function restore(): Promise<void> {
       exampleOptions: restoreOptions(uiState.exampleOptions),
       runConfig: restoreRunConfig(uiState.runConfig, DEFAULT_RUN),
       chartRunIds: uiState.chartRunIds ?? runList.map((r) => r.id),
+      taskFiles: ((taskFiles as TaskFileEntry[] | undefined) ?? []).map((f) =>
+        f.status === 'reading'
+          ? { ...f, status: 'error', error: 'reading was interrupted by a reload; remove and drop the file again' }
+          : f,
+      ),
+      evaluations: evalList,
+      evalForm: { ...DEFAULT_EVAL_FORM, ...uiState.evalForm },
     });
     for (const r of runList) await loadMetrics(r.id);
+    for (const e of evalList) await loadMetrics(e.id);
   } catch (err) {
     set({ storageError: `Could not read the stored workbench state: ${describeError(err)}` });
   }

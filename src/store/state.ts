@@ -11,6 +11,10 @@ import type { BackendReport } from '../contract/backendReport.ts';
 import type {
   CorpusStatsResult,
   CountProgress,
+  DevPoint,
+  EvalSpec,
+  FineTuneResult,
+  TaskFileInfo,
   EvalPoint,
   MetricPoint,
   ModelInfo,
@@ -23,6 +27,7 @@ import type {
 } from '../contract/jobs.ts';
 import { PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
 import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
+import { FINETUNE_DEFAULTS, type FineTuneOptions } from '../core/finetune/fineTune.ts';
 
 export type JobStatus = 'running' | 'paused' | 'ready' | 'error' | 'interrupted' | 'stopped';
 
@@ -93,6 +98,57 @@ export interface RunEntry {
   createdAt: number;
 }
 
+/** A dropped downstream-task file (stored in the files database, read by the data worker). */
+export interface TaskFileEntry {
+  id: string;
+  name: string;
+  size: number;
+  status: 'reading' | 'ready' | 'error';
+  info?: TaskFileInfo;
+  error?: string;
+}
+
+/** Which model an evaluation fine-tunes: the teacher, a run's student, or a fresh model of the student's config. */
+export type EvalModelRole = 'teacher' | 'student' | 'fresh';
+
+/** A fine-tuning evaluation of one model on one task (the Evaluate panel). */
+export interface EvaluationEntry {
+  id: string;
+  /** what the results table calls the task (e.g. "lcqmc (dev.tsv)") */
+  taskLabel: string;
+  /** the same task (files and labels) gives the same key: rows of one task compare with its teacher's */
+  taskKey: string;
+  modelLabel: string;
+  role: EvalModelRole;
+  /** the teacher this model comes from (itself for the teacher) */
+  teacherId: string;
+  spec: EvalSpec;
+  status: JobStatus;
+  step: number;
+  totalSteps: number;
+  lastCheckpointStep: number;
+  /** dev-set evaluations so far */
+  dev: DevPoint[];
+  result?: FineTuneResult;
+  message?: string;
+  error?: string;
+  createdAt: number;
+}
+
+/** The Evaluate form: run_classifier's options plus how often to evaluate and checkpoint. */
+export interface EvalForm {
+  options: FineTuneOptions;
+  evalEvery: number;
+  checkpointEvery: number;
+}
+
+/** run_classifier's defaults, sized down for a browser and the demo's small models. */
+export const DEFAULT_EVAL_FORM: EvalForm = {
+  options: { ...FINETUNE_DEFAULTS, maxSeqLength: 64, trainBatchSize: 16, evalBatchSize: 32, learningRate: 1e-4 },
+  evalEvery: 50,
+  checkpointEvery: 50,
+};
+
 export interface QuotaInfo {
   usage: number;
   quota: number;
@@ -161,6 +217,12 @@ export interface AppState {
   predictions: { teacher?: PredictionRow[]; student?: PredictionRow[]; error?: string; busy: boolean };
   downloadError: string | null;
   downloadBusy: string | null;
+  taskFiles: TaskFileEntry[];
+  taskDropError: string | null;
+  evalForm: EvalForm;
+  evaluations: EvaluationEntry[];
+  evalError: string | null;
+  evalDownloadBusy: string | null;
 }
 
 export const useApp = create<AppState>(() => ({
@@ -188,6 +250,12 @@ export const useApp = create<AppState>(() => ({
   predictions: { busy: false },
   downloadError: null,
   downloadBusy: null,
+  taskFiles: [],
+  taskDropError: null,
+  evalForm: DEFAULT_EVAL_FORM,
+  evaluations: [],
+  evalError: null,
+  evalDownloadBusy: null,
 }));
 
 /** Resolves with the first truthy value `pick` returns for the state, now or after a later change. */
@@ -212,6 +280,8 @@ export interface EntryAreas {
   exampleSets: ExampleSetEntry;
   teacherCaches: TeacherCacheEntry;
   runs: RunEntry;
+  taskFiles: TaskFileEntry;
+  evaluations: EvaluationEntry;
 }
 
 /** Changes one entry of a list (nothing when the id is gone, e.g. removed meanwhile). */

@@ -8,11 +8,11 @@ import { chartSeries, toCsv, type SeriesPoint } from './chartData.ts';
 import { CheckField, Section } from './common.tsx';
 import { formatValue } from './format.ts';
 
-const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+export const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
 const DASHES = ['', '6 3', '2 2', '8 3 2 3', '1 3'];
 const MAX_POINTS = 1500;
 
-interface Line_ {
+export interface Line_ {
   key: string;
   name: string;
   color: string;
@@ -20,7 +20,8 @@ interface Line_ {
   data: SeriesPoint[];
 }
 
-function MetricChart(props: { title: string; lines: Line_[]; log: boolean; testId: string; dots?: boolean }) {
+/** One line chart over steps (also used by the Evaluate panel). */
+export function MetricChart(props: { title: string; lines: Line_[]; log: boolean; testId: string; dots?: boolean }) {
   const total = props.lines.reduce((n, l) => n + l.data.length, 0);
   return (
     <figure className="chart" data-testid={props.testId} data-points={total}>
