@@ -14,7 +14,8 @@ import {
   classifierTask,
   classProbabilities,
 } from '../src/core/finetune/classifierTask.ts';
-import { classificationItems, fineTuneSchedule, fineTuneWeights } from '../src/core/finetune/fineTune.ts';
+import { classificationItems, fineTuneWeights } from '../src/core/finetune/fineTune.ts';
+import { fineTuneSchedule } from '../src/core/finetune/fineTuneOptions.ts';
 import { buildStudent } from '../src/core/model/buildStudent.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
 import { disposeWeights, studentConfig } from '../src/core/model/student.ts';

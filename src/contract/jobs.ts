@@ -11,7 +11,7 @@ import type { PretrainingOptions } from '../core/examples/createPretrainingData.
 import type { LossConfig, LossPresetName } from '../core/distill/lossConfig.ts';
 import type { BertConfig } from '../core/model/config.ts';
 import type { ScheduleConfig } from '../core/run/schedule.ts';
-import type { FineTuneOptions } from '../core/finetune/fineTune.ts';
+import type { FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
 import type { TaskKind, TaskName } from '../core/tasks/taskRegistry.ts';
 
 export type { StudentSpec };

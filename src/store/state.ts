@@ -27,7 +27,7 @@ import type {
 } from '../contract/jobs.ts';
 import { PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
 import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
-import { FINETUNE_DEFAULTS, type FineTuneOptions } from '../core/finetune/fineTune.ts';
+import { FINETUNE_DEFAULTS, type FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
 
 export type JobStatus = 'running' | 'paused' | 'ready' | 'error' | 'interrupted' | 'stopped';
 
