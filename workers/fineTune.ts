@@ -5,6 +5,7 @@
  * `evals/<id>/` in the checkpoints database, so a reload mid-fine-tune resumes. The loop is
  * core's train(); the scores are core's classifier task's.
  */
+import { restoreTrainer } from './runControls.ts';
 import { exportCheckpoint, exportZip } from '../src/core/checkpoint/exportCheckpoint.ts';
 import { hfConfigFile } from '../src/core/checkpoint/exportFiles.ts';
 import { planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
@@ -122,13 +123,7 @@ export async function openEval(spec: EvalSpec, restore: boolean, runWeights: Run
     store: storeOf('checkpoints'),
     storePrefix: checkpointKey.evalPrefix(spec.evalId),
   });
-  let restoredStep: number | null = null;
-  try {
-    if (restore && (await trainer.restore())) restoredStep = trainer.currentStep;
-  } catch (err) {
-    trainer.dispose();
-    throw err;
-  }
+  const restoredStep = await restoreTrainer(trainer, restore);
   const notes = [
     `${train.items.length} training and ${dev.items.length} dev examples`,
     ...(train.truncated + dev.truncated > 0

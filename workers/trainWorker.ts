@@ -15,15 +15,16 @@ import { buildStudent, type StudentPlan } from '../src/core/model/buildStudent.t
 import type { BertConfig } from '../src/core/model/config.ts';
 import { splitHeldOut } from '../src/core/run/heldOut.ts';
 import type { TrainingSet } from '../src/core/run/task.ts';
-import { type StepMetrics, Trainer } from '../src/core/run/trainer.ts';
+import { Trainer } from '../src/core/run/trainer.ts';
 import { train } from '../src/core/run/train.ts';
 import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
-import type { EvalPoint, MetricPoint, RunSpec } from '../src/contract/jobs.ts';
+import type { EvalPoint, RunSpec } from '../src/contract/jobs.ts';
 import { loadModel, unloadModel } from './models.ts';
 import { checkpointKey, getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
 import { modelTokenizer, modelVocab } from './vocab.ts';
 import { predictMasked } from '../src/core/model/predictMasked.ts';
 import { studentConfig } from '../src/core/model/student.ts';
+import { jobSignal, metricStream, restoreTrainer, startMessage } from './runControls.ts';
 import { startWorker } from './workerMain.ts';
 import { exportFineTunedZip, fineTuneResult, markBusy, openEval, type RunWeights } from './fineTune.ts';
 
@@ -83,27 +84,9 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
     store: storeOf('checkpoints'),
     storePrefix: checkpointKey.runPrefix(spec.runId),
   });
-  let restoredStep: number | null = null;
-  try {
-    if (restore && (await trainer.restore())) restoredStep = trainer.currentStep;
-  } catch (err) {
-    trainer.dispose();
-    throw err;
-  }
+  const restoredStep = await restoreTrainer(trainer, restore);
   current = { spec, trainer, cfg: student.cfg, vocab: await modelVocab(spec.teacherId), heldOut, restoredStep };
   return current;
-}
-
-function point(m: StepMetrics): MetricPoint {
-  return {
-    step: m.step,
-    losses: { total: m.total, ...m.components },
-    lr: m.lr,
-    gradNorm: m.gradNorm,
-    examplesPerSec: m.examplesPerSec,
-    tokensPerSec: m.tokensPerSec,
-    time: Date.now(),
-  };
 }
 
 startWorker(
@@ -116,20 +99,10 @@ startWorker(
       try {
         ctx.progress({
           kind: 'status',
-          message:
-            run.restoredStep !== null
-              ? `resumed from the checkpoint at step ${run.restoredStep}`
-              : resume
-                ? 'no checkpoint found: started from step 0'
-                : 'started',
+          message: startMessage(run.restoredStep, resume),
         });
-        let buffer: MetricPoint[] = [];
-        let lastFlush = Date.now();
-        const flush = () => {
-          if (buffer.length) ctx.progress({ kind: 'metrics', points: buffer });
-          buffer = [];
-          lastFlush = Date.now();
-        };
+        const metrics = metricStream((points) => ctx.progress({ kind: 'metrics', points }));
+        const flush = metrics.flush;
         const outcome = await train(
           trainer,
           {
@@ -138,20 +111,9 @@ startWorker(
             evalAtStart: true,
             checkpointEvery: Math.max(1, spec.config.checkpointEvery),
           },
+          jobSignal(ctx),
           {
-            get stopped() {
-              return ctx.stopped;
-            },
-            get paused() {
-              return ctx.paused;
-            },
-            whilePaused: () => ctx.checkpoint(),
-          },
-          {
-            step: (m) => {
-              buffer.push(point(m));
-              if (Date.now() - lastFlush >= 500) flush();
-            },
+            step: metrics.step,
             eval: (e) => {
               flush();
               const p: EvalPoint = {
@@ -189,22 +151,10 @@ startWorker(
         ctx.progress({
           kind: 'status',
           totalSteps,
-          message: [
-            e.restoredStep !== null
-              ? `resumed from the checkpoint at step ${e.restoredStep}`
-              : resume
-                ? 'no checkpoint found: started from step 0'
-                : 'started',
-            ...e.notes,
-          ].join(' · '),
+          message: [startMessage(e.restoredStep, resume), ...e.notes].join(' · '),
         });
-        let buffer: MetricPoint[] = [];
-        let lastFlush = Date.now();
-        const flush = () => {
-          if (buffer.length) ctx.progress({ kind: 'metrics', points: buffer });
-          buffer = [];
-          lastFlush = Date.now();
-        };
+        const metrics = metricStream((points) => ctx.progress({ kind: 'metrics', points }));
+        const flush = metrics.flush;
         const outcome = await train(
           trainer,
           {
@@ -213,20 +163,9 @@ startWorker(
             evalEvery: Math.max(0, spec.evalEvery),
             checkpointEvery: Math.max(0, spec.checkpointEvery),
           },
+          jobSignal(ctx),
           {
-            get stopped() {
-              return ctx.stopped;
-            },
-            get paused() {
-              return ctx.paused;
-            },
-            whilePaused: () => ctx.checkpoint(),
-          },
-          {
-            step: (m) => {
-              buffer.push(point(m));
-              if (Date.now() - lastFlush >= 500) flush();
-            },
+            step: metrics.step,
             eval: (m) => {
               flush();
               ctx.progress({ kind: 'eval', point: { step: m.step, loss: m.loss, accuracy: m.accuracy } });

@@ -13,21 +13,20 @@
  * again with the same output_dir continues), export/ (the final model) and best/ (the best dev
  * accuracy's model), as Hugging Face folders (BertForSequenceClassification, id2label).
  */
-import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../args.ts';
-import { checkpointFiles } from '../checkpointFiles.ts';
+import { loadBaseModel } from '../baseModel.ts';
 import { defineCommand } from '../command.ts';
+import { withCtrlC } from '../stopSignal.ts';
 import { openFile } from '../files.ts';
 import { FsStore } from '../fsStore.ts';
 import { exportCheckpoint } from '../../core/checkpoint/exportCheckpoint.ts';
 import { hfConfigFile } from '../../core/checkpoint/exportFiles.ts';
-import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { type ClassificationItem, classifierTask, classProbabilities } from '../../core/finetune/classifierTask.ts';
 import { classificationItems, fineTuneWeights } from '../../core/finetune/fineTune.ts';
 import { fineTuneSchedule } from '../../core/finetune/fineTuneOptions.ts';
-import { buildStudent } from '../../core/model/buildStudent.ts';
-import { type BertConfig, parseBertConfig } from '../../core/model/config.ts';
+import type { BertConfig } from '../../core/model/config.ts';
 import { disposeWeights } from '../../core/model/student.ts';
 import type { Weights } from '../../core/model/weights.ts';
 import { FINETUNE_FLAGS, fineTuneOptionsFromFlags } from '../../core/options/finetuneFlags.ts';
@@ -153,23 +152,13 @@ const command = defineCommand({
     if (dev.unlabelled) throw new Error(`${task} dev file: ${dev.unlabelled} example(s) have no label`);
 
     // The model: the checkpoint's encoder and pooler (or random init) + the classification head.
-    let base: { weights: Weights; cfg: BertConfig };
-    if (flags.init_checkpoint) {
-      const ckpt = await loadCheckpoint(
-        await checkpointFiles(flags.init_checkpoint, { defaultConfigFile: flags.bert_config_file }),
-      );
-      base = { weights: ckpt.weights, cfg: ckpt.config };
-    } else {
-      const cfgPath = flags.bert_config_file!;
-      const cfg = parseBertConfig(JSON.parse(await readFile(cfgPath, 'utf8')), cfgPath);
-      base = { weights: buildStudent({ kind: 'fresh', config: cfg }, null, options.seed).weights, cfg };
-    }
-    if (base.cfg.vocab_size !== tokenizer.vocabSize) {
-      disposeWeights(base.weights);
-      throw new Error(
-        `--vocab_file has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${base.cfg.vocab_size}`,
-      );
-    }
+    const base = await loadBaseModel({
+      initCheckpoint: flags.init_checkpoint,
+      bertConfigFile: flags.bert_config_file,
+      seed: options.seed,
+      vocabSize: tokenizer.vocabSize,
+      maxSeqLength: options.maxSeqLength,
+    });
     const { weights, notes } = fineTuneWeights(base.weights, base.cfg, 'classification', labels.length, options.seed);
     disposeWeights(base.weights);
     const cfg = base.cfg;
@@ -215,14 +204,8 @@ const command = defineCommand({
           `labels ${labels.join(', ')}; ${schedule.numTrainSteps} steps (${schedule.numWarmupSteps} warmup)`,
       );
       if (flags.do_train) {
-        const signal = { stopped: false };
-        const onSigint = () => {
-          signal.stopped = true;
-          console.error('\nstopping after this step; saving a checkpoint');
-        };
-        process.once('SIGINT', onSigint);
-        try {
-          await train(
+        await withCtrlC((signal) =>
+          train(
             trainer,
             {
               heldOut: flags.do_eval ? devSet : null,
@@ -241,10 +224,8 @@ const command = defineCommand({
                 }
               },
             },
-          );
-        } finally {
-          process.off('SIGINT', onSigint);
-        }
+          ),
+        );
         await writeExport(path.join(outDir, 'export'), trainer.weights, cfg, [...tokenizer.vocab], labels);
       }
       const lastEval = trainer.history.findLast((m) => m.kind === 'eval' && m.step === trainer.currentStep);

@@ -18,6 +18,7 @@ import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { openFile } from '../files.ts';
 import { FsStore } from '../fsStore.ts';
+import { withCtrlC } from '../stopSignal.ts';
 import { checkpointFiles } from '../checkpointFiles.ts';
 import { expandInputFiles } from '../inputFiles.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
@@ -269,14 +270,8 @@ async function run(flags: Flags): Promise<void> {
         `student ${student.cfg.num_hidden_layers} layers, hidden ${student.cfg.hidden_size}`,
     );
     if (doTrain) {
-      const signal = { stopped: false };
-      const onSigint = () => {
-        signal.stopped = true;
-        console.error('\nstopping after this step; saving a checkpoint');
-      };
-      process.once('SIGINT', onSigint);
-      try {
-        await train(
+      await withCtrlC((signal) =>
+        train(
           trainer,
           {
             heldOut,
@@ -299,10 +294,8 @@ async function run(flags: Flags): Promise<void> {
               console.error(`checkpoint saved at step ${step} (${outDir}/train_state, ${outDir}/export)`);
             },
           },
-        );
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+        ),
+      );
     } else if (heldOut) {
       await emit(await trainer.evaluate(heldOut, plan.evalBatchSize));
     }

@@ -12,22 +12,19 @@
  * CMRC 2018 F1 and EM (src/core/tasks/cmrc2018Metric.ts); besides: metrics.jsonl, train_state/
  * (resumable) and export/ (the fine-tuned model, BertForQuestionAnswering).
  */
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../args.ts';
-import { checkpointFiles } from '../checkpointFiles.ts';
+import { loadBaseModel } from '../baseModel.ts';
 import { defineCommand } from '../command.ts';
+import { withCtrlC } from '../stopSignal.ts';
 import { openFile } from '../files.ts';
 import { FsStore } from '../fsStore.ts';
 import { exportCheckpoint } from '../../core/checkpoint/exportCheckpoint.ts';
-import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { fineTuneWeights } from '../../core/finetune/fineTune.ts';
 import { FINETUNE_DEFAULTS, fineTuneSchedule } from '../../core/finetune/fineTuneOptions.ts';
 import { spanLogitsOf, spanTask } from '../../core/finetune/spanTask.ts';
-import { buildStudent } from '../../core/model/buildStudent.ts';
-import { type BertConfig, parseBertConfig } from '../../core/model/config.ts';
 import { disposeWeights } from '../../core/model/student.ts';
-import type { Weights } from '../../core/model/weights.ts';
 import { FINETUNE_FLAGS, fineTuneOptionsFromFlags } from '../../core/options/finetuneFlags.ts';
 import { inMemoryTrainingSet } from '../../core/run/task.ts';
 import { train } from '../../core/run/train.ts';
@@ -95,30 +92,16 @@ const command = defineCommand({
     const predict = flags.do_predict ? await readSquad(flags.predict_file!) : null;
     const predictFeatures = predict ? squadFeatures(predict.set.examples, tokenizer, windows).features : [];
 
-    let base: { weights: Weights; cfg: BertConfig };
-    if (flags.init_checkpoint) {
-      const ckpt = await loadCheckpoint(
-        await checkpointFiles(flags.init_checkpoint, { defaultConfigFile: flags.bert_config_file }),
-      );
-      base = { weights: ckpt.weights, cfg: ckpt.config };
-    } else {
-      const cfgPath = flags.bert_config_file!;
-      const cfg = parseBertConfig(JSON.parse(await readFile(cfgPath, 'utf8')), cfgPath);
-      base = { weights: buildStudent({ kind: 'fresh', config: cfg }, null, options.seed).weights, cfg };
-    }
-    const cfg = base.cfg;
-    if (cfg.vocab_size !== tokenizer.vocabSize) {
-      disposeWeights(base.weights);
-      throw new Error(`--vocab_file has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${cfg.vocab_size}`);
-    }
-    if (cfg.max_position_embeddings < options.maxSeqLength) {
-      disposeWeights(base.weights);
-      throw new UsageError(
-        `--max_seq_length ${options.maxSeqLength} exceeds the model's max_position_embeddings ${cfg.max_position_embeddings}`,
-      );
-    }
-    const { weights, notes } = fineTuneWeights(base.weights, cfg, 'span', 2, options.seed);
+    const base = await loadBaseModel({
+      initCheckpoint: flags.init_checkpoint,
+      bertConfigFile: flags.bert_config_file,
+      seed: options.seed,
+      vocabSize: tokenizer.vocabSize,
+      maxSeqLength: options.maxSeqLength,
+    });
+    const { weights, notes } = fineTuneWeights(base.weights, base.cfg, 'span', 2, options.seed);
     disposeWeights(base.weights);
+    const cfg = base.cfg;
     for (const note of notes) console.error(`model: ${note}`);
 
     const items = trainFeatures?.features ?? predictFeatures;
@@ -147,23 +130,15 @@ const command = defineCommand({
           `${flags.train_file}: ${trainSet.examples.length} questions → ${trainFeatures.features.length} windows ` +
             `(${trainFeatures.skippedExamples} questions without a usable answer left out); ${schedule.numTrainSteps} steps`,
         );
-        const signal = { stopped: false };
-        const onSigint = () => {
-          signal.stopped = true;
-          console.error('\nstopping after this step; saving a checkpoint');
-        };
-        process.once('SIGINT', onSigint);
-        try {
-          await train(trainer, { heldOut: null, evalEvery: 0, checkpointEvery: flags.save_checkpoints_steps }, signal, {
+        await withCtrlC((signal) =>
+          train(trainer, { heldOut: null, evalEvery: 0, checkpointEvery: flags.save_checkpoints_steps }, signal, {
             step: async (m) => {
               const line = JSON.stringify(m);
               if (m.step % 10 === 0 || m.step === schedule.numTrainSteps) console.log(line);
               await appendFile(metricsFile, line + '\n');
             },
-          });
-        } finally {
-          process.off('SIGINT', onSigint);
-        }
+          }),
+        );
         const files = await exportCheckpoint('safetensors', trainer.weights, cfg, [...tokenizer.vocab]);
         await mkdir(path.join(outDir, 'export'), { recursive: true });
         for (const f of files) await writeFile(path.join(outDir, 'export', f.name), f.data);
