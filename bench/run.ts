@@ -13,7 +13,7 @@
  * Flags: --render_only[=docs] (re-render latest.json's Markdown [also into docs/bench.md]), --quick (smaller cases, fewer reps), --full (768-hidden cases on the pure-JS cpu backends too),
  *        --only=tokenizer,examples,node,teacher,browser,load (default: all),
  *        --node_backends=wasm,cpu  --browser_backends=webgpu,webgl,wasm,cpu.
- * Chromium: /usr/bin/chromium or $CHROMIUM_PATH (never downloaded).
+ * Chromium: found as the e2e tests find it (e2e/chromium.ts: $CHROMIUM_PATH, /usr/bin/chromium, ...; never downloaded).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, isExecutableFile } from '../e2e/chromium.ts';
 import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
 import { benchExamples } from './examplesBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
@@ -110,9 +111,8 @@ function loadText(): TextSource {
 
 // ------------------------------------------------------------------ browser
 async function runBrowser(opts: BrowserBenchOptions): Promise<BrowserBenchResult> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath))
-    throw new Error(`no Chromium at ${executablePath}; install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  const executablePath = findChromium(process.env, isExecutableFile);
+  if (!executablePath) throw new Error('no Chromium found; `npm run test:setup` installs one or prints how to');
   const { build } = await import('vite');
   const { chromium } = await import('playwright-core');
   const { serveStatic } = await import('../e2e/server.ts');
@@ -134,15 +134,7 @@ async function runBrowser(opts: BrowserBenchOptions): Promise<BrowserBenchResult
   const browser = await chromium.launch({
     executablePath,
     headless: false, // --headless=new is passed as an argument, as is
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--enable-unsafe-webgpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage();
@@ -214,7 +206,7 @@ async function main(): Promise<void> {
 
   let chromiumVersion: string | null = null;
   try {
-    chromiumVersion = execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], {
+    chromiumVersion = execFileSync(findChromium(process.env, isExecutableFile) ?? DEBIAN_CHROMIUM, ['--version'], {
       encoding: 'utf8',
       timeout: 20_000,
     }).trim();

@@ -40,6 +40,17 @@ export class ChromiumPathError extends Error {
 /** The fixed place Debian's `chromium` package puts its launcher; looked at first. */
 export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
+/** How the tests and the benchmark start Chromium: headless, with WebGPU (SwiftShader where there is no GPU), quiet. */
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** Names looked up on PATH, in order, after DEBIAN_CHROMIUM. */
 export const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'] as const;
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { ChromiumPathError, findChromium, isExecutableFile } from './chromium.ts';
+import { CHROMIUM_ARGS, ChromiumPathError, findChromium, isExecutableFile } from './chromium.ts';
 import { makeFixtures } from './fixtures.ts';
 import { runTests, watchConsole, type TestContext } from './harness.ts';
 import { serveStatic } from './server.ts';
@@ -52,15 +52,7 @@ async function main(): Promise<number> {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: false, // --headless=new is passed below, as is
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--enable-unsafe-webgpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
   });
