@@ -32,13 +32,7 @@ export function fineTuneWeights(
       continue;
     weights[name] = t.clone();
   }
-  const notes = addMissingParts(weights, cfg, seed).filter((n) => n.includes('pooler'));
-  for (const name of Object.keys(weights)) {
-    if (name.startsWith('cls.predictions.')) {
-      weights[name].dispose();
-      delete weights[name];
-    }
-  }
+  const notes = addMissingParts(weights, cfg, seed, { pooler: true, mlmHead: false });
   const shapes = headShapes(cfg, head, outputs);
   const own = [...shapes].every(([n, s]) => base[n]?.shape.join() === s.join());
   if (own) {

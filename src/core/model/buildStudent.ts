@@ -12,7 +12,7 @@
 import type { BertConfig } from './config.ts';
 import { initWeights } from './init.ts';
 import { studentFromLayers } from './student.ts';
-import { expectedShapes, MLM_HEAD_NAMES, POOLER_NAMES, type Weights } from './weights.ts';
+import { expectedShapes, MLM_HEAD_NAMES, POOLER_NAMES, type WeightParts, type Weights } from './weights.ts';
 
 export type StudentPlan =
   /** keep these encoder layers of the source, in this order */
@@ -46,21 +46,29 @@ export function buildStudent(plan: StudentPlan, source: StudentSource | null, se
   return { weights, cfg, notes: addMissingParts(weights, cfg, seed) };
 }
 
-/** Adds a fresh pooler and/or MLM head where `weights` lacks them; returns notes saying which. */
-export function addMissingParts(weights: Weights, cfg: BertConfig, seed: number): string[] {
-  const notes: string[] = [];
-  const missing = [...expectedShapes(cfg, { pooler: true, mlmHead: true }).keys()].filter(
-    (n) => n.startsWith('bert.pooler.') || n.startsWith('cls.predictions.'),
+/**
+ * Adds a fresh pooler and/or MLM head (those of `parts`) where `weights` lacks them;
+ * returns notes saying which.
+ */
+export function addMissingParts(
+  weights: Weights,
+  cfg: BertConfig,
+  seed: number,
+  parts: WeightParts = { pooler: true, mlmHead: true },
+): string[] {
+  const absent = new Set(
+    [...expectedShapes(cfg, parts).keys()].filter(
+      (n) => (n.startsWith('bert.pooler.') || n.startsWith('cls.predictions.')) && !(n in weights),
+    ),
   );
-  const absent = missing.filter((n) => !(n in weights));
-  if (absent.length === 0) return notes;
-  const fresh = initWeights(cfg, { pooler: true, mlmHead: true }, seed);
-  for (const [name, t] of Object.entries(fresh)) {
-    if (absent.includes(name)) weights[name] = t;
-    else t.dispose();
-  }
-  if (absent.includes(POOLER_NAMES.W)) notes.push('the pooler is new (random init): the source has none');
-  if (absent.includes(MLM_HEAD_NAMES.transformW)) {
+  if (absent.size === 0) return [];
+  Object.assign(
+    weights,
+    initWeights(cfg, parts, seed, (n) => absent.has(n)),
+  );
+  const notes: string[] = [];
+  if (absent.has(POOLER_NAMES.W)) notes.push('the pooler is new (random init): the source has none');
+  if (absent.has(MLM_HEAD_NAMES.transformW)) {
     notes.push('the masked-LM head is new (random init, decoder tied to the word embeddings): the source has none');
   }
   return notes;

@@ -17,11 +17,22 @@ export function initKind(name: string): 'normal' | 'zeros' | 'ones' {
   return 'normal';
 }
 
-export function initWeights(cfg: BertConfig, parts: WeightParts, seed: number): Weights {
+/**
+ * `only` limits the tensors made to some names (each gets the values it would
+ * have in the whole model): fresh parts for an existing model, without
+ * initialising and dropping the rest.
+ */
+export function initWeights(
+  cfg: BertConfig,
+  parts: WeightParts,
+  seed: number,
+  only?: (name: string) => boolean,
+): Weights {
   // One derived seed per tensor, in the fixed order of expectedShapes, so that
   // adding a part (pooler, head) does not change the other tensors' values.
   const weights: Weights = {};
   for (const [name, shape] of expectedShapes(cfg, parts)) {
+    if (only && !only(name)) continue;
     const tensorSeed = new Rng(hashName(name) ^ (seed >>> 0)).nextUint32();
     switch (initKind(name)) {
       case 'ones':
