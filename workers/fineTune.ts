@@ -7,7 +7,6 @@
  */
 import { restoreTrainer } from './runControls.ts';
 import { exportCheckpoint, exportZip } from '../src/core/checkpoint/exportCheckpoint.ts';
-import { hfConfigFile } from '../src/core/checkpoint/exportFiles.ts';
 import { planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import {
   type ClassificationItem,
@@ -110,11 +109,7 @@ export async function openEval(spec: EvalSpec, restore: boolean, runWeights: Run
     task: classifierTask(cfg, spec.labels.length, spec.task ?? 'classification'),
     weights,
     config: {
-      schedule: {
-        learningRate: schedule.learningRate,
-        numTrainSteps: schedule.numTrainSteps,
-        numWarmupSteps: schedule.numWarmupSteps,
-      },
+      schedule,
       batchSize: o.trainBatchSize,
       gradientAccumulationSteps: o.gradientAccumulationSteps,
       seed: o.seed,
@@ -186,9 +181,7 @@ export async function exportFineTunedZip(e: OpenEval, format: 'hf' | 'tf1'): Pro
   if (trainer.currentStep === 0 && e.restoredStep === null) throw new Error(`${spec.evalId} has no checkpoint yet`);
   const vocab = await modelVocab(spec.vocabModelId);
   const weights = trainer.weights;
-  let files = await exportCheckpoint(format === 'hf' ? 'safetensors' : 'tf', weights, cfg, vocab);
-  if (format === 'hf')
-    files = files.map((f) => (f.name === 'config.json' ? hfConfigFile(cfg, weights, spec.labels) : f));
+  const files = await exportCheckpoint(format === 'hf' ? 'safetensors' : 'tf', weights, cfg, vocab, spec.labels);
   const folder = `${spec.task ?? 'task'}-${spec.evalId}-step${trainer.currentStep}-${format}`;
   return { blob: new Blob([exportZip(files, folder) as BlobPart], { type: 'application/zip' }), name: `${folder}.zip` };
 }

@@ -22,7 +22,6 @@ import { withCtrlC } from '../stopSignal.ts';
 import { openFile } from '../files.ts';
 import { FsStore } from '../fsStore.ts';
 import { exportCheckpoint } from '../../core/checkpoint/exportCheckpoint.ts';
-import { hfConfigFile } from '../../core/checkpoint/exportFiles.ts';
 import { type ClassificationItem, classifierTask, classProbabilities } from '../../core/finetune/classifierTask.ts';
 import { classificationItems, fineTuneWeights } from '../../core/finetune/fineTune.ts';
 import { fineTuneSchedule } from '../../core/finetune/fineTuneOptions.ts';
@@ -56,8 +55,6 @@ const FLAGS = {
   eval_batch_size: { type: 'int', default: 8, min: 1, help: 'Examples per evaluation batch.' },
 } as const;
 
-type Split = Exclude<TaskSplit, never>;
-
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(
     () => true,
@@ -69,7 +66,7 @@ async function exists(p: string): Promise<boolean> {
 async function readSplit(
   task: TaskName,
   dataDir: string,
-  split: Split,
+  split: TaskSplit,
   labels: readonly string[] | undefined,
   ownLabels: boolean,
 ): Promise<PairTaskFile | SingleTaskFile> {
@@ -91,11 +88,9 @@ function formatLine(m: RunMetrics<ClassifierScores>): string {
 }
 
 async function writeExport(dir: string, weights: Weights, cfg: BertConfig, vocab: string[], labels: string[]) {
-  const files = await exportCheckpoint('safetensors', weights, cfg, vocab);
   await mkdir(dir, { recursive: true });
-  for (const f of files) {
-    const data = f.name === 'config.json' ? hfConfigFile(cfg, weights, labels).data : f.data;
-    await writeFile(path.join(dir, f.name), data);
+  for (const f of await exportCheckpoint('safetensors', weights, cfg, vocab, labels)) {
+    await writeFile(path.join(dir, f.name), f.data);
   }
 }
 
@@ -128,7 +123,7 @@ const command = defineCommand({
       ? await readLabelsFile(await openFile(labelsFile), { name: labelsFile })
       : undefined;
     const taskLabels = labelEntries?.map((e) => e.label) ?? TASKS[task].labels;
-    const files: Partial<Record<Split, PairTaskFile | SingleTaskFile>> = {};
+    const files: Partial<Record<TaskSplit, PairTaskFile | SingleTaskFile>> = {};
     for (const split of ['train', 'dev', 'test'] as const) {
       const wanted = split === 'train' ? flags.do_train : split === 'dev' ? flags.do_eval : flags.do_predict;
       if (wanted) files[split] = await readSplit(task, flags.data_dir, split, taskLabels, labelEntries !== undefined);
@@ -140,7 +135,7 @@ const command = defineCommand({
       doLowerCase: flags.do_lower_case,
       source: flags.vocab_file,
     });
-    const items = (split: Split) => {
+    const items = (split: TaskSplit) => {
       const file = files[split];
       if (!file) return { items: [] as ClassificationItem[], truncated: 0, unlabelled: 0 };
       return classificationItems(file, tokenizer, labels, options.maxSeqLength);

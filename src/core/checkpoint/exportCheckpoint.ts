@@ -19,14 +19,16 @@ export async function exportCheckpoint(
   weights: Weights,
   cfg: BertConfig,
   vocab?: string[],
+  /** a classifier's label names, for config.json's id2label (Hugging Face and tfjs folders) */
+  labels?: string[],
 ): Promise<ExportFile[]> {
   switch (format) {
     case 'safetensors':
-      return exportHuggingFace(weights, cfg, vocab);
+      return exportHuggingFace(weights, cfg, vocab, labels);
     case 'tf':
       return exportTf1(weights, cfg, vocab);
     case 'tfjs':
-      return exportTfjs(weights, cfg, vocab);
+      return exportTfjs(weights, cfg, vocab, { labels });
     default:
       throw new Error(`unknown export format "${String(format)}" (safetensors, tf or tfjs)`);
   }

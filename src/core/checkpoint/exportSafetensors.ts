@@ -58,10 +58,15 @@ function halfBytes(data: Float32Array): Uint8Array {
 }
 
 /** model.safetensors + config.json (+ vocab.txt). */
-export async function exportHuggingFace(weights: Weights, cfg: BertConfig, vocab?: string[]): Promise<ExportFile[]> {
+export async function exportHuggingFace(
+  weights: Weights,
+  cfg: BertConfig,
+  vocab?: string[],
+  labels?: string[],
+): Promise<ExportFile[]> {
   const files: ExportFile[] = [
     { name: 'model.safetensors', data: await safetensorsBytes(weights, cfg) },
-    hfConfigFile(cfg, weights),
+    hfConfigFile(cfg, weights, labels),
   ];
   if (vocab) files.push(vocabFile(vocab));
   return files;

@@ -21,7 +21,7 @@ export async function exportTfjs(
   weights: Weights,
   cfg: BertConfig,
   vocab?: string[],
-  opts: { shardBytes?: number } = {},
+  opts: { shardBytes?: number; labels?: string[] } = {},
 ): Promise<ExportFile[]> {
   const shardBytes = opts.shardBytes ?? 4 * 1024 * 1024;
   const names = orderedNames(weights, cfg);
@@ -48,7 +48,7 @@ export async function exportTfjs(
     weightsManifest: [{ paths: shards.map((s) => s.name), weights: manifestWeights }],
     userDefinedMetadata: { bertConfig: { ...cfg } },
   };
-  const files = [jsonFile('model.json', model), ...shards, hfConfigFile(cfg, weights)];
+  const files = [jsonFile('model.json', model), ...shards, hfConfigFile(cfg, weights, opts.labels)];
   if (vocab) files.push(vocabFile(vocab));
   return files;
 }
