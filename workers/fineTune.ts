@@ -8,12 +8,7 @@
 import { restoreTrainer } from './runControls.ts';
 import { exportCheckpoint, exportZip } from '../src/core/checkpoint/exportCheckpoint.ts';
 import { planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
-import {
-  type ClassificationItem,
-  type ClassifierScores,
-  classifierTask,
-  classProbabilities,
-} from '../src/core/finetune/classifierTask.ts';
+import { type ClassificationItem, type ClassifierScores, classifierTask } from '../src/core/finetune/classifierTask.ts';
 import { classificationItems, fineTuneWeights } from '../src/core/finetune/fineTune.ts';
 import { fineTuneSchedule } from '../src/core/finetune/fineTuneOptions.ts';
 import { buildStudent } from '../src/core/model/buildStudent.ts';
@@ -135,7 +130,7 @@ export function markBusy(evalId: string | null): void {
 
 /** Scores of the open evaluation: the final weights' dev accuracy, the best evaluation, size, inference speed. */
 export async function fineTuneResult(e: OpenEval, finished: boolean, message: string): Promise<FineTuneResult> {
-  const { trainer, dev, cfg, spec } = e;
+  const { trainer, dev, spec } = e;
   const evals = trainer.history.filter((m) => m.kind === 'eval') as (ClassifierScores & { step: number })[];
   let best = { accuracy: Number.NaN, step: 0 };
   for (const m of evals) if (!(m.accuracy <= best.accuracy)) best = { accuracy: m.accuracy, step: m.step };
@@ -144,21 +139,13 @@ export async function fineTuneResult(e: OpenEval, finished: boolean, message: st
   let accuracy = evals[evals.length - 1]?.accuracy ?? Number.NaN;
   let rate = 0;
   if (finished) {
-    // One timed pass over the dev set with the final weights: inference examples/s (and the final accuracy).
-    const batch = spec.options.evalBatchSize;
-    let correct = 0;
+    // One timed pass of the task's own evaluation over the dev set with the final weights:
+    // inference examples/s, and the final accuracy.
     const t0 = performance.now();
-    for await (const { items, probs } of classProbabilities(trainer.weights, cfg, dev, batch)) {
-      const k = spec.labels.length;
-      items.forEach((it, b) => {
-        let arg = 0;
-        for (let j = 1; j < k; j++) if (probs[b * k + j] > probs[b * k + arg]) arg = j;
-        if (arg === it.label) correct++;
-      });
-    }
+    const scores = await trainer.task.evaluate(trainer.weights, dev, spec.options.evalBatchSize);
     const seconds = (performance.now() - t0) / 1000;
     rate = seconds > 0 ? dev.size / seconds : 0;
-    accuracy = correct / dev.size;
+    accuracy = scores.accuracy;
   }
   return {
     step: trainer.currentStep,
