@@ -31,7 +31,7 @@ import type { Weights } from '../../core/model/weights.ts';
 import { FINETUNE_FLAGS, fineTuneOptionsFromFlags } from '../../core/options/finetuneFlags.ts';
 import { inMemoryTrainingSet } from '../../core/run/task.ts';
 import { train } from '../../core/run/train.ts';
-import { type RunMetrics, Trainer, TrainingHaltedError } from '../../core/run/trainer.ts';
+import { type RunMetrics, Trainer } from '../../core/run/trainer.ts';
 import type { ClassifierScores } from '../../core/finetune/classifierTask.ts';
 import { readLabelsFile, readTaskFile, type PairTaskFile, type SingleTaskFile } from '../../core/tasks/taskFiles.ts';
 import { TASKS, type TaskName, taskFileName, type TaskSplit } from '../../core/tasks/taskRegistry.ts';
@@ -261,9 +261,6 @@ const command = defineCommand({
         await writeFile(path.join(outDir, `${task}_predict.json`), clue.map((l) => l + '\n').join(''));
         console.error(`wrote ${probs.length} predictions to ${outDir}/test_results.tsv and ${task}_predict.json`);
       }
-    } catch (err) {
-      if (err instanceof TrainingHaltedError) throw new Error(err.message);
-      throw err;
     } finally {
       trainer.dispose();
     }

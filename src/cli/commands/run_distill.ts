@@ -38,7 +38,7 @@ import {
 import { recordShapeFromFlags, TEACHER_RECORD_FLAGS } from '../../core/options/teacherFlags.ts';
 import { splitHeldOut } from '../../core/run/heldOut.ts';
 import { inMemoryTrainingSet } from '../../core/run/task.ts';
-import { type RunMetrics, Trainer, TrainingHaltedError } from '../../core/run/trainer.ts';
+import { type RunMetrics, Trainer } from '../../core/run/trainer.ts';
 import { train } from '../../core/run/train.ts';
 import { parseBertConfig, type BertConfig } from '../../core/model/config.ts';
 import { disposeWeights, parseLayerList } from '../../core/model/student.ts';
@@ -299,9 +299,6 @@ async function run(flags: Flags): Promise<void> {
     } else if (heldOut) {
       await emit(await trainer.evaluate(heldOut, plan.evalBatchSize));
     }
-  } catch (err) {
-    if (err instanceof TrainingHaltedError) throw new Error(err.message);
-    throw err;
   } finally {
     trainer.dispose();
   }

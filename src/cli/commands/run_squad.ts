@@ -28,7 +28,7 @@ import { disposeWeights } from '../../core/model/student.ts';
 import { FINETUNE_FLAGS, fineTuneOptionsFromFlags } from '../../core/options/finetuneFlags.ts';
 import { inMemoryTrainingSet } from '../../core/run/task.ts';
 import { train } from '../../core/run/train.ts';
-import { Trainer, TrainingHaltedError } from '../../core/run/trainer.ts';
+import { Trainer } from '../../core/run/trainer.ts';
 import { evaluateCmrc2018, formatCmrc2018Result } from '../../core/tasks/cmrc2018Metric.ts';
 import { readJsonDocument } from '../../core/tasks/jsonDocument.ts';
 import { decodeSquad, type SpanLogits } from '../../core/tasks/squadDecode.ts';
@@ -170,9 +170,6 @@ const command = defineCommand({
           console.log(formatCmrc2018Result(r));
         }
       }
-    } catch (err) {
-      if (err instanceof TrainingHaltedError) throw new Error(err.message);
-      throw err;
     } finally {
       trainer.dispose();
     }
