@@ -86,7 +86,7 @@ describe('readDocuments: plain text', () => {
 });
 
 describe('readDocuments: JSON lines', () => {
-  it('title + content (title first), text, content arrays, "\\n" inside values; sniffed without an extension', async () => {
+  it('title and content as separate documents (the seed), text, content arrays, "\\n" inside values; sniffed without an extension', async () => {
     const lines = [
       JSON.stringify({ title: '标题一', content: '第一段。\n第二段。\r\n\n' }),
       '',
@@ -95,7 +95,7 @@ describe('readDocuments: JSON lines', () => {
       JSON.stringify({ title: '空文', content: '' }),
       JSON.stringify({ text: '   ' }),
     ].join('\n');
-    const want = [['标题一', '第一段。', '第二段。'], ['only text', 'second line'], ['a', 'b'], ['空文']];
+    const want = [['标题一'], ['第一段。', '第二段。'], ['only text', 'second line'], ['a', 'b'], ['空文']];
     expect(await docs(file(lines, 'wiki.jsonl'))).toEqual(want);
     expect(await docs(file(lines, 'noext'))).toEqual(want);
     expect(await docs(file(lines, 'a.txt'), { format: 'jsonl' })).toEqual(want);
@@ -104,10 +104,22 @@ describe('readDocuments: JSON lines', () => {
 
   it('a .json file holding an array', async () => {
     const arr = JSON.stringify([{ title: 't', content: 'c' }, { text: 'x\ny' }], null, 2);
-    expect(await docs(file(arr, 'docs.json'))).toEqual([
-      ['t', 'c'],
-      ['x', 'y'],
+    expect(await docs(file(arr, 'docs.json'))).toEqual([['t'], ['c'], ['x', 'y']]);
+  });
+
+  it('--params names the fields; the minimum is on each raw field (code points, before <eop> removal)', async () => {
+    const row = { title: '短标题', content: `${'字'.repeat(14)}<eop>`, summary: '𠀀'.repeat(20), id: 1 };
+    const text = `${JSON.stringify(row)}\n`;
+    // content is 19 raw characters: 14 + "<eop>"; with the minimum 19 it is kept, "<eop>" still in its line
+    expect(await docs(file(text, 'a.jsonl'), { json: { minFieldChars: 19 } })).toEqual([[row.content]]);
+    expect(await docs(file(text, 'a.jsonl'), { json: { minFieldChars: 20 } })).toEqual([]);
+    // 20 astral characters are 20 code points (40 UTF-16 units)
+    expect(await docs(file(text, 'a.jsonl'), { json: { params: ['summary', 'title'], minFieldChars: 20 } })).toEqual([
+      [row.summary],
     ]);
+    await expect(docs(file(text, 'a.jsonl'), { json: { params: ['body'] } })).rejects.toThrow(
+      'a.jsonl: JSON object has no "body" field (--params; it has: title, content, summary, id) (line 1, byte 0)',
+    );
   });
 
   it('a bad JSON line: error with line number and byte offset, earlier documents delivered', async () => {

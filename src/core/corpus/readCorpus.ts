@@ -6,9 +6,11 @@
  * - text (Google BERT's layout): one sentence or paragraph per line, a blank line
  *   between documents; lines are stripped as Python's str.strip() does.
  * - jsonl: one JSON object per line. `{"text": ...}` gives the text's lines; otherwise
- *   `{"title": ..., "content": ...}` gives the title as the first line followed by the
- *   content's lines (content may also be an array of strings). Inside a value, "\n"
- *   separates lines. A bare JSON string is read as a text. Blank lines are skipped.
+ *   `{"title": ..., "content": ...}` gives two documents, the title's and the content's, as
+ *   the seed read them (its --params; `json.params` names other fields). A value may also
+ *   be an array of strings. Inside a value, "\n" separates lines. A field shorter than
+ *   `json.minFieldChars` (raw, as the seed's `len(content) < 20`) is skipped. A bare JSON
+ *   string is read as a text. Blank lines are skipped.
  *   A `.json` file holding one JSON array of such objects is read whole (up to 64 MiB).
  * Format by extension (.jsonl/.ndjson/.json → jsonl, .txt → text), else by content: the
  * first non-empty line starting with "{" means jsonl.
@@ -16,6 +18,7 @@
  * Errors (bad bytes, a bad JSON line) are CorpusErrors naming the file, line and byte;
  * every complete document before the bad spot has been yielded first.
  */
+import { codePointLength } from './codePointLength.ts';
 import { CorpusError } from './corpusError.ts';
 import { type DecodeLinesOptions, blobName, decodeLineBlocks } from './decodeLines.ts';
 import type { DetectedEncoding, TextEncodingName } from './detectEncoding.ts';
@@ -38,6 +41,8 @@ export interface ReadDocumentsOptions {
   encoding?: TextEncodingName;
   /** Called once the format is known (from the option, the extension, or the first non-empty line). */
   onFormat?: (f: 'text' | 'jsonl') => void;
+  /** JSON lines: which fields are documents and the shortest one kept (jsonToDocuments). */
+  json?: JsonFieldOptions;
 }
 
 /** Largest `.json` array file read whole. */
@@ -59,15 +64,47 @@ function splitStripped(s: string, out: string[]): void {
   }
 }
 
+/** Which fields of a JSON-lines object are documents, and the shortest one kept. */
+export interface JsonFieldOptions {
+  /**
+   * The fields read as documents, each a separate document (the seed's --params, default
+   * title and content). Given explicitly, a field missing from an object is an error; by
+   * default an object may have either, or a single "text" field instead.
+   */
+  params?: readonly string[];
+  /**
+   * A field whose raw value (before "<eop>" removal and stripping) has fewer characters
+   * (code points, as Python's len) than this is skipped: the seed's `len(content) < 20`.
+   */
+  minFieldChars?: number;
+}
+
+/** The seed's default --params. */
+export const DEFAULT_JSON_PARAMS: readonly string[] = ['title', 'content'];
+
 /**
- * The lines of one JSON value read as a document; throws a plain Error with the
- * reason when the value is not a document (the caller adds file, line and byte).
+ * The documents of one JSON value: each named field (title and content by default) is a
+ * separate document of its non-empty lines, as the seed read them. Throws a plain Error with
+ * the reason when the value holds no document fields (the caller adds file, line and byte).
  */
-export function jsonToDocument(v: unknown): string[] {
-  const out: string[] = [];
+export function jsonToDocuments(v: unknown, opts: JsonFieldOptions = {}): string[][] {
+  const minChars = opts.minFieldChars ?? 0;
+  const docs: string[][] = [];
+  const addField = (key: string, val: unknown) => {
+    let parts: readonly string[];
+    if (typeof val === 'string') parts = [val];
+    else if (Array.isArray(val) && val.every((x) => typeof x === 'string')) parts = val as string[];
+    else if (val === undefined || val === null) return;
+    else throw new Error(`field "${key}" is not a string`);
+    const rawChars = parts.reduce((a, p) => a + codePointLength(p), 0);
+    if (rawChars < minChars) return;
+    const lines: string[] = [];
+    for (const p of parts) splitStripped(p, lines);
+    if (lines.length) docs.push(lines);
+  };
   if (typeof v === 'string') {
-    splitStripped(v, out);
-    return out;
+    addField('text', v);
+    return docs;
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
     throw new Error(
@@ -75,21 +112,16 @@ export function jsonToDocument(v: unknown): string[] {
     );
   }
   const o = v as Record<string, unknown>;
-  const addField = (key: string, val: unknown) => {
-    if (typeof val === 'string') splitStripped(val, out);
-    else if (Array.isArray(val) && val.every((x) => typeof x === 'string'))
-      for (const x of val) splitStripped(x as string, out);
-    else if (val !== undefined && val !== null) throw new Error(`field "${key}" is not a string`);
-  };
-  if ('text' in o) addField('text', o.text);
-  else if ('title' in o || 'content' in o) {
-    addField('title', o.title);
-    addField('content', o.content);
-  } else {
-    const keys = Object.keys(o).slice(0, 6).join(', ');
-    throw new Error(`JSON object has no "text", "title" or "content" field (it has: ${keys || 'nothing'})`);
-  }
-  return out;
+  const keys = () => Object.keys(o).slice(0, 6).join(', ') || 'nothing';
+  if (opts.params) {
+    for (const key of opts.params) {
+      if (!(key in o)) throw new Error(`JSON object has no "${key}" field (--params; it has: ${keys()})`);
+      addField(key, o[key]);
+    }
+  } else if ('text' in o) addField('text', o.text);
+  else if ('title' in o || 'content' in o) for (const key of DEFAULT_JSON_PARAMS) addField(key, o[key]);
+  else throw new Error(`JSON object has no "text", "title" or "content" field (it has: ${keys()})`);
+  return docs;
 }
 
 /** Yields each document as its list of non-empty lines. */
@@ -155,13 +187,13 @@ export async function* readDocuments(file: Blob, opts: ReadDocumentsOptions = {}
       } catch (e) {
         throw new CorpusError(name, offsets[i], `bad JSON line: ${(e as Error).message}`, lineNo);
       }
-      let d: string[];
+      let d: string[][];
       try {
-        d = jsonToDocument(value);
+        d = jsonToDocuments(value, opts.json);
       } catch (e) {
         throw new CorpusError(name, offsets[i], (e as Error).message, lineNo);
       }
-      if (d.length) yield d;
+      yield* d;
     }
     opts.onProgress?.({ bytesRead: block.bytesRead, totalBytes: block.totalBytes });
   }
@@ -176,13 +208,13 @@ export async function* readDocuments(file: Blob, opts: ReadDocumentsOptions = {}
     arrayText = [];
     if (!Array.isArray(arr)) throw new CorpusError(name, 0, 'expected a JSON array of documents');
     for (let k = 0; k < arr.length; k++) {
-      let d: string[];
+      let d: string[][];
       try {
-        d = jsonToDocument(arr[k]);
+        d = jsonToDocuments(arr[k], opts.json);
       } catch (e) {
         throw new CorpusError(name, 0, `array element ${k}: ${(e as Error).message}`);
       }
-      if (d.length) yield d;
+      yield* d;
     }
   }
 }
@@ -218,14 +250,7 @@ export async function corpusStats(file: Blob, opts: ReadDocumentsOptions = {}): 
   })) {
     documents++;
     lines += doc.length;
-    for (const l of doc) {
-      let n = l.length;
-      for (let i = 0; i < l.length; i++) {
-        const c = l.charCodeAt(i);
-        if (c >= 0xdc00 && c <= 0xdfff) n--;
-      }
-      characters += n;
-    }
+    for (const l of doc) characters += codePointLength(l);
   }
   return { bytes: file.size, documents, lines, characters, encoding, format };
 }

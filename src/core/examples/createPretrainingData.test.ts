@@ -199,6 +199,21 @@ describe('createPretrainingExamples, seed mode', () => {
     expect(all.length).toBeGreaterThan(exs.length);
   });
 
+  it('counts a document\'s characters before "<eop>" removal, in code points, as the seed\'s len(content)', async () => {
+    // 15 characters + "<eop>" = 20 raw characters: the seed keeps it (its test is len(content) < 20)
+    const withEop = [['我们研究经济发展他们研究历史<eop>文']];
+    const kept = await collect(withEop, { maxSeqLength: 32, shortSeqProb: 1, dupeFactor: 1 });
+    expect(kept.length).toBeGreaterThan(0);
+    for (const ex of kept) expect(original(ex)).not.toContain(tokenizer.unkId);
+    // one character fewer (19 raw) is skipped
+    const tooShort = await collect([['我们研究经济发展他们研究历<eop>文']], {
+      maxSeqLength: 32,
+      shortSeqProb: 1,
+      dupeFactor: 1,
+    });
+    expect(tooShort).toEqual([]);
+  });
+
   it('is deterministic for a random seed and differs for another', async () => {
     const opts = { maxSeqLength: 64, dupeFactor: 2, doWholeWordMask: true };
     const a = fingerprint(await collect(docs, { ...opts, randomSeed: 7 }));
@@ -345,6 +360,21 @@ describe('createPretrainingExamples, bert mode', () => {
     const exs = await collect(numbered, { mode: 'bert', maxSeqLength: 40, dupeFactor: 2, shortSeqProb: 0 });
     for (const ex of exs) checkShape(ex, 40, 20, tokenizer);
     expect(exs.some((ex) => ex.inputMask.reduce((a, b) => a + b, 0) === 40)).toBe(true);
+  });
+
+  it('counts a document\'s characters before "<eop>" removal, in code points, as the seed\'s len(content)', async () => {
+    // 15 characters + "<eop>" = 20 raw characters: the seed keeps it (its test is len(content) < 20)
+    const withEop = [['我们研究经济发展他们研究历史<eop>文']];
+    const kept = await collect(withEop, { maxSeqLength: 32, shortSeqProb: 1, dupeFactor: 1 });
+    expect(kept.length).toBeGreaterThan(0);
+    for (const ex of kept) expect(original(ex)).not.toContain(tokenizer.unkId);
+    // one character fewer (19 raw) is skipped
+    const tooShort = await collect([['我们研究经济发展他们研究历<eop>文']], {
+      maxSeqLength: 32,
+      shortSeqProb: 1,
+      dupeFactor: 1,
+    });
+    expect(tooShort).toEqual([]);
   });
 
   it('is deterministic for a random seed and differs for another', async () => {

@@ -3,7 +3,8 @@
  * create_pretraining_data.py), overlapping spans of a whole document.
  *
  * - A document is all of its lines' tokens in a row ("<eop>" markers removed, [UNK] tokens
- *   dropped); a document shorter than minDocumentChars (the seed's hard-coded 20) is skipped.
+ *   dropped); a document shorter than minDocumentChars (the seed's hard-coded 20; counted in code
+ *   points before "<eop>" removal, as the seed's len(content)) is skipped.
  * - dupe_factor times per document: draw target = randint(int(max_seq_length * short_seq_prob),
  *   max_seq_length); cut the tokens into spans of at most target-3 tokens, a new span every
  *   min(span length, doc_stride) tokens (overlapping when doc_stride is smaller than the span);
@@ -18,6 +19,7 @@
  *   joined text and matched words of at most 3 characters; here a jieba word of any length
  *   is one group).
  */
+import { codePointLength } from '../corpus/codePointLength.ts';
 import type { Rng } from '../random/rng.ts';
 import type { BertTokenizer } from '../tokenizer/bertTokenizer.ts';
 import { linePieces, type PairInstance } from './pairInstance.ts';
@@ -102,8 +104,9 @@ export class SpanInstanceBuilder {
     let chars = 0;
     doc.clear();
     for (let line of lines) {
+      // The seed tests the length before removing "<eop>" (len(content) < 20), in code points.
+      chars += codePointLength(line);
       if (line.includes('<eop>')) line = line.replaceAll('<eop>', '');
-      chars += line.length;
       if (line.length === 0) continue;
       const { ids, startsWord } = linePieces(line, tokenizer, this.segmenter);
       for (let i = 0; i < ids.length; i++) {
