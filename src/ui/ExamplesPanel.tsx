@@ -3,7 +3,7 @@
  * field with the seed's flag name.
  */
 import { useState } from 'react';
-import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
+import { ORIGINAL_PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
 import { buildExamples, removeExampleSet, setExampleOptions } from '../store/examples.ts';
 import { controlJob } from '../store/jobRunner.ts';
 import { useApp } from '../store/state.ts';
@@ -110,8 +110,8 @@ export function ExamplesPanel() {
           <button type="submit" disabled={!ready} data-testid="build-examples">
             Build examples
           </button>
-          <button type="button" onClick={() => setExampleOptions(PRETRAINING_DEFAULTS)}>
-            Reset to the seed's defaults
+          <button type="button" onClick={() => setExampleOptions(ORIGINAL_PRETRAINING_DEFAULTS)}>
+            Reset to the original's defaults
           </button>
           {!ready && <small>Needs a corpus and a teacher (its vocabulary).</small>}
         </div>

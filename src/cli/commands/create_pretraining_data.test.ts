@@ -1,18 +1,31 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openAsBlob, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openAsBlob,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { describeWithRef, REPO_ROOT, refPath } from '../../testing/refData.ts';
 import { readDocuments } from '../../core/corpus/readCorpus.ts';
-import { createPretrainingExamples, type PretrainingOptions } from '../../core/examples/createPretrainingData.ts';
+import {
+  createPretrainingExamples,
+  ORIGINAL_PRETRAINING_DEFAULTS,
+  type PretrainingOptions,
+} from '../../core/examples/createPretrainingData.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
 import { documentsToText, syntheticDocuments, syntheticVocabText } from '../../testing/syntheticCorpus.ts';
 import { BertTokenizer } from '../../core/tokenizer/bertTokenizer.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { parseFlags } from '../args.ts';
-import command from './create_pretraining_data.ts';
+import command, { originalOutputName } from './create_pretraining_data.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'create-pretraining-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,13 +59,15 @@ async function readExamples(file: string): Promise<MaskedExample[]> {
   return out;
 }
 
-/** The examples the core builds in-process from the same files, for comparison. */
+/** The examples the core builds in-process from the same files (the CLI's defaults: the original's), for comparison. */
 async function expected(files: string[], opts: Partial<PretrainingOptions>): Promise<MaskedExample[]> {
+  const o = { ...ORIGINAL_PRETRAINING_DEFAULTS, ...opts };
   async function* docs() {
-    for (const f of files) yield* readDocuments(await openAsBlob(f), { name: f });
+    for (const f of files)
+      yield* readDocuments(await openAsBlob(f), { name: f, json: { minFieldChars: o.minDocumentChars } });
   }
   const out: MaskedExample[] = [];
-  for await (const ex of createPretrainingExamples(docs(), tokenizer, opts)) out.push(ex);
+  for await (const ex of createPretrainingExamples(docs(), tokenizer, o)) out.push(ex);
   return out;
 }
 
@@ -142,8 +157,10 @@ describe('create_pretraining_data command', () => {
     expect(error).not.toBeNull();
     expect(error!.message).toContain(bad);
     expect(error!.message).toMatch(/byte \d+/);
-    expect(error!.message).toMatch(/examples built before this error were written/);
-    const got = await readExamples(out);
+    expect(error!.message).toMatch(/examples built before this error were written to .*bad\.tfrecord\.partial/);
+    // nothing complete-looking is left at the final name; what was built is in the .partial file
+    expect(existsSync(out)).toBe(false);
+    const got = await readExamples(`${out}.partial`);
     expect(got.length).toBeGreaterThan(100);
     // Exactly the examples of the documents before the bad byte.
     const goodFile = path.join(dir, 'good.txt');
@@ -161,6 +178,108 @@ describe('create_pretraining_data command', () => {
     expect((await runCommand([`--input_file=${path.join(dir, 'missing.txt')}`, ...base])).error?.message).toMatch(
       /missing\.txt/,
     );
+  });
+
+  describe("the original's --input_dir / --output_dir", () => {
+    const inputDir = path.join(dir, 'wiki');
+    mkdirSync(inputDir);
+    mkdirSync(path.join(inputDir, 'sub'));
+    const names = ['a.json', 'b.txt', 'c.json'];
+    // JSON lines as the original read them: title and content fields, each a document
+    const jsonl = (seed: number) =>
+      syntheticDocuments(seed, 12)
+        .map((d) => JSON.stringify({ title: d[0], content: d.slice(1).join('<eop>'), id: seed }))
+        .join('\n');
+    writeFileSync(path.join(inputDir, 'a.json'), jsonl(21));
+    writeFileSync(path.join(inputDir, 'b.txt'), documentsToText(syntheticDocuments(22, 12)));
+    writeFileSync(path.join(inputDir, 'c.json'), jsonl(23));
+    const flags = [
+      `--vocab_file=${vocabFile}`,
+      '--max_seq_length=64',
+      '--max_predictions_per_seq=10',
+      '--dupe_factor=2',
+    ];
+
+    it('writes one <folder>_<name>.tfrecord per input file, each seeded with --random_seed as the original', async () => {
+      const out = path.join(dir, 'out_dir_1');
+      const { stderr, error } = await runCommand([
+        `--input_dir=${inputDir}`,
+        `--output_dir=${out}`,
+        '--max_workers=1',
+        ...flags,
+      ]);
+      expect(error).toBeNull();
+      expect(stderr).toContain('skipping sub (not files)');
+      expect(readdirSync(out).sort()).toEqual(['wiki_a.tfrecord', 'wiki_b.tfrecord', 'wiki_c.tfrecord']);
+      for (const name of names) {
+        const want = await expected([path.join(inputDir, name)], {
+          maxSeqLength: 64,
+          maxPredictionsPerSeq: 10,
+          dupeFactor: 2,
+        });
+        expect(want.length).toBeGreaterThan(10);
+        const got = await readExamples(path.join(out, originalOutputName(inputDir, name)));
+        expect(got.map(plain)).toEqual(want.map(plain));
+      }
+    });
+
+    it('--max_workers runs worker threads and writes the same bytes as one worker', async () => {
+      const one = path.join(dir, 'out_dir_1w');
+      const three = path.join(dir, 'out_dir_3w');
+      expect(
+        (await runCommand([`--input_dir=${inputDir}`, `--output_dir=${one}`, '--max_workers=1', ...flags])).error,
+      ).toBeNull();
+      const r = await runCommand([`--input_dir=${inputDir}`, `--output_dir=${three}`, '--max_workers=3', ...flags]);
+      expect(r.error).toBeNull();
+      expect(r.stderr).toContain('3 job(s) on 3 worker threads');
+      const threads = new Set([...r.stderr.matchAll(/\(thread (\d+)\)/g)].map((m) => m[1]));
+      expect(threads.size).toBe(3);
+      expect(threads.has('0')).toBe(false);
+      for (const f of readdirSync(one))
+        expect(readFileSync(path.join(three, f)).equals(readFileSync(path.join(one, f)))).toBe(true);
+    });
+
+    it('--params picks the JSON fields; --ramdom_next is accepted with a note', async () => {
+      const out = path.join(dir, 'out_params');
+      const r = await runCommand([
+        `--input_dir=${inputDir}`,
+        `--output_dir=${out}`,
+        '--params=content',
+        '--ramdom_next=True',
+        '--max_workers=1',
+        ...flags,
+      ]);
+      expect(r.error).toBeNull();
+      expect(r.stderr).toContain(
+        "--ramdom_next is accepted and ignored: the original's algorithm never drew a random next sentence",
+      );
+      const contentOnly = path.join(dir, 'content_only.jsonl');
+      writeFileSync(
+        contentOnly,
+        readFileSync(path.join(inputDir, 'a.json'), 'utf8')
+          .split('\n')
+          .map((l) => JSON.stringify({ text: JSON.parse(l).content }))
+          .join('\n'),
+      );
+      const want = await expected([contentOnly], { maxSeqLength: 64, maxPredictionsPerSeq: 10, dupeFactor: 2 });
+      expect((await readExamples(path.join(out, 'wiki_a.tfrecord'))).map(plain)).toEqual(want.map(plain));
+      const missing = await runCommand([`--input_dir=${inputDir}`, `--output_dir=${out}`, '--params=body', ...flags]);
+      expect(missing.error?.message).toMatch(
+        /a\.json: JSON object has no "body" field \(--params; it has: title, content, id\) \(line 1, byte 0\)/,
+      );
+      // the failed files left only .partial files, the final names are still the earlier run's
+      expect(readdirSync(out).filter((f) => f.endsWith('.partial')).length).toBeGreaterThan(0);
+    });
+
+    it('needs --output_dir with --input_dir, and one of the two ways', async () => {
+      expect((await runCommand([`--input_dir=${inputDir}`, ...flags])).error?.message).toBe(
+        '--input_dir needs --output_dir',
+      );
+      expect((await runCommand([...flags])).error?.message).toMatch(/give either --input_dir .* or --input_file/);
+      expect(
+        (await runCommand([`--input_dir=${path.join(dir, 'nope')}`, `--output_dir=${dir}`, ...flags])).error?.message,
+      ).toMatch(/--input_dir .*nope: ENOENT/);
+    });
   });
 
   it('runs through the CLI entry point', () => {
@@ -203,6 +322,7 @@ describeWithRef('create_pretraining_data on ../shared/ref/corpus-zh', () => {
       `--output_file=${out}`,
       `--vocab_file=${refPath('vocab-bert-chinese', 'vocab.txt')}`,
       '--do_whole_word_mask',
+      '--max_seq_length=128',
       '--dupe_factor=2',
     ]);
     expect(error).toBeNull();

@@ -69,6 +69,19 @@ export const PRETRAINING_DEFAULTS: Readonly<PretrainingOptions> = Object.freeze(
   shuffleBufferSize: 10000,
 });
 
+/**
+ * The original create_pretraining_data.py's own defaults (the CLI's, and the page's "Reset to the
+ * original's defaults"): max_seq_length 512, dupe_factor 5, whole-word masking on, the rest as
+ * Google BERT's. min_document_chars and shuffle_buffer_size are this project's (the original
+ * hard-coded 20 and shuffled each file's examples whole in memory).
+ */
+export const ORIGINAL_PRETRAINING_DEFAULTS: Readonly<PretrainingOptions> = Object.freeze({
+  ...PRETRAINING_DEFAULTS,
+  maxSeqLength: 512,
+  dupeFactor: 5,
+  doWholeWordMask: true,
+});
+
 export interface PretrainingProgress {
   /** Documents read so far (including skipped ones). */
   documents: number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ORIGINAL_PRETRAINING_DEFAULTS,
   PRETRAINING_DEFAULTS,
   type PretrainingOptions,
   validatePretrainingOptions,
@@ -16,7 +17,7 @@ import {
 const CUSTOM: PretrainingOptions = {
   mode: 'bert',
   doLowerCase: false,
-  doWholeWordMask: true,
+  doWholeWordMask: false,
   maxSeqLength: 64,
   maxPredictionsPerSeq: 7,
   randomSeed: 99,
@@ -50,15 +51,24 @@ describe('create_pretraining_data flags ↔ PretrainingOptions', () => {
     for (const [name, row] of rows) expect(flags[name as keyof typeof flags]).toBe(CUSTOM[row.option]);
   });
 
-  it("defaults are the engine's; flags left out take them", () => {
-    for (const [, row] of rows) expect(row.default).toBe(PRETRAINING_DEFAULTS[row.option]);
-    expect(pretrainingOptionsFromFlags({})).toEqual(PRETRAINING_DEFAULTS);
+  it("defaults are the original script's (512, dupe 5, whole words); flags left out take them", () => {
+    const O = ORIGINAL_PRETRAINING_DEFAULTS;
+    expect([O.maxSeqLength, O.dupeFactor, O.doWholeWordMask, O.maxPredictionsPerSeq, O.randomSeed]).toEqual([
+      512,
+      5,
+      true,
+      20,
+      12345,
+    ]);
+    expect([O.maskedLmProb, O.shortSeqProb, O.docStride, O.doLowerCase]).toEqual([0.15, 0.1, 256, true]);
+    for (const [, row] of rows) expect(row.default).toBe(O[row.option]);
+    expect(pretrainingOptionsFromFlags({})).toEqual(O);
     expect(pretrainingOptionsFromFlags({ min_document_chars: 0, shuffle_buffer_size: 3 })).toEqual({
-      ...PRETRAINING_DEFAULTS,
+      ...O,
       minDocumentChars: 0,
       shuffleBufferSize: 3,
     });
-    expect(PRETRAINING_FLAG_DEFAULTS).toEqual(flagsFromPretrainingOptions(PRETRAINING_DEFAULTS));
+    expect(PRETRAINING_FLAG_DEFAULTS).toEqual(flagsFromPretrainingOptions(O));
     expect(PRETRAINING_FLAG_DEFAULTS.shuffle_buffer_size).toBe(PRETRAINING_DEFAULTS.shuffleBufferSize);
     for (const [name, row] of rows) expect(flagValueProblem(name, row, row.default)).toBeNull();
   });

@@ -2,11 +2,11 @@
  * create_pretraining_data's flags (the seed's and Google BERT's names) and the core's
  * PretrainingOptions, converted both ways in this one place: the CLI builds its flag specs
  * from PRETRAINING_FLAGS and the page can show them as form fields (label, help, bounds,
- * default). The defaults are the engine's PRETRAINING_DEFAULTS: Google BERT's script's,
- * plus the seed's doc_stride and shortest document; the bounds are those that
- * validatePretrainingOptions checks.
+ * default). The defaults are the original create_pretraining_data.py's
+ * (ORIGINAL_PRETRAINING_DEFAULTS: max_seq_length 512, dupe_factor 5, whole-word masking, the
+ * rest Google BERT's); the bounds are those that validatePretrainingOptions checks.
  */
-import { PRETRAINING_DEFAULTS as D, type PretrainingOptions } from '../examples/createPretrainingData.ts';
+import { ORIGINAL_PRETRAINING_DEFAULTS as D, type PretrainingOptions } from '../examples/createPretrainingData.ts';
 import type { FlagsOf, OptionFlagTable } from './flagSpec.ts';
 
 export const PRETRAINING_FLAGS = {
