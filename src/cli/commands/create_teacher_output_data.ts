@@ -6,7 +6,8 @@
  * vocabulary at T = 1). The work is src/core/distill/teacherOutputs.ts; the option flags
  * are src/core/options/teacherFlags.ts.
  */
-import { rename, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { checkpointFiles } from '../checkpointFiles.ts';
@@ -19,7 +20,8 @@ import type { MaskedExample } from '../../core/examples/maskedExample.ts';
 import { TEACHER_FLAGS, teacherOptionsFromFlags } from '../../core/options/teacherFlags.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
-import { TFRecordWriter } from '../../core/tfrecord/recordWriter.ts';
+import { RecordFileSeries } from '../recordFileSeries.ts';
+import { ignoredTpuFlagsNote, TPU_FLAGS } from '../tpuFlags.ts';
 import { teacherOutputToRecord } from '../../core/tfrecord/teacherOutputRecord.ts';
 
 /** Reads masked examples from TFRecord files, checking their lengths; errors name the file and record. */
@@ -61,8 +63,19 @@ const FLAGS = {
     required: true,
     help: 'Input TFRecord file(s) of masked-LM examples (comma-separated, globs allowed).',
   },
-  output_file: { type: 'string', required: true, help: 'Output TFRecord file of teacher outputs.' },
+  output_dir: {
+    type: 'string',
+    help: "The original's output: a folder of teacher_0.tfrecord, teacher_1.tfrecord, ..., a new file every --records_per_file records.",
+  },
+  output_file: { type: 'string', help: 'Instead of --output_dir: one output TFRecord file of teacher outputs.' },
+  records_per_file: {
+    type: 'int',
+    default: 50000,
+    min: 1,
+    help: "With --output_dir: records per teacher_%d.tfrecord file (the original's 50,000).",
+  },
   ...TEACHER_FLAGS,
+  ...TPU_FLAGS,
 } as const satisfies FlagSpecs;
 
 const command = defineCommand({
@@ -70,7 +83,9 @@ const command = defineCommand({
     "Runs the teacher on masked-LM examples and writes the seed's teacher-output TFRecords (the seed's step 2):",
     'the example features plus truncated_masked_lm_probs and top_k_indices, the top --truncation_factor',
     'probabilities (softmax over the full vocabulary, T = 1) and their ids at each prediction slot.',
-    'The output is written to <output_file>.partial and renamed when complete.',
+    "--output_dir (the original's): teacher_0.tfrecord, teacher_1.tfrecord, ... a new file every 50,000 records;",
+    '--output_file: one file. Each file is written as <name>.partial and renamed when complete.',
+    "--input_file: comma-separated paths and globs (Google BERT's convention). TPU flags are accepted and ignored.",
   ].join('\n'),
   usesTensors: true,
   flags: FLAGS,
@@ -80,6 +95,10 @@ export default command;
 
 async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
   const { k, batchSize, maxSeqLength: maxSeq, maxPredictionsPerSeq: maxPred } = teacherOptionsFromFlags(flags);
+  if ((flags.output_dir === undefined) === (flags.output_file === undefined))
+    throw new UsageError('give either --output_dir (teacher_%d.tfrecord files) or --output_file');
+  const note = ignoredTpuFlagsNote(flags);
+  if (note) console.error(note);
   const inputs = await expandInputFiles(flags.input_file);
   const files = await checkpointFiles(flags.init_checkpoint, { configFile: flags.bert_config_file });
   const teacher: LoadedCheckpoint = await loadCheckpoint(files);
@@ -96,12 +115,12 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
     `teacher: ${teacher.format}, ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}, vocab ${cfg.vocab_size} (fingerprint ${teacher.fingerprint})`,
   );
 
-  const output = flags.output_file;
-  const partial = `${output}.partial`;
-  const fh = await open(partial, 'w');
-  const writer = new TFRecordWriter(async (chunk) => {
-    await fh.write(chunk);
-  });
+  const outputDir = flags.output_dir;
+  if (outputDir !== undefined) await mkdir(outputDir, { recursive: true });
+  const series =
+    outputDir !== undefined
+      ? new RecordFileSeries((n) => path.join(outputDir, `teacher_${n}.tfrecord`), flags.records_per_file)
+      : new RecordFileSeries(() => flags.output_file as string, Number.POSITIVE_INFINITY);
   const model = bertMaskedLm(cfg);
   const t0 = performance.now();
   let count = 0;
@@ -111,7 +130,7 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
     const out = await computeTeacherOutputs(model, teacher.weights, pending, k);
     for (let i = 0; i < pending.length; i++) {
       const t = exampleTopK(out, i);
-      await writer.write(teacherOutputToRecord(pending[i], t.probs, t.ids, k));
+      await series.write(teacherOutputToRecord(pending[i], t.probs, t.ids, k));
     }
     count += pending.length;
     pending = [];
@@ -124,22 +143,27 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
       if (pending.length === batchSize) await flush();
     }
     await flush();
-    await writer.close();
+    // --output_file is always written, even empty; --output_dir, as the original, has a file per record started
+    await series.close(outputDir === undefined);
+  } catch (err) {
+    const partial = series.partial;
+    await series.abandon();
+    if (partial && err instanceof Error)
+      err.message += `\n(the records written before this error are in ${partial}; complete files: ${series.done.join(', ') || 'none'})`;
+    throw err;
   } finally {
-    await fh.close();
     process.stderr.write('\n');
   }
-  await rename(partial, output);
   const secs = (performance.now() - t0) / 1000;
   console.log(
     JSON.stringify({
-      output_file: output,
+      output_files: series.done,
       examples: count,
       truncation_factor: k,
       seconds: Number(secs.toFixed(3)),
       examples_per_sec: Number((count / secs).toFixed(2)),
-      bytes: writer.bytes,
-      bytes_per_example: count ? Math.round(writer.bytes / count) : 0,
+      bytes: series.bytes,
+      bytes_per_example: count ? Math.round(series.bytes / count) : 0,
       teacher_fingerprint: teacher.fingerprint,
     }),
   );

@@ -1,12 +1,16 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseFlags } from '../args.ts';
+import { checkpointFiles } from '../checkpointFiles.ts';
+import { listedCheckpoints } from '../estimatorFiles.ts';
 import { openFile } from '../files.ts';
 import createTeacherOutputData from './create_teacher_output_data.ts';
 import runDistill from './run_distill.ts';
 import { exportCheckpoint } from '../../core/checkpoint/exportCheckpoint.ts';
+import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
+import { disposeWeights } from '../../core/model/student.ts';
 import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import { configToJson, parseBertConfig } from '../../core/model/config.ts';
 import { initWeights } from '../../core/model/init.ts';
@@ -57,6 +61,27 @@ async function setup() {
 }
 
 const run = (cmd: typeof runDistill, argv: string[]) => cmd.run(parseFlags(argv, cmd.flags));
+
+/** Runs `f` with process.stderr (or stdout) captured; returns what was written. */
+async function capture(stream: 'stderr' | 'stdout', f: () => Promise<void>): Promise<string> {
+  let text = '';
+  const spy = vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => {
+    text += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
+    return true;
+  });
+  const log = vi.spyOn(console, stream === 'stderr' ? 'error' : 'log').mockImplementation((...args: unknown[]) => {
+    text += `${args.join(' ')}\n`;
+  });
+  try {
+    await f();
+  } finally {
+    spy.mockRestore();
+    log.mockRestore();
+  }
+  return text;
+}
+const captureStderr = (f: () => Promise<void>) => capture('stderr', f);
+const captureStdout = (f: () => Promise<void>) => capture('stdout', f);
 
 describe('create_teacher_output_data and run_distill', () => {
   it("write the seed's teacher-output records, then distil, checkpoint, resume and evaluate", async () => {
@@ -116,6 +141,34 @@ describe('create_teacher_output_data and run_distill', () => {
       expect(typeof ev[f]).toBe('number');
     const exported = await readFile(path.join(outDir, 'export', 'model.safetensors'));
     expect(exported.length).toBeGreaterThan(1000);
+    // what the original's Estimator left: model.ckpt-<step> + checkpoint, eval_results.txt
+    expect(await readFile(path.join(outDir, 'checkpoint'), 'utf8')).toBe(
+      'model_checkpoint_path: "model.ckpt-4"\nall_model_checkpoint_paths: "model.ckpt-2"\nall_model_checkpoint_paths: "model.ckpt-4"\n',
+    );
+    const results = await readFile(path.join(outDir, 'eval_results.txt'), 'utf8');
+    const kv = Object.fromEntries(
+      results
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' = ')),
+    );
+    expect(Object.keys(kv)).toEqual(Object.keys(kv).sort());
+    expect(Number(kv.global_step)).toBe(4);
+    expect(Number(kv.loss)).toBeCloseTo(ev.loss, 4);
+    expect(Number(kv.gold_accuracy)).toBeCloseTo(ev.goldAccuracy, 4);
+    expect(Number(kv.teacher_top1_agreement)).toBeCloseTo(ev.teacherTop1Agreement, 4);
+    expect(kv.loss_ce).toBeDefined();
+    // model.ckpt-4 loads (as Google's run_classifier would take it) with the weights exported at step 4
+    const tf1 = await loadCheckpoint(
+      await checkpointFiles(path.join(outDir, 'model.ckpt-4'), { defaultConfigFile: `${dir}/student_config.json` }),
+    );
+    const hf = await loadCheckpoint(await checkpointFiles(path.join(outDir, 'export')));
+    expect(tf1.format).toBe('tf1');
+    expect(Object.keys(tf1.weights).sort()).toEqual(Object.keys(hf.weights).sort());
+    for (const name of Object.keys(hf.weights))
+      expect(Array.from(tf1.weights[name].dataSync())).toEqual(Array.from(hf.weights[name].dataSync()));
+    disposeWeights(tf1.weights);
+    disposeWeights(hf.weights);
 
     // resume with more steps: continues at step 5
     await run(runDistill, [...common, '--num_train_steps=6']);
@@ -131,6 +184,106 @@ describe('create_teacher_output_data and run_distill', () => {
         .slice(0, 4)
         .map((m) => m.total),
     ).toEqual(lines1.filter((m) => m.kind === 'train').map((m) => m.total));
+    expect(await listedCheckpoints(outDir)).toEqual(['model.ckpt-2', 'model.ckpt-4', 'model.ckpt-6']);
+    expect(await readFile(path.join(outDir, 'eval_results.txt'), 'utf8')).toMatch(/^global_step = 6$/m);
+  });
+
+  it("the original's --output_dir (teacher_%d.tfrecord every N records), --input_file globs, TPU flags, --max_eval_steps", async () => {
+    const { dir, teacherDir } = await setup();
+    const teacherOut = path.join(dir, 'teacher_out');
+    const tpu = ['--use_tpu=False', '--tpu_name=my-tpu', '--num_tpu_cores=8'];
+    const logs = await captureStderr(() =>
+      run(createTeacherOutputData, [
+        `--bert_config_file=${dir}/teacher_config.json`,
+        `--init_checkpoint=${teacherDir}`,
+        `--input_file=${dir}/examples.tfrecord,${dir}/examples.tf*`,
+        `--output_dir=${teacherOut}`,
+        '--records_per_file=20',
+        '--truncation_factor=5',
+        '--max_seq_length=12',
+        '--max_predictions_per_seq=3',
+        ...tpu,
+      ]),
+    );
+    expect(logs).toContain('note: --use_tpu, --tpu_name, --num_tpu_cores accepted and ignored');
+    // the glob repeats examples.tfrecord: 48 records, 20 per file
+    expect((await readdir(teacherOut)).sort()).toEqual([
+      'teacher_0.tfrecord',
+      'teacher_1.tfrecord',
+      'teacher_2.tfrecord',
+    ]);
+    const count = async (f: string) => {
+      let n = 0;
+      for await (const _ of readRecords(await openFile(path.join(teacherOut, f)))) n++;
+      return n;
+    };
+    expect([
+      await count('teacher_0.tfrecord'),
+      await count('teacher_1.tfrecord'),
+      await count('teacher_2.tfrecord'),
+    ]).toEqual([20, 20, 8]);
+
+    const outDir = path.join(dir, 'run_tpu');
+    const stdout = await captureStdout(() =>
+      run(runDistill, [
+        `--bert_config_file=${dir}/student_config.json`,
+        `--input_file=${teacherOut}/teacher_*.tfrecord`,
+        `--output_dir=${outDir}`,
+        '--truncation_factor=5',
+        '--max_seq_length=12',
+        '--max_predictions_per_seq=3',
+        '--do_eval=True',
+        '--num_train_steps=1',
+        '--num_warmup_steps=0',
+        '--held_out_fraction=0.5',
+        '--eval_batch_size=3',
+        '--max_eval_steps=2',
+        '--iterations_per_loop=1000',
+        ...tpu,
+      ]),
+    );
+    const evals = stdout
+      .split('\n')
+      .filter((l) => l.includes('"kind":"eval"'))
+      .map((l) => JSON.parse(l));
+    // 24 of the 48 examples are held out; 2 batches of 3 are scored
+    expect(evals.at(-1).examples).toBe(6);
+    expect(await readFile(path.join(outDir, 'eval_results.txt'), 'utf8')).toMatch(/^examples = 6$/m);
+    expect(await readdir(outDir)).toContain('model.ckpt-1.index');
+
+    await expect(
+      run(createTeacherOutputData, [
+        `--bert_config_file=${dir}/teacher_config.json`,
+        `--init_checkpoint=${teacherDir}`,
+        `--input_file=${dir}/examples.tfrecord`,
+        `--output_dir=${teacherOut}`,
+        `--output_file=${dir}/x.tfrecord`,
+      ]),
+    ).rejects.toThrow('give either --output_dir (teacher_%d.tfrecord files) or --output_file');
+  });
+
+  it('a teacher pass stopped by an error leaves its last file as .partial, complete ones under their names', async () => {
+    const { dir, teacherDir } = await setup();
+    const bad = path.join(dir, 'z_bad.tfrecord');
+    await writeFile(bad, Buffer.concat([await readFile(path.join(dir, 'examples.tfrecord')), Buffer.from([1, 2, 3])]));
+    const teacherOut = path.join(dir, 'teacher_bad');
+    await expect(
+      run(createTeacherOutputData, [
+        `--bert_config_file=${dir}/teacher_config.json`,
+        `--init_checkpoint=${teacherDir}`,
+        `--input_file=${dir}/examples.tfrecord,${bad}`,
+        `--output_dir=${teacherOut}`,
+        '--records_per_file=20',
+        '--truncation_factor=5',
+        '--max_seq_length=12',
+        '--max_predictions_per_seq=3',
+      ]),
+    ).rejects.toThrow(/z_bad\.tfrecord[\s\S]*records written before this error are in .*teacher_2\.tfrecord\.partial/);
+    expect((await readdir(teacherOut)).sort()).toEqual([
+      'teacher_0.tfrecord',
+      'teacher_1.tfrecord',
+      'teacher_2.tfrecord.partial',
+    ]);
   });
 
   it('name the file and record when examples do not match the flags', async () => {

@@ -9,7 +9,9 @@
  * <output_dir>/train_state/ holds the resumable checkpoints (weights, AdamW state,
  * step, data order, RNG state, metrics history); a run started again with the same
  * output_dir continues from the latest one. The student is also exported (the
- * checkpoint exporters' formats) to <output_dir>/export/ at every checkpoint.
+ * checkpoint exporters' formats) to <output_dir>/export/ at every checkpoint, and, as the
+ * original's Estimator left them, as the TF1 checkpoint <output_dir>/model.ckpt-<step> (with its
+ * `checkpoint` file) and the last evaluation as <output_dir>/eval_results.txt (estimatorFiles.ts).
  * Ctrl-C stops after the current step and saves a checkpoint first.
  */
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +21,8 @@ import { defineCommand } from '../command.ts';
 import { openFile } from '../files.ts';
 import { FsStore } from '../fsStore.ts';
 import { withCtrlC } from '../stopSignal.ts';
+import { writeEvalResults, writeTf1Checkpoint } from '../estimatorFiles.ts';
+import { ignoredTpuFlagsNote, TPU_FLAGS } from '../tpuFlags.ts';
 import { checkpointFiles } from '../checkpointFiles.ts';
 import { expandInputFiles } from '../inputFiles.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
@@ -37,7 +41,7 @@ import {
 } from '../../core/options/distillFlags.ts';
 import { recordShapeFromFlags, TEACHER_RECORD_FLAGS } from '../../core/options/teacherFlags.ts';
 import { splitHeldOut } from '../../core/run/heldOut.ts';
-import { inMemoryTrainingSet } from '../../core/run/task.ts';
+import { inMemoryTrainingSet, subset } from '../../core/run/task.ts';
 import { type RunMetrics, Trainer } from '../../core/run/trainer.ts';
 import { train } from '../../core/run/train.ts';
 import { parseBertConfig, type BertConfig } from '../../core/model/config.ts';
@@ -63,11 +67,11 @@ const FLAGS = {
     ...TEACHER_RECORD_FLAGS.truncation_factor,
     help: 'k of the teacher outputs (must match the records).',
   },
-  do_train: { type: 'bool', default: false, help: 'Train.' },
+  do_train: { type: 'bool', default: true, help: "Train (the original's default: True)." },
   do_eval: {
     type: 'bool',
     default: false,
-    help: 'Evaluate (on the held-out split when training, else on every example).',
+    help: 'Evaluate (on the held-out split when training, else on every example; at most --max_eval_steps batches).',
   },
   ...DISTILL_TRAINER_FLAGS,
   ...DISTILL_PLAN_FLAGS,
@@ -80,8 +84,9 @@ const FLAGS = {
     type: 'string',
     default: 'safetensors',
     choices: EXPORT_FORMATS,
-    help: 'Export format at each checkpoint: safetensors, tf or tfjs.',
+    help: 'Export format at each checkpoint: safetensors, tf or tfjs (<output_dir>/export/; model.ckpt-<step> is always written too).',
   },
+  ...TPU_FLAGS,
 } as const satisfies FlagSpecs;
 
 const command = defineCommand({
@@ -93,7 +98,10 @@ const command = defineCommand({
     '--loss=distilbert: 5·CE(T=2) + 2·MLM + 1·cosine; --loss=mlm: masked-LM only. --alpha_* and --temperature override.',
     'The student is --bert_config_file, initialised from --init_checkpoint by keeping --student_layers',
     '(default: the first num_hidden_layers layers, as the seed), or randomly without --init_checkpoint.',
-    'Resumes from <output_dir>/train_state when a checkpoint is there.',
+    'Resumes from <output_dir>/train_state when a checkpoint is there. Besides metrics.jsonl, train_state/ and export/,',
+    "output_dir gets what the original's Estimator left: model.ckpt-<step> (TF1, the 5 newest, listed in `checkpoint`;",
+    "Google's run_classifier takes --init_checkpoint=$OUTPUT_DIR/model.ckpt-N) and eval_results.txt (key = value).",
+    "--input_file: comma-separated paths and globs (Google BERT's convention). TPU flags are accepted and ignored.",
   ].join('\n'),
   usesTensors: true,
   flags: FLAGS,
@@ -210,6 +218,8 @@ async function run(flags: Flags): Promise<void> {
   const doTrain = flags.do_train;
   const doEval = flags.do_eval;
   if (!doTrain && !doEval) throw new UsageError('at least one of --do_train or --do_eval must be set');
+  const note = ignoredTpuFlagsNote(flags);
+  if (note) console.error(note);
   const exportFormat = flags.export_format;
   const loss = lossFromFlags(flags);
   const cfgPath = flags.bert_config_file;
@@ -236,7 +246,11 @@ async function run(flags: Flags): Promise<void> {
   const split = doTrain
     ? splitHeldOut(all, { fraction: doEval ? plan.heldOutFraction : 0 })
     : { train: all, heldOut: all };
-  const heldOut = doEval ? split.heldOut : null;
+  // at most --max_eval_steps batches, as the Estimator's evaluate(steps=max_eval_steps)
+  const heldOut =
+    doEval && split.heldOut
+      ? subset(split.heldOut, 0, Math.min(split.heldOut.size, plan.maxEvalSteps * plan.evalBatchSize))
+      : null;
   if (doTrain && split.train.size === 0) throw new Error('no examples left to train on after the held-out split');
 
   const outDir = flags.output_dir;
@@ -254,6 +268,7 @@ async function run(flags: Flags): Promise<void> {
     const line = formatLine(m);
     console.log(line);
     await appendFile(metricsFile, line + '\n');
+    if (m.kind === 'eval') await writeEvalResults(outDir, m.step, m);
   };
   try {
     if (await trainer.restore()) {
@@ -284,6 +299,7 @@ async function run(flags: Flags): Promise<void> {
             step: emit,
             eval: emit,
             checkpoint: async (step) => {
+              await writeTf1Checkpoint(outDir, step, trainer.weights, student.cfg);
               await exportStudent(
                 path.join(outDir, 'export'),
                 exportFormat,
@@ -291,7 +307,9 @@ async function run(flags: Flags): Promise<void> {
                 student.cfg,
                 student.vocab,
               );
-              console.error(`checkpoint saved at step ${step} (${outDir}/train_state, ${outDir}/export)`);
+              console.error(
+                `checkpoint saved at step ${step} (${outDir}/train_state, ${outDir}/export, ${outDir}/model.ckpt-${step})`,
+              );
             },
           },
         ),

@@ -82,10 +82,10 @@ describe('run_distill trainer flags ↔ TrainerConfig', () => {
     expectOptionColumn(DISTILL_TRAINER_FLAGS, flags, c);
   });
 
-  it("defaults: run_distill's, and the Trainer's where a config leaves a field out", () => {
+  it("defaults: the original run_distill's (batch 2; Google BERT's schedule), and the Trainer's where a config leaves a field out", () => {
     expect(trainerConfigFromFlags({})).toEqual({
       schedule: { learningRate: 5e-5, numWarmupSteps: 10000, numTrainSteps: 100000 },
-      batchSize: 32,
+      batchSize: 2,
       gradientAccumulationSteps: 1,
       seed: 12345,
     });
@@ -103,29 +103,42 @@ describe('run_distill trainer flags ↔ TrainerConfig', () => {
 describe('run_distill evaluation flags ↔ plan', () => {
   it('round-trip, including evaluating at each checkpoint and never checkpointing', () => {
     for (const p of [
-      { evalBatchSize: 4, evalEvery: 10, checkpointEvery: 50, heldOutFraction: 0.25 },
-      { evalBatchSize: 4, evalEvery: 50, checkpointEvery: 50, heldOutFraction: 0 },
-      { evalBatchSize: 4, evalEvery: 0, checkpointEvery: 0, heldOutFraction: 0.1 },
-      { evalBatchSize: 4, evalEvery: 5, checkpointEvery: 0, heldOutFraction: 0.1 },
+      { evalBatchSize: 4, maxEvalSteps: 7, evalEvery: 10, checkpointEvery: 50, heldOutFraction: 0.25 },
+      { evalBatchSize: 4, maxEvalSteps: 7, evalEvery: 50, checkpointEvery: 50, heldOutFraction: 0 },
+      { evalBatchSize: 4, maxEvalSteps: 7, evalEvery: 0, checkpointEvery: 0, heldOutFraction: 0.1 },
+      { evalBatchSize: 4, maxEvalSteps: 7, evalEvery: 5, checkpointEvery: 0, heldOutFraction: 0.1 },
     ] satisfies DistillPlan[]) {
       const flags = flagsFromPlan(p);
       expect(planFromFlags(flags)).toEqual(p);
     }
-    const flags = flagsFromPlan({ evalBatchSize: 4, evalEvery: 10, checkpointEvery: 50, heldOutFraction: 0.25 });
-    expect(flags).toEqual({ eval_batch_size: 4, eval_every: 10, save_checkpoints_steps: 50, held_out_fraction: 0.25 });
+    const flags = flagsFromPlan({
+      evalBatchSize: 4,
+      maxEvalSteps: 7,
+      evalEvery: 10,
+      checkpointEvery: 50,
+      heldOutFraction: 0.25,
+    });
+    expect(flags).toEqual({
+      eval_batch_size: 4,
+      max_eval_steps: 7,
+      eval_every: 10,
+      save_checkpoints_steps: 50,
+      held_out_fraction: 0.25,
+    });
     expectOptionColumn(DISTILL_PLAN_FLAGS, flags, planFromFlags(flags));
   });
 
   it('--eval_every=0 evaluates at each checkpoint; a plan the flags cannot say throws', () => {
     expect(planFromFlags({})).toEqual({
       evalBatchSize: 8,
+      maxEvalSteps: 100,
       evalEvery: 1000,
       checkpointEvery: 1000,
       heldOutFraction: 0.01,
     });
     expect(planFromFlags({ save_checkpoints_steps: 2 }).evalEvery).toBe(2);
-    expect(() => flagsFromPlan({ evalBatchSize: 4, evalEvery: 0, checkpointEvery: 5, heldOutFraction: 0 })).toThrow(
-      /no run_distill flags/,
-    );
+    expect(() =>
+      flagsFromPlan({ evalBatchSize: 4, maxEvalSteps: 7, evalEvery: 0, checkpointEvery: 5, heldOutFraction: 0 }),
+    ).toThrow(/no run_distill flags/);
   });
 });

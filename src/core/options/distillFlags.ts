@@ -74,10 +74,10 @@ export const DISTILL_TRAINER_FLAGS = {
   train_batch_size: {
     option: 'batchSize',
     type: 'int',
-    default: 32,
+    default: 2,
     min: 1,
     label: 'Batch size',
-    help: 'Examples per optimiser step (the seed: 384).',
+    help: "Examples per optimiser step (the original's default 2; its README used 384).",
   },
   num_train_steps: {
     option: 'schedule.numTrainSteps',
@@ -130,6 +130,14 @@ export const DISTILL_PLAN_FLAGS = {
     label: 'Eval batch size',
     help: 'Examples per evaluation batch.',
   },
+  max_eval_steps: {
+    option: 'maxEvalSteps',
+    type: 'int',
+    default: 100,
+    min: 1,
+    label: 'Eval batches',
+    help: "Largest number of evaluation batches (Google BERT's default 100): an evaluation scores at most max_eval_steps × eval_batch_size examples.",
+  },
   save_checkpoints_steps: {
     option: 'checkpointEvery',
     type: 'int',
@@ -153,7 +161,7 @@ export const DISTILL_PLAN_FLAGS = {
     min: 0,
     lessThan: 1,
     label: 'Held-out share',
-    help: 'Share of the examples (the last ones) held out for evaluation while training.',
+    help: "Share of the examples (the last ones) held out for evaluation while training (this project's: the original evaluated on its training files).",
   },
 } as const satisfies OptionFlagTable;
 
@@ -176,6 +184,8 @@ export type DistillTrainerConfig = Required<
 export interface DistillPlan {
   /** items per evaluation batch */
   evalBatchSize: number;
+  /** evaluation batches at most (an evaluation scores at most maxEvalSteps × evalBatchSize items) */
+  maxEvalSteps: number;
   /** evaluate every N steps and at the last (0: only at the last) */
   evalEvery: number;
   /** save a checkpoint every N steps (0: only when the run ends) */
@@ -257,6 +267,7 @@ export function planFromFlags(v: Partial<DistillPlanFlagValues>): DistillPlan {
   const checkpointEvery = v.save_checkpoints_steps ?? P.save_checkpoints_steps.default;
   return {
     evalBatchSize: v.eval_batch_size ?? P.eval_batch_size.default,
+    maxEvalSteps: v.max_eval_steps ?? P.max_eval_steps.default,
     evalEvery: (v.eval_every ?? P.eval_every.default) || checkpointEvery,
     checkpointEvery,
     heldOutFraction: v.held_out_fraction ?? P.held_out_fraction.default,
@@ -275,6 +286,7 @@ export function flagsFromPlan(p: DistillPlan): DistillPlanFlagValues {
   }
   return {
     eval_batch_size: p.evalBatchSize,
+    max_eval_steps: p.maxEvalSteps,
     save_checkpoints_steps: p.checkpointEvery,
     eval_every: p.evalEvery === p.checkpointEvery ? 0 : p.evalEvery,
     held_out_fraction: p.heldOutFraction,

@@ -37,7 +37,7 @@ describe('create_pretraining_data flags ↔ PretrainingOptions', () => {
       expect(pretrainingOptionsFromFlags(flagsFromPretrainingOptions(o))).toEqual(o);
     }
     for (const [k, v] of Object.entries(CUSTOM))
-      expect(v).not.toBe(PRETRAINING_DEFAULTS[k as keyof PretrainingOptions]);
+      expect(v).not.toBe(ORIGINAL_PRETRAINING_DEFAULTS[k as keyof PretrainingOptions]);
   });
 
   it('covers every option, including minDocumentChars and shuffleBufferSize, one flag each', () => {

@@ -23,8 +23,8 @@ describe('create_teacher_output_data flags ↔ teacher pass options', () => {
       expect(flags[name as keyof typeof flags]).toBe(o[row.option]);
   });
 
-  it("defaults: the command's (k = the core's 128, 128 tokens, 20 slots, batches of 8)", () => {
-    expect(teacherOptionsFromFlags({})).toEqual({ k: 128, maxSeqLength: 128, maxPredictionsPerSeq: 20, batchSize: 8 });
+  it("defaults: the original script's (k = the core's 128, 512 tokens, 20 slots, batches of 4)", () => {
+    expect(teacherOptionsFromFlags({})).toEqual({ k: 128, maxSeqLength: 512, maxPredictionsPerSeq: 20, batchSize: 4 });
     expect(TEACHER_RECORD_FLAGS.truncation_factor.default).toBe(DEFAULT_TRUNCATION_FACTOR);
   });
 });

@@ -2,7 +2,8 @@
  * create_teacher_output_data's option flags (the seed's names) and the teacher pass's
  * options, converted both ways in this one place. The first three describe the shape of
  * the teacher-output records (k, sequence length, prediction slots); run_distill takes
- * them too, with the same defaults.
+ * them too, with the same defaults. The defaults are the original create_teacher_output_data.py's
+ * (k 128, 512 tokens, 20 slots, predict_batch_size 4).
  */
 import type { FlagsOf, OptionFlagTable } from './flagSpec.ts';
 
@@ -33,10 +34,10 @@ export const TEACHER_RECORD_FLAGS = {
   max_seq_length: {
     option: 'maxSeqLength',
     type: 'int',
-    default: 128,
+    default: 512,
     min: 1,
     label: 'Sequence length',
-    help: 'Sequence length of the examples.',
+    help: 'Sequence length of the examples (must match data generation).',
   },
   max_predictions_per_seq: {
     option: 'maxPredictionsPerSeq',
@@ -53,7 +54,7 @@ export const TEACHER_FLAGS = {
   predict_batch_size: {
     option: 'batchSize',
     type: 'int',
-    default: 8,
+    default: 4,
     min: 1,
     label: 'Batch size',
     help: 'Examples per teacher forward pass.',
