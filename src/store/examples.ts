@@ -1,6 +1,6 @@
 /** Example actions: the Examples form (core's create_pretraining_data options), building and removing sets. */
 import { storeOf } from '../contract/storageLayout.ts';
-import type { PretrainingOptions } from '../core/examples/createPretrainingData.ts';
+import { ORIGINAL_PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
 import { deleteExampleSet } from '../core/examples/exampleSetStore.ts';
 import { runEntryJob, stopJob } from './jobRunner.ts';
 import { type ExampleSetEntry, newId, patchEntry, useApp } from './state.ts';
@@ -10,6 +10,14 @@ const get = useApp.getState;
 
 export function setExampleOptions(p: Partial<PretrainingOptions>): void {
   set((s) => ({ exampleOptions: { ...s.exampleOptions, ...p } }));
+}
+
+/**
+ * The form's "Reset to the original's defaults": the original create_pretraining_data.py's
+ * (max_seq_length 512, dupe_factor 5, whole-word masking...); the page starts with smaller sizes.
+ */
+export function resetExampleOptions(): void {
+  set({ exampleOptions: { ...ORIGINAL_PRETRAINING_DEFAULTS } });
 }
 
 /**

@@ -3,8 +3,7 @@
  * field with the seed's flag name.
  */
 import { useState } from 'react';
-import { ORIGINAL_PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
-import { buildExamples, removeExampleSet, setExampleOptions } from '../store/examples.ts';
+import { buildExamples, removeExampleSet, resetExampleOptions, setExampleOptions } from '../store/examples.ts';
 import { controlJob } from '../store/jobRunner.ts';
 import { useApp } from '../store/state.ts';
 import { CheckField, ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
@@ -110,7 +109,7 @@ export function ExamplesPanel() {
           <button type="submit" disabled={!ready} data-testid="build-examples">
             Build examples
           </button>
-          <button type="button" onClick={() => setExampleOptions(ORIGINAL_PRETRAINING_DEFAULTS)}>
+          <button type="button" onClick={resetExampleOptions}>
             Reset to the original's defaults
           </button>
           {!ready && <small>Needs a corpus and a teacher (its vocabulary).</small>}

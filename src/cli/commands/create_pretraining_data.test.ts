@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -281,6 +282,37 @@ describe('create_pretraining_data command', () => {
       ).toMatch(/--input_dir .*nope: ENOENT/);
     });
   });
+
+  it('a killed run leaves only a .partial file, never a complete-looking one', async () => {
+    const big = path.join(dir, 'big.txt');
+    let text = '';
+    for (let seed = 500; Buffer.byteLength(text) < 3_000_000; seed++)
+      text += `${documentsToText(syntheticDocuments(seed, 50))}\n`;
+    writeFileSync(big, text);
+    const out = path.join(dir, 'killed.tfrecord');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'create_pretraining_data',
+        `--input_file=${big}`,
+        `--output_file=${out}`,
+        `--vocab_file=${vocabFile}`,
+        '--max_seq_length=64',
+      ],
+      { cwd: REPO_ROOT, stdio: 'ignore' },
+    );
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // wait until it has written its first chunk to the .partial file, then kill it
+    for (let t = 0; t < 600 && !(existsSync(`${out}.partial`) && statSync(`${out}.partial`).size > 0); t++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(`${out}.partial`)).toBe(true);
+    child.kill('SIGKILL');
+    await exited;
+    expect(existsSync(out)).toBe(false);
+  }, 90_000);
 
   it('runs through the CLI entry point', () => {
     const out = path.join(dir, 'cli.tfrecord');

@@ -95,7 +95,7 @@ export const PRETRAINING_FLAGS = {
     default: D.minDocumentChars,
     min: 0,
     label: 'Shortest document',
-    help: 'seed mode: skip documents shorter than this many characters (the seed hard-codes 20).',
+    help: 'seed mode: skip documents (in JSON lines, each field) shorter than this many characters, counted before "<eop>" removal (the original hard-codes 20).',
   },
   shuffle_buffer_size: {
     option: 'shuffleBufferSize',
