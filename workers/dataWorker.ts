@@ -87,7 +87,9 @@ startWorker(
       let totalDocs = 0;
       for (const f of files) totalDocs += (await corpusStats(f, { name: f.name })).documents;
       async function* allDocuments() {
-        for (const f of files) yield* readDocuments(f, { name: f.name });
+        // JSON fields shorter than the minimum are skipped as the original did (raw, before <eop> removal)
+        const json = { minFieldChars: options.minDocumentChars };
+        for (const f of files) yield* readDocuments(f, { name: f.name, json });
       }
       const writer = new ExampleSetWriter(storeOf('examples'), setId);
       const meter = new RateMeter();
