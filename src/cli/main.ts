@@ -1,7 +1,8 @@
 /**
  * The Node CLI over src/core. Commands and flag names are the original
- * TensorFlow scripts' own, so an old command line runs with the same words:
- *   npm run --silent cli -- create_pretraining_data --input_file=a.txt --output_file=a.tfrecord --vocab_file=vocab.txt
+ * TensorFlow scripts' own, so an old command line runs with the same words (the original README's three
+ * commands: src/cli/originalReadme.test.ts):
+ *   npm run --silent cli -- create_pretraining_data --input_dir=corpus/ --output_dir=examples/ --vocab_file=vocab.txt
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
