@@ -65,7 +65,7 @@ const FLAGS = {
   },
   output_dir: {
     type: 'string',
-    help: "The original's output: a folder of teacher_0.tfrecord, teacher_1.tfrecord, ..., a new file every --records_per_file records.",
+    help: "The original's output: a folder of teacher_0.tfrecord, teacher_1.tfrecord, ..., a new file every --records_per_file records (the original glued the name to the folder, so it needed a trailing /; here either way works).",
   },
   output_file: { type: 'string', help: 'Instead of --output_dir: one output TFRecord file of teacher outputs.' },
   records_per_file: {
