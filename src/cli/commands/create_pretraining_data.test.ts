@@ -277,6 +277,16 @@ describe('create_pretraining_data command', () => {
         '--input_dir needs --output_dir',
       );
       expect((await runCommand([...flags])).error?.message).toMatch(/give either --input_dir .* or --input_file/);
+      // two inputs that the original's naming maps to one output: an error before any work
+      const clashDir = path.join(dir, 'clash');
+      mkdirSync(clashDir);
+      writeFileSync(path.join(clashDir, 'a.json'), '{"title": "t", "content": "c"}\n');
+      writeFileSync(path.join(clashDir, 'a.txt'), 'text\n');
+      const clashOut = path.join(dir, 'clash_out');
+      expect(
+        (await runCommand([`--input_dir=${clashDir}/`, `--output_dir=${clashOut}`, ...flags])).error?.message,
+      ).toBe('--input_dir: a.json and a.txt would both be written to clash_a.tfrecord');
+      expect(existsSync(clashOut)).toBe(false);
       expect(
         (await runCommand([`--input_dir=${path.join(dir, 'nope')}`, `--output_dir=${dir}`, ...flags])).error?.message,
       ).toMatch(/--input_dir .*nope: ENOENT/);
