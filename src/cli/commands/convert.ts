@@ -4,7 +4,8 @@
  * checkpoint (bert_model.ckpt.* + bert_config.json + vocab.txt) or tfjs
  * (model.json + shards); with --layers it first builds a student keeping those layers.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeOutputDir } from '../outputPath.ts';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { defineCommand } from '../command.ts';
@@ -43,6 +44,8 @@ const command = defineCommand({
     const format = flags.format;
     if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
     const layers = flags.layers ? parseLayerList(flags.layers) : undefined;
+    const dir = flags.output_dir;
+    await makeOutputDir(dir, '--output_dir');
     const files = await checkpointFiles(flags.init_checkpoint, {
       configFile: flags.bert_config_file || undefined,
       vocabFile: flags.vocab_file || undefined,
@@ -54,8 +57,6 @@ const command = defineCommand({
       const weights = student?.weights ?? ckpt.weights;
       const cfg = student?.cfg ?? ckpt.config;
       const out = await exportCheckpoint(format, weights, cfg, ckpt.vocab);
-      const dir = flags.output_dir;
-      await mkdir(dir, { recursive: true });
       for (const f of out) await writeFile(path.join(dir, f.name), f.data);
       for (const w of ckpt.warnings) console.error(`warning: ${w}`);
       console.error(

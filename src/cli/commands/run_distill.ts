@@ -13,6 +13,7 @@
  * Ctrl-C stops after the current step and saves a checkpoint first.
  */
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { makeOutputDir } from '../outputPath.ts';
 import path from 'node:path';
 import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
@@ -43,6 +44,7 @@ import { train } from '../../core/run/train.ts';
 import { parseBertConfig, type BertConfig } from '../../core/model/config.ts';
 import { disposeWeights, parseLayerList } from '../../core/model/student.ts';
 import type { Weights } from '../../core/model/weights.ts';
+import { checkTokenIds } from '../../core/examples/checkTokenIds.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { recordToTeacherOutput } from '../../core/tfrecord/teacherOutputRecord.ts';
@@ -110,6 +112,7 @@ async function readItems(
   k: number,
   maxSeq: number,
   maxPred: number,
+  vocabSize: number,
 ): Promise<TrainItem[]> {
   const items: TrainItem[] = [];
   for (const file of files) {
@@ -133,6 +136,14 @@ async function readItems(
         throw new Error(
           `${where}: masked_lm_positions has ${item.example.maskedLmPositions.length} values, --max_predictions_per_seq is ${maxPred}`,
         );
+      }
+      checkTokenIds(item.example, vocabSize, where, "the student's");
+      if (item.teacher) {
+        const bad = item.teacher.ids.find((id) => id < 0 || id >= vocabSize);
+        if (bad !== undefined)
+          throw new Error(
+            `${where}: top_k_indices holds id ${bad}, but the student's vocabulary has ${vocabSize} entries (vocab_size); the teacher's vocabulary is larger: teacher and student must share one vocabulary`,
+          );
       }
       items.push(item);
       i++;
@@ -223,12 +234,15 @@ async function run(flags: Flags): Promise<void> {
   const cfg = parseBertConfig(cfgJson, cfgPath);
   const shape = recordShapeFromFlags(flags);
   const plan = planFromFlags(flags);
+  const outDir = flags.output_dir;
+  await makeOutputDir(outDir, '--output_dir');
   const items = await readItems(
     await expandInputFiles(flags.input_file),
     needsTeacher(loss),
     shape.k,
     shape.maxSeqLength,
     shape.maxPredictionsPerSeq,
+    cfg.vocab_size,
   );
   if (items.length === 0) throw new Error(`--input_file ${flags.input_file}: no examples`);
   const all = inMemoryTrainingSet(items);
@@ -239,8 +253,6 @@ async function run(flags: Flags): Promise<void> {
   const heldOut = doEval ? split.heldOut : null;
   if (doTrain && split.train.size === 0) throw new Error('no examples left to train on after the held-out split');
 
-  const outDir = flags.output_dir;
-  await mkdir(outDir, { recursive: true });
   const metricsFile = path.join(outDir, 'metrics.jsonl');
   const student = await studentFor(flags, cfg);
   const trainer = new Trainer({
