@@ -109,14 +109,10 @@ startWorker(
             if (ctx.stopped) throw new Stopped();
             const examples = await reader.range(s, e);
             // before the teacher sees them: ids past its vocabulary are named here, not by tfjs's GatherV2
-            examples.forEach((ex, i) =>
-              checkTokenIds(
-                ex,
-                ckpt.config.vocab_size,
-                `example set ${exampleSetId}, example ${s + i}`,
-                "the teacher's",
-              ),
-            );
+            for (let i = 0; i < examples.length; i++) {
+              const where = `example set ${exampleSetId}, example ${s + i}`;
+              checkTokenIds(examples[i], ckpt.config.vocab_size, where, "the teacher's");
+            }
             return examples;
           },
           compute: (examples) => computeTeacherOutputs(model, ckpt.weights, examples, k),
