@@ -41,7 +41,7 @@ import { splitHeldOut } from '../../core/run/heldOut.ts';
 import { inMemoryTrainingSet } from '../../core/run/task.ts';
 import { type RunMetrics, Trainer } from '../../core/run/trainer.ts';
 import { train } from '../../core/run/train.ts';
-import { parseBertConfig, type BertConfig } from '../../core/model/config.ts';
+import { configFileConvention, parseBertConfig, type BertConfig } from '../../core/model/config.ts';
 import { disposeWeights, parseLayerList } from '../../core/model/student.ts';
 import type { Weights } from '../../core/model/weights.ts';
 import { checkTokenIds } from '../../core/examples/checkTokenIds.ts';
@@ -231,7 +231,8 @@ async function run(flags: Flags): Promise<void> {
   } catch (err) {
     throw new Error(`${cfgPath}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  const cfg = parseBertConfig(cfgJson, cfgPath);
+  // the original's --bert_config_file is Google's (its "gelu" is the tanh form), unless it is a Hugging Face config.json
+  const cfg = parseBertConfig(cfgJson, cfgPath, configFileConvention(cfgPath));
   const shape = recordShapeFromFlags(flags);
   const plan = planFromFlags(flags);
   const outDir = flags.output_dir;
