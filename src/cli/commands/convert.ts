@@ -1,6 +1,6 @@
 /**
  * `convert`: reads a checkpoint in any supported format and writes it as
- * Hugging Face safetensors (model.safetensors + config.json + vocab.txt), a TF1
+ * Hugging Face safetensors (model.safetensors + config.json + vocab.txt) or pytorch_model.bin, a TF1
  * checkpoint (bert_model.ckpt.* + bert_config.json + vocab.txt) or tfjs
  * (model.json + shards); with --layers it first builds a student keeping those layers.
  */
@@ -15,7 +15,7 @@ import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadChe
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
 import { parseLayerList, studentFromLayers } from '../../core/model/student.ts';
 
-const FORMATS: readonly ExportFormat[] = ['safetensors', 'tf', 'tfjs'];
+const FORMATS: readonly ExportFormat[] = ['safetensors', 'pytorch', 'tf', 'tfjs'];
 
 function isExportFormat(s: string): s is ExportFormat {
   return FORMATS.some((f) => f === s);
@@ -33,7 +33,11 @@ const command = defineCommand({
       required: true,
       help: 'folder to write the converted checkpoint into (created if needed)',
     },
-    format: { type: 'string', default: 'safetensors', help: 'safetensors (Hugging Face), tf (TF1 checkpoint) or tfjs' },
+    format: {
+      type: 'string',
+      default: 'safetensors',
+      help: 'safetensors (Hugging Face), pytorch (Hugging Face with pytorch_model.bin, for loaders without safetensors), tf (TF1 checkpoint) or tfjs',
+    },
     layers: { type: 'string', help: 'comma-separated teacher layers to keep, e.g. 0,1,2 (builds a student)' },
     bert_config_file: { type: 'string', help: 'config JSON to use instead of the one next to the weights' },
     vocab_file: { type: 'string', help: 'vocab.txt to use instead of the one next to the weights' },

@@ -49,7 +49,7 @@ import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts'
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { recordToTeacherOutput } from '../../core/tfrecord/teacherOutputRecord.ts';
 
-const EXPORT_FORMATS = ['safetensors', 'tf', 'tfjs'] as const satisfies readonly ExportFormat[];
+const EXPORT_FORMATS = ['safetensors', 'pytorch', 'tf', 'tfjs'] as const satisfies readonly ExportFormat[];
 
 const FLAGS = {
   bert_config_file: { type: 'string', required: true, help: "The student's bert_config.json." },
@@ -82,7 +82,7 @@ const FLAGS = {
     type: 'string',
     default: 'safetensors',
     choices: EXPORT_FORMATS,
-    help: 'Export format at each checkpoint: safetensors, tf or tfjs.',
+    help: 'Export format at each checkpoint: safetensors, pytorch (pytorch_model.bin), tf or tfjs.',
   },
 } as const satisfies FlagSpecs;
 
