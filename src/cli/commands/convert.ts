@@ -13,7 +13,8 @@ import { UsageError } from '../args.ts';
 import { checkpointFiles, INIT_CHECKPOINT_FLAG } from '../checkpointFiles.ts';
 import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
-import { parseLayerList, studentFromLayers } from '../../core/model/student.ts';
+import { buildStudent, type BuiltStudent } from '../../core/model/buildStudent.ts';
+import { parseLayerList } from '../../core/model/student.ts';
 
 const FORMATS: readonly ExportFormat[] = ['safetensors', 'pytorch', 'tf', 'tfjs'];
 
@@ -55,14 +56,16 @@ const command = defineCommand({
       vocabFile: flags.vocab_file || undefined,
     });
     const ckpt = await loadCheckpoint(files);
-    let student: ReturnType<typeof studentFromLayers> | undefined;
+    let student: BuiltStudent | undefined;
     try {
-      if (layers) student = studentFromLayers(ckpt.weights, ckpt.config, layers);
+      // a student keeps the source's pooler and MLM head, or gets fresh ones (said in its notes)
+      if (layers) student = buildStudent({ kind: 'layers', layers }, { weights: ckpt.weights, config: ckpt.config }, 0);
       const weights = student?.weights ?? ckpt.weights;
       const cfg = student?.cfg ?? ckpt.config;
       const out = await exportCheckpoint(format, weights, cfg, ckpt.vocab);
       for (const f of out) await writeFile(path.join(dir, f.name), f.data);
       for (const w of ckpt.warnings) console.error(`warning: ${w}`);
+      for (const note of student?.notes ?? []) console.error(`student: ${note}`);
       console.error(
         `converted ${ckpt.format} (${ckpt.config.num_hidden_layers} layers${layers ? `, kept ${layers.join(',')}` : ''}) → ${format} in ${dir}: ` +
           out.map((f) => `${f.name} (${f.data.length} bytes)`).join(', '),
