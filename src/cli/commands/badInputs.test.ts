@@ -6,14 +6,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseFlags } from '../args.ts';
 import convert from './convert.ts';
+import createPretrainingData from './create_pretraining_data.ts';
 import createTeacherOutputData from './create_teacher_output_data.ts';
 import runDistill from './run_distill.ts';
 import { configToJson, parseBertConfig } from '../../core/model/config.ts';
 import { maskedExampleToRecord } from '../../core/tfrecord/pretrainingRecord.ts';
 import { frameRecord } from '../../core/tfrecord/recordWriter.ts';
+import { syntheticVocabText } from '../../testing/syntheticCorpus.ts';
 import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 
 const dirs: string[] = [];
@@ -147,5 +149,32 @@ describe('examples checked against the model before any work', () => {
         ...SHAPE,
       ]),
     ).rejects.toThrow(/--input_file .*empty\.tfrecord: no examples/);
+  });
+});
+
+describe('a corpus with no text fails at the first step', () => {
+  it.each([
+    ['empty', '', /empty\.txt: empty: the corpus holds no text/],
+    ['whitespace-only', ' \n\t\r\n\u3000\n\n', /blank\.txt: no text: the corpus is empty or holds only whitespace/],
+    ['too short', 'short.\n\nshort too.\n', /tiny\.txt: 2 documents but no examples: they may be too short/],
+  ])('create_pretraining_data: %s corpus is an error naming the file', async (_kind, text, message) => {
+    const dir = await setup();
+    const name = { empty: 'empty.txt', 'whitespace-only': 'blank.txt', 'too short': 'tiny.txt' }[_kind as string]!;
+    await writeFile(path.join(dir, name), text);
+    await writeFile(path.join(dir, 'vocab.txt'), syntheticVocabText());
+    const errors = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await expect(
+        run(createPretrainingData, [
+          `--input_file=${dir}/${name}`,
+          `--output_file=${dir}/out.tfrecord`,
+          `--vocab_file=${dir}/vocab.txt`,
+          '--max_seq_length=12',
+          '--max_predictions_per_seq=3',
+        ]),
+      ).rejects.toThrow(message);
+    } finally {
+      errors.mockRestore();
+    }
   });
 });

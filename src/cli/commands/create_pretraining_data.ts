@@ -99,6 +99,7 @@ async function run(flags: Flags): Promise<void> {
   // Open every input first, so a missing file fails before anything is written.
   const inputFiles = await Promise.all(inputs.map((p) => openFile(p)));
   const totalInputBytes = inputFiles.reduce((a, f) => a + f.size, 0);
+  if (totalInputBytes === 0) throw new Error(`${inputs.join(', ')}: empty: the corpus holds no text`);
 
   process.stderr.write(
     `create_pretraining_data (${opts.mode} mode): ${inputs.length} input file(s), ${(totalInputBytes / 1e6).toFixed(1)} MB; ` +
@@ -141,16 +142,23 @@ async function run(flags: Flags): Promise<void> {
   };
 
   let bytesDone = 0;
+  /** inputs that held no document (empty, or only whitespace) */
+  const noText: string[] = [];
   async function* documents(): AsyncGenerator<string[]> {
     for (let k = 0; k < inputs.length; k++) {
       currentFile = inputs[k];
       const base = bytesDone;
-      yield* readDocuments(inputFiles[k], {
+      let docs = 0;
+      for await (const doc of readDocuments(inputFiles[k], {
         name: inputs[k],
         onProgress: (p: { bytesRead: number }) => {
           bytesRead = base + p.bytesRead;
         },
-      });
+      })) {
+        docs++;
+        yield doc;
+      }
+      if (docs === 0) noText.push(inputs[k]);
       bytesDone += inputFiles[k].size;
       bytesRead = bytesDone;
     }
@@ -187,6 +195,15 @@ async function run(flags: Flags): Promise<void> {
     throw new Error(
       `${msg}\n(the ${examples} examples built before this error were written to ${outputs.join(', ')})`,
       { cause: failure },
+    );
+  }
+  if (examples === 0) {
+    // a run that builds nothing is an error here, not an empty file for the next step to accept
+    throw new Error(
+      noText.length === inputs.length
+        ? `${inputs.join(', ')}: no text: the corpus is empty or holds only whitespace`
+        : `${inputs.join(', ')}: ${documentsSeen} documents but no examples: they may be too short for these settings ` +
+            `(the original skips documents under 20 characters)${noText.length ? `; ${noText.join(', ')} held no text` : ''}`,
     );
   }
   process.stderr.write(
