@@ -215,6 +215,7 @@ export interface FineTuneResult {
 
 export interface JobTypes {
   corpusStats: { input: { corpusId: string }; progress: CountProgress; output: CorpusStatsResult };
+  inspectVocabulary: { input: { modelId: string }; progress: CountProgress; output: { vocabSize: number } };
   tokenPreview: {
     input: { corpusId: string; vocabModelId?: string; doLowerCase: boolean; maxChars: number };
     progress: CountProgress;
