@@ -7,6 +7,8 @@ import { openFile } from '../files.ts';
 import createTeacherOutputData from './create_teacher_output_data.ts';
 import runDistill from './run_distill.ts';
 import { exportCheckpoint } from '../../core/checkpoint/exportCheckpoint.ts';
+import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
+import { checkpointFiles } from '../checkpointFiles.ts';
 import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import { configToJson, parseBertConfig } from '../../core/model/config.ts';
 import { initWeights } from '../../core/model/init.ts';
@@ -116,6 +118,13 @@ describe('create_teacher_output_data and run_distill', () => {
       expect(typeof ev[f]).toBe('number');
     const exported = await readFile(path.join(outDir, 'export', 'model.safetensors'));
     expect(exported.length).toBeGreaterThan(1000);
+    // the last evaluation is written once (no eval line repeated at one step)
+    const evalSteps = lines1.filter((m) => m.kind === 'eval').map((m) => m.step);
+    expect(new Set(evalSteps).size).toBe(evalSteps.length);
+    // the exported student keeps the pooler (downstream classifiers start from it) and the MLM head
+    const student = await loadCheckpoint(await checkpointFiles(path.join(outDir, 'export')));
+    expect(student.parts).toEqual({ pooler: true, mlmHead: true });
+    disposeCheckpoint(student);
 
     // resume with more steps: continues at step 5
     await run(runDistill, [...common, '--num_train_steps=6']);
