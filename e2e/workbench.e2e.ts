@@ -324,6 +324,18 @@ export const workbenchTests: E2ETest[] = [
           `TF1 tensor ${name} equals the Hugging Face one`,
         );
       }
+      // The pytorch_model.bin zip too.
+      const pt = await loadCheckpoint(await unzipToBlobs(await download(ctx, 'download-hf-pytorch')));
+      assert(pt.format === 'pytorch-zip', `pytorch zip read as ${pt.format}`);
+      for (const name of Object.keys(ckpt.weights)) {
+        const a = (await ckpt.weights[name].data()) as Float32Array;
+        const b = (await pt.weights[name].data()) as Float32Array;
+        assert(
+          a.length === b.length && a.every((v, i) => v === b[i]),
+          `pytorch tensor ${name} equals the safetensors one`,
+        );
+      }
+      tf.dispose(Object.values(pt.weights));
       tf.dispose(Object.values(ckpt.weights));
       tf.dispose(Object.values(tf1.weights));
       await p.getByTestId('section-downloads').scrollIntoViewIfNeeded();

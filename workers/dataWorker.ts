@@ -81,6 +81,11 @@ startWorker(
       return { text, tokens, words };
     },
 
+    async inspectVocabulary({ modelId }) {
+      // read as a tokenizer would: the special tokens are checked too
+      return { vocabSize: (await modelTokenizer(modelId, true)).vocab.length };
+    },
+
     async buildExamples({ setId, corpusIds, vocabModelId, options }, ctx) {
       const tokenizer = await modelTokenizer(vocabModelId, options.doLowerCase);
       const files = await Promise.all(corpusIds.map((id) => getStoredFile(fileKey.corpus(id))));

@@ -14,6 +14,7 @@ import { studentConfig } from '../src/core/model/student.ts';
 import { parameterCount, type WeightParts } from '../src/core/model/weights.ts';
 import { teacherOutputToRecord } from '../src/core/tfrecord/teacherOutputRecord.ts';
 import { frameRecord } from '../src/core/tfrecord/recordWriter.ts';
+import { checkTokenIds } from '../src/core/examples/checkTokenIds.ts';
 import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
 import type { ModelInfo, TeacherCacheRef } from '../src/contract/jobs.ts';
 import { loadModel } from './models.ts';
@@ -106,7 +107,13 @@ startWorker(
           examples: async (s, e) => {
             await ctx.checkpoint();
             if (ctx.stopped) throw new Stopped();
-            return reader.range(s, e);
+            const examples = await reader.range(s, e);
+            // before the teacher sees them: ids past its vocabulary are named here, not by tfjs's GatherV2
+            for (let i = 0; i < examples.length; i++) {
+              const where = `example set ${exampleSetId}, example ${s + i}`;
+              checkTokenIds(examples[i], ckpt.config.vocab_size, where, "the teacher's");
+            }
+            return examples;
           },
           compute: (examples) => computeTeacherOutputs(model, ckpt.weights, examples, k),
           onProgress: (p) => {

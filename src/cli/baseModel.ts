@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadCheckpoint } from '../core/checkpoint/loadCheckpoint.ts';
 import { buildStudent } from '../core/model/buildStudent.ts';
-import { type BertConfig, parseBertConfig } from '../core/model/config.ts';
+import { type BertConfig, configFileConvention, parseBertConfig } from '../core/model/config.ts';
 import { disposeWeights } from '../core/model/student.ts';
 import type { Weights } from '../core/model/weights.ts';
 import { UsageError } from './args.ts';
@@ -26,7 +26,8 @@ export async function loadBaseModel(opts: {
     );
     base = { weights: ckpt.weights, cfg: ckpt.config };
   } else if (opts.bertConfigFile) {
-    const cfg = parseBertConfig(JSON.parse(await readFile(opts.bertConfigFile, 'utf8')), opts.bertConfigFile);
+    const json: unknown = JSON.parse(await readFile(opts.bertConfigFile, 'utf8'));
+    const cfg = parseBertConfig(json, opts.bertConfigFile, configFileConvention(opts.bertConfigFile, json));
     base = { weights: buildStudent({ kind: 'fresh', config: cfg }, null, opts.seed).weights, cfg };
   } else {
     throw new UsageError('give --init_checkpoint, or --bert_config_file for a randomly initialised model');

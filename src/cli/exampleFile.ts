@@ -7,7 +7,7 @@
  * The same function runs in the command's own thread (--max_workers=1) and in each worker
  * thread (exampleFileWorker.ts), so the output does not depend on the number of workers.
  */
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { openFile } from './files.ts';
 import { readDocuments } from '../core/corpus/readCorpus.ts';
 import { createPretrainingExamples, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
@@ -70,6 +70,7 @@ export async function writeExampleFile(job: ExampleFileJob, log: JobLog): Promis
   // Open every input first, so a missing file fails before anything is written.
   const inputFiles = await Promise.all(inputs.map((p) => openFile(p)));
   const totalInputBytes = inputFiles.reduce((a, f) => a + f.size, 0);
+  if (totalInputBytes === 0) throw new Error(`${inputs.join(', ')}: empty: the corpus holds no text`);
 
   const handles: FileHandle[] = [];
   const writers: TFRecordWriter[] = [];
@@ -107,17 +108,24 @@ export async function writeExampleFile(job: ExampleFileJob, log: JobLog): Promis
     );
   };
 
+  /** inputs that held no document (empty, or only whitespace) */
+  const noText: string[] = [];
   async function* documents(): AsyncGenerator<string[]> {
     for (let k = 0; k < inputs.length; k++) {
       currentFile = inputs[k];
       const base = bytesDone;
-      yield* readDocuments(inputFiles[k], {
+      let docs = 0;
+      for await (const doc of readDocuments(inputFiles[k], {
         name: inputs[k],
         json: { params: job.params, minFieldChars: opts.minDocumentChars },
         onProgress: (p: { bytesRead: number }) => {
           bytesRead = base + p.bytesRead;
         },
-      });
+      })) {
+        docs++;
+        yield doc;
+      }
+      if (docs === 0) noText.push(inputs[k]);
       bytesDone += inputFiles[k].size;
       bytesRead = bytesDone;
     }
@@ -152,6 +160,16 @@ export async function writeExampleFile(job: ExampleFileJob, log: JobLog): Promis
       `${msg}\n(the ${examples} examples built before this error were written to ${outputs.map(partialName).join(', ')}; ` +
         'the .partial name marks them as incomplete)',
       { cause: failure },
+    );
+  }
+  if (examples === 0) {
+    // a run that builds nothing is an error here, not an empty file for the next step to accept
+    await Promise.all(outputs.map((out) => rm(partialName(out), { force: true })));
+    throw new Error(
+      noText.length === inputs.length
+        ? `${inputs.join(', ')}: no text: the corpus is empty or holds only whitespace`
+        : `${inputs.join(', ')}: ${documentsSeen} documents but no examples: they may be too short for these settings ` +
+            `(the original skips documents under 20 characters)${noText.length ? `; ${noText.join(', ')} held no text` : ''}`,
     );
   }
   for (const out of outputs) await rename(partialName(out), out);

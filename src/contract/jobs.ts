@@ -14,6 +14,9 @@ import type { ScheduleConfig } from '../core/run/schedule.ts';
 import type { FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
 import type { TaskKind, TaskName } from '../core/tasks/taskRegistry.ts';
 
+/** A student download: Hugging Face (safetensors, or pytorch_model.bin for older loaders), TF1 or tfjs. */
+export type StudentExportFormat = 'hf' | 'hf-pytorch' | 'tf1' | 'tfjs';
+
 export type { StudentSpec };
 export interface CorpusStatsResult {
   bytes: number;
@@ -212,6 +215,7 @@ export interface FineTuneResult {
 
 export interface JobTypes {
   corpusStats: { input: { corpusId: string }; progress: CountProgress; output: CorpusStatsResult };
+  inspectVocabulary: { input: { modelId: string }; progress: CountProgress; output: { vocabSize: number } };
   tokenPreview: {
     input: { corpusId: string; vocabModelId?: string; doLowerCase: boolean; maxChars: number };
     progress: CountProgress;
@@ -240,7 +244,7 @@ export interface JobTypes {
     output: PredictionRow[];
   };
   exportStudent: {
-    input: { run: RunSpec; format: 'hf' | 'tf1' | 'tfjs' };
+    input: { run: RunSpec; format: StudentExportFormat };
     progress: CountProgress;
     output: { blob: Blob; name: string };
   };

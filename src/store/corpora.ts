@@ -2,7 +2,7 @@
 import { fileKey, storeOf } from '../contract/storageLayout.ts';
 import { describeError } from './errors.ts';
 import { refreshQuota } from './persistence.ts';
-import { newId, patchEntry, useApp } from './state.ts';
+import { corpusVocabId, newId, patchEntry, useApp } from './state.ts';
 import { callWorker } from './workerClient.ts';
 
 const set = useApp.setState;
@@ -55,7 +55,7 @@ export async function previewCorpus(id: string): Promise<void> {
   try {
     const preview = await callWorker('data', 'tokenPreview', {
       corpusId: id,
-      vocabModelId: s.teacherId ?? undefined,
+      vocabModelId: corpusVocabId(s) ?? undefined,
       doLowerCase: s.exampleOptions.doLowerCase,
       maxChars: 300,
     }).result;

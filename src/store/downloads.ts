@@ -4,6 +4,7 @@
  * what is being prepared and any error, and hand the file back for the page to
  * save (src/ui/saveBlob.ts: the store touches no DOM).
  */
+import type { StudentExportFormat } from '../contract/jobs.ts';
 import { describeError } from './errors.ts';
 import { runSpec } from './runs.ts';
 import { useApp } from './state.ts';
@@ -31,7 +32,7 @@ async function preparing(what: string, make: () => Promise<DownloadFile>): Promi
 }
 
 /** A run's student at its last checkpoint, zipped in a format (null when it failed: see downloadError). */
-export async function exportStudent(runId: string, format: 'hf' | 'tf1' | 'tfjs'): Promise<DownloadFile | null> {
+export async function exportStudent(runId: string, format: StudentExportFormat): Promise<DownloadFile | null> {
   const run = get().runs.find((r) => r.id === runId);
   if (!run) return null;
   return preparing(

@@ -3,7 +3,7 @@ import { storeOf } from '../contract/storageLayout.ts';
 import { ORIGINAL_PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
 import { deleteExampleSet } from '../core/examples/exampleSetStore.ts';
 import { runEntryJob, stopJob } from './jobRunner.ts';
-import { type ExampleSetEntry, newId, patchEntry, useApp } from './state.ts';
+import { corpusVocabId, type ExampleSetEntry, newId, patchEntry, useApp } from './state.ts';
 
 const set = useApp.setState;
 const get = useApp.getState;
@@ -27,13 +27,14 @@ export function resetExampleOptions(): void {
 export async function buildExamples(only?: string[]): Promise<string> {
   const s = get();
   const corpusIds = s.corpora.filter((c) => c.status === 'ready' && (!only || only.includes(c.id))).map((c) => c.id);
-  if (!s.teacherId) throw new Error('load a teacher first: its vocabulary tokenizes the corpus');
+  const vocabModelId = corpusVocabId(s);
+  if (!vocabModelId) throw new Error('load a teacher (or a vocab.txt) first: its vocabulary tokenizes the corpus');
   if (corpusIds.length === 0) throw new Error('drop a corpus first');
   const id = newId('examples');
   const entry: ExampleSetEntry = {
     id,
     corpusIds,
-    vocabModelId: s.teacherId,
+    vocabModelId,
     options: s.exampleOptions,
     status: 'running',
     count: 0,
@@ -46,7 +47,7 @@ export async function buildExamples(only?: string[]): Promise<string> {
     id,
     worker: 'data',
     job: 'buildExamples',
-    input: { setId: id, corpusIds, vocabModelId: s.teacherId, options: s.exampleOptions },
+    input: { setId: id, corpusIds, vocabModelId, options: s.exampleOptions },
     progress: (p) =>
       patchEntry('exampleSets', id, { progress: p, count: p.produced ?? 0, storedBytes: p.storedBytes ?? 0 }),
     done: (out) => ({ status: 'ready', count: out.count, storedBytes: out.storedBytes }),

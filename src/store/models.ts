@@ -1,6 +1,7 @@
 /** Model actions: store and inspect dropped checkpoints, choose the teacher, and the student built from it. */
 import type { StudentSpec } from '../contract/jobs.ts';
 import { fileKey, storeOf } from '../contract/storageLayout.ts';
+import { chooseModelFolder, isLoneVocabulary } from '../core/checkpoint/modelFolder.ts';
 import { previewCorpus } from './corpora.ts';
 import { describeError } from './errors.ts';
 import { refreshQuota } from './persistence.ts';
@@ -10,40 +11,94 @@ import { callWorker } from './workerClient.ts';
 const set = useApp.setState;
 const get = useApp.getState;
 
-/** Stores a model's files and inspects them; returns the new entry's id (check its status), null for no files. */
+/** The path a dropped file had inside what was dropped (a folder drop or pick), else its name. */
+function droppedPath(f: File): string {
+  return (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
+}
+
+/**
+ * Stores a model's files and inspects them; returns the new entry's id (check its status), null for
+ * no files. Of a dropped folder only the model's own folder is kept (chooseModelFolder: not, e.g.,
+ * sentence-transformers' 1_Pooling/config.json); a vocab.txt dropped alone is a vocabulary.
+ */
 export async function addModelFiles(files: File[], displayName?: string): Promise<string | null> {
   set({ modelDropError: null });
   if (files.length === 0) return null;
-  const id = newId('model');
-  const folder = (files[0] as File & { webkitRelativePath?: string }).webkitRelativePath?.split('/')[0];
-  const name = displayName || folder || files.map((f) => f.name).join(', ');
+  const { keep, ignored, folder } = chooseModelFolder(files, droppedPath);
+  const vocabulary = isLoneVocabulary(keep.map(droppedPath));
+  const id = newId(vocabulary ? 'vocab' : 'model');
+  const name = displayName || folder || keep.map((f) => f.name).join(', ');
   set((s) => ({
     models: [
       ...s.models,
       {
         id,
         name,
-        files: files.map((f) => f.name),
-        sizeBytes: files.reduce((n, f) => n + f.size, 0),
+        files: keep.map((f) => f.name),
+        sizeBytes: keep.reduce((n, f) => n + f.size, 0),
         status: 'loading',
+        kind: vocabulary ? 'vocabulary' : 'checkpoint',
+        ...(ignored.length ? { ignored } : {}),
       },
     ],
   }));
   try {
-    await storeOf('files').setMany(files.map((f) => [fileKey.model(id, f.name), f]));
+    // a vocabulary is stored as vocab.txt, the name the workers read a model's vocabulary from
+    await storeOf('files').setMany(keep.map((f) => [fileKey.model(id, vocabulary ? 'vocab.txt' : f.name), f]));
   } catch (err) {
     patchEntry('models', id, { status: 'error', error: `could not be stored: ${describeError(err)}` });
     return id;
   }
   try {
-    const info = await callWorker('teacher', 'inspectModel', { modelId: id }).result;
-    patchEntry('models', id, { status: 'ready', info });
-    if (!get().teacherId && info.hasMlmHead) selectTeacher(id);
+    if (vocabulary) {
+      const { vocabSize } = await callWorker('data', 'inspectVocabulary', { modelId: id }).result;
+      patchEntry('models', id, { status: 'ready', vocabSize });
+    } else {
+      const info = await callWorker('teacher', 'inspectModel', { modelId: id }).result;
+      patchEntry('models', id, { status: 'ready', info });
+      if (!get().teacherId && info.hasMlmHead) selectTeacher(id);
+    }
   } catch (err) {
     patchEntry('models', id, { status: 'error', error: describeError(err) });
   }
   void refreshQuota();
   return id;
+}
+
+/** Tokenizes corpora with a dropped vocabulary (null: with the teacher's again). */
+export function chooseCorpusVocabulary(id: string | null): void {
+  set({ vocabularyId: id });
+  for (const c of get().corpora) if (c.status === 'ready') void previewCorpus(c.id);
+}
+
+/**
+ * Replaces a checkpoint's vocab.txt with a dropped vocabulary and inspects it again (its size
+ * must match the checkpoint's vocab_size: the inspection says so otherwise).
+ */
+export async function replaceModelVocabulary(vocabularyId: string, modelId: string): Promise<void> {
+  const files = storeOf('files');
+  const vocab = await files.get(fileKey.model(vocabularyId, 'vocab.txt'));
+  if (!(vocab instanceof Blob)) {
+    patchEntry('models', vocabularyId, {
+      status: 'error',
+      error: 'its vocab.txt is missing from storage; drop it again',
+    });
+    return;
+  }
+  await files.set(fileKey.model(modelId, 'vocab.txt'), vocab);
+  const model = get().models.find((m) => m.id === modelId);
+  patchEntry('models', modelId, {
+    status: 'loading',
+    error: undefined,
+    files: [...new Set([...(model?.files ?? []), 'vocab.txt'])],
+  });
+  try {
+    const info = await callWorker('teacher', 'inspectModel', { modelId }).result;
+    patchEntry('models', modelId, { status: 'ready', info });
+    if (!get().teacherId && info.hasMlmHead) selectTeacher(modelId);
+  } catch (err) {
+    patchEntry('models', modelId, { status: 'error', error: describeError(err) });
+  }
 }
 
 /** Makes a model the teacher: its student is sized again and the corpus previews use its vocabulary. */
@@ -54,7 +109,11 @@ export function selectTeacher(id: string): void {
 }
 
 export async function removeModel(id: string): Promise<void> {
-  set((s) => ({ models: s.models.filter((m) => m.id !== id), teacherId: s.teacherId === id ? null : s.teacherId }));
+  set((s) => ({
+    models: s.models.filter((m) => m.id !== id),
+    teacherId: s.teacherId === id ? null : s.teacherId,
+    vocabularyId: s.vocabularyId === id ? null : s.vocabularyId,
+  }));
   const files = storeOf('files');
   for (const k of await files.keys(fileKey.modelPrefix(id))) await files.del(k);
 }

@@ -37,6 +37,7 @@ const SAVED: (keyof AppState)[] = [
   'teacherCaches',
   'runs',
   'teacherId',
+  'vocabularyId',
   'studentSpec',
   'exampleOptions',
   'runConfig',
@@ -74,6 +75,7 @@ async function saveMeta(): Promise<void> {
         'ui',
         {
           teacherId: s.teacherId,
+          vocabularyId: s.vocabularyId,
           studentSpec: s.studentSpec,
           exampleOptions: s.exampleOptions,
           runConfig: s.runConfig,
@@ -131,6 +133,7 @@ export async function restore(): Promise<void> {
       teacherCaches: interrupted<TeacherCacheEntry>(teacherCaches),
       runs: runList,
       teacherId: uiState.teacherId ?? null,
+      vocabularyId: uiState.vocabularyId ?? null,
       studentSpec: uiState.studentSpec ?? get().studentSpec,
       exampleOptions: restoreOptions(uiState.exampleOptions),
       runConfig: restoreRunConfig(uiState.runConfig, DEFAULT_RUN),

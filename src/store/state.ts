@@ -50,6 +50,12 @@ export interface ModelEntry {
   status: 'loading' | 'ready' | 'error';
   info?: ModelInfo;
   error?: string;
+  /** 'vocabulary': a vocab.txt dropped alone (no weights): it tokenizes corpora or replaces a checkpoint's */
+  kind?: 'checkpoint' | 'vocabulary';
+  /** a vocabulary's number of tokens */
+  vocabSize?: number;
+  /** dropped files that are not the model's (other folders, e.g. sentence-transformers' 1_Pooling/) */
+  ignored?: string[];
 }
 
 export interface ExampleSetEntry {
@@ -202,6 +208,8 @@ export interface AppState {
   models: ModelEntry[];
   modelDropError: string | null;
   teacherId: string | null;
+  /** a dropped vocabulary that tokenizes the corpora instead of the teacher's (null: the teacher's) */
+  vocabularyId: string | null;
   studentSpec: StudentSpec;
   studentInfo: ModelInfo | null;
   studentError: string | null;
@@ -236,6 +244,7 @@ export const useApp = create<AppState>(() => ({
   models: [],
   modelDropError: null,
   teacherId: null,
+  vocabularyId: null,
   studentSpec: { kind: 'layers', layers: [0, 1, 2] },
   studentInfo: null,
   studentError: null,
@@ -297,4 +306,9 @@ export function patchEntry<A extends keyof EntryAreas>(area: A, id: string, p: P
 /** A new entry id: the prefix, the time and a random part. */
 export function newId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** The model whose vocab.txt tokenizes corpora: the chosen vocabulary, else the teacher. */
+export function corpusVocabId(s: Pick<AppState, 'vocabularyId' | 'teacherId'>): string | null {
+  return s.vocabularyId ?? s.teacherId;
 }

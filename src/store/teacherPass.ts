@@ -12,6 +12,7 @@ export async function startTeacherPass(
   const s = useApp.getState();
   const modelId = resumeId ? s.teacherCaches.find((c) => c.id === resumeId)!.modelId : s.teacherId;
   if (!modelId) throw new Error('load a teacher first');
+  checkSetFitsTeacher(exampleSetId, modelId);
   const id = resumeId ?? newId('cache');
   if (!resumeId) {
     useApp.setState((st) => ({
@@ -36,4 +37,27 @@ export async function startTeacherPass(
     }),
   });
   return id;
+}
+
+/**
+ * Before any work: examples built with a vocabulary larger than the teacher's hold ids past its
+ * embeddings (the worker also checks every example's ids before the teacher sees it).
+ */
+function checkSetFitsTeacher(exampleSetId: string, teacherId: string): void {
+  const s = useApp.getState();
+  const set = s.exampleSets.find((e) => e.id === exampleSetId);
+  if (!set || set.vocabModelId === teacherId) return;
+  const sizeOf = (id: string) => {
+    const m = s.models.find((x) => x.id === id);
+    return { name: m?.name ?? id, size: m?.info?.vocabSize ?? m?.vocabSize };
+  };
+  const examples = sizeOf(set.vocabModelId);
+  const teacher = sizeOf(teacherId);
+  if (examples.size !== undefined && teacher.size !== undefined && examples.size > teacher.size) {
+    throw new Error(
+      `example set ${exampleSetId} was built with the vocabulary of ${examples.name} (${examples.size} tokens), ` +
+        `larger than the teacher ${teacher.name}'s (${teacher.size}, vocab_size): its ids do not fit the teacher; ` +
+        `build the examples with the teacher's vocabulary`,
+    );
+  }
 }

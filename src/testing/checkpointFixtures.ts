@@ -141,6 +141,8 @@ export interface PtTensor {
   bytes?: Uint8Array;
   /** Strides (default row-major), to write a non-contiguous view. */
   stride?: number[];
+  /** Storage offset in elements (default 0). */
+  offset?: number;
 }
 
 function rowMajor(shape: number[]): number[] {
@@ -176,7 +178,7 @@ export function stateDictPickle(
       .int(numel);
     if (legacy) w.raw(0x4e);
     w.tuple().raw(0x51); // BINPERSID
-    w.int(0)
+    w.int(t.offset ?? 0)
       .intTuple(t.shape)
       .intTuple(t.stride ?? rowMajor(t.shape))
       .raw(0x89);

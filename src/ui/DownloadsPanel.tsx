@@ -29,6 +29,15 @@ export function DownloadsPanel() {
             <button
               type="button"
               disabled={!!busy}
+              data-testid="download-hf-pytorch"
+              title="pytorch_model.bin instead of model.safetensors, for loaders that do not read safetensors"
+              onClick={() => saveWhenReady(exportStudent(r.id, 'hf-pytorch'))}
+            >
+              Hugging Face zip (pytorch_model.bin)
+            </button>{' '}
+            <button
+              type="button"
+              disabled={!!busy}
               data-testid="download-tf1"
               onClick={() => saveWhenReady(exportStudent(r.id, 'tf1'))}
             >

@@ -5,14 +5,14 @@
 import { useState } from 'react';
 import { buildExamples, removeExampleSet, resetExampleOptions, setExampleOptions } from '../store/examples.ts';
 import { controlJob } from '../store/jobRunner.ts';
-import { useApp } from '../store/state.ts';
+import { corpusVocabId, useApp } from '../store/state.ts';
 import { CheckField, ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
 import { formatBytes, formatCount } from './format.ts';
 
 export function ExamplesPanel() {
   const o = useApp((s) => s.exampleOptions);
   const sets = useApp((s) => s.exampleSets);
-  const ready = useApp((s) => s.corpora.some((c) => c.status === 'ready') && !!s.teacherId);
+  const ready = useApp((s) => s.corpora.some((c) => c.status === 'ready') && !!corpusVocabId(s));
   const [error, setError] = useState<string | null>(null);
   return (
     <Section id="examples" title="Examples" step={3}>

@@ -2,7 +2,14 @@
 import { useEffect, useId, useState } from 'react';
 import type { ModelInfo, StudentSpec } from '../contract/jobs.ts';
 import { BERT_CONFIG_DEFAULTS } from '../core/model/config.ts';
-import { addModelFiles, removeModel, selectTeacher, setStudentSpec } from '../store/models.ts';
+import {
+  addModelFiles,
+  removeModel,
+  replaceModelVocabulary,
+  selectTeacher,
+  setStudentSpec,
+  chooseCorpusVocabulary,
+} from '../store/models.ts';
 import { useApp } from '../store/state.ts';
 import { ErrorText, KeyValues, NumberField, Section, SelectField } from './common.tsx';
 import { DropZone } from './DropZone.tsx';
@@ -125,6 +132,39 @@ function StudentBuilder() {
   );
 }
 
+/** A dropped vocab.txt: tokenize corpora with it, or make it a checkpoint's vocab.txt. */
+function VocabularyRow({ id, size }: { id: string; size: number }) {
+  const vocabularyId = useApp((s) => s.vocabularyId);
+  const checkpoints = useApp((s) => s.models.filter((m) => m.kind !== 'vocabulary'));
+  return (
+    <div className="vocabulary" data-testid="vocabulary-row">
+      <p className="note">A vocabulary of {formatCount(size)} tokens (no weights).</p>
+      <label>
+        <input
+          type="checkbox"
+          data-testid="vocabulary-for-corpora"
+          checked={vocabularyId === id}
+          onChange={(e) => chooseCorpusVocabulary(e.target.checked ? id : null)}
+        />{' '}
+        Tokenize the corpora with it (examples and previews) instead of the teacher's
+      </label>
+      {checkpoints.length > 0 && (
+        <SelectField
+          label="Use as the vocab.txt of"
+          value=""
+          options={[
+            { value: '', label: '(choose a checkpoint)' },
+            ...checkpoints.map((m) => ({ value: m.id, label: m.name })),
+          ]}
+          onChange={(modelId) => {
+            if (modelId) void replaceModelVocabulary(id, modelId);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
 export function ModelsPanel() {
   const models = useApp((s) => s.models);
   const teacherId = useApp((s) => s.teacherId);
@@ -133,7 +173,7 @@ export function ModelsPanel() {
     <Section id="models" title="Models" step={2}>
       <DropZone
         label="Choose checkpoint files"
-        hint="Drop a teacher checkpoint folder or its files: Hugging Face (config.json, vocab.txt, model.safetensors or pytorch_model.bin), Google TF1 (bert_config.json, vocab.txt, bert_model.ckpt.*) or tfjs (model.json + shards)."
+        hint="Drop a teacher checkpoint folder or its files: Hugging Face (config.json, vocab.txt, model.safetensors or pytorch_model.bin), Google TF1 (bert_config.json, vocab.txt, bert_model.ckpt.*) or tfjs (model.json + shards). A vocab.txt alone is kept as a vocabulary."
         folder
         testId="model"
         onFiles={(f) => void addModelFiles(f)}
@@ -162,7 +202,13 @@ export function ModelsPanel() {
               </button>
             </div>
             <ErrorText testId="model-error" message={m.error} />
+            {m.ignored && (
+              <p className="note" data-testid="model-ignored">
+                Not part of the model, left out: {m.ignored.join(', ')}
+              </p>
+            )}
             {m.info && <ModelInfoView info={m.info} testId="model-info" />}
+            {m.kind === 'vocabulary' && m.status === 'ready' && <VocabularyRow id={m.id} size={m.vocabSize ?? 0} />}
           </div>
         ))}
       </fieldset>

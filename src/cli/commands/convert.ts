@@ -1,10 +1,11 @@
 /**
  * `convert`: reads a checkpoint in any supported format and writes it as
- * Hugging Face safetensors (model.safetensors + config.json + vocab.txt), a TF1
+ * Hugging Face safetensors (model.safetensors + config.json + vocab.txt) or pytorch_model.bin, a TF1
  * checkpoint (bert_model.ckpt.* + bert_config.json + vocab.txt) or tfjs
  * (model.json + shards); with --layers it first builds a student keeping those layers.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeOutputDir } from '../outputPath.ts';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { defineCommand } from '../command.ts';
@@ -12,9 +13,10 @@ import { UsageError } from '../args.ts';
 import { checkpointFiles, INIT_CHECKPOINT_FLAG } from '../checkpointFiles.ts';
 import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
-import { parseLayerList, studentFromLayers } from '../../core/model/student.ts';
+import { buildStudent, type BuiltStudent } from '../../core/model/buildStudent.ts';
+import { parseLayerList } from '../../core/model/student.ts';
 
-const FORMATS: readonly ExportFormat[] = ['safetensors', 'tf', 'tfjs'];
+const FORMATS: readonly ExportFormat[] = ['safetensors', 'pytorch', 'tf', 'tfjs'];
 
 function isExportFormat(s: string): s is ExportFormat {
   return FORMATS.some((f) => f === s);
@@ -32,7 +34,11 @@ const command = defineCommand({
       required: true,
       help: 'folder to write the converted checkpoint into (created if needed)',
     },
-    format: { type: 'string', default: 'safetensors', help: 'safetensors (Hugging Face), tf (TF1 checkpoint) or tfjs' },
+    format: {
+      type: 'string',
+      default: 'safetensors',
+      help: 'safetensors (Hugging Face), pytorch (Hugging Face with pytorch_model.bin, for loaders without safetensors), tf (TF1 checkpoint) or tfjs',
+    },
     layers: { type: 'string', help: 'comma-separated teacher layers to keep, e.g. 0,1,2 (builds a student)' },
     bert_config_file: { type: 'string', help: 'config JSON to use instead of the one next to the weights' },
     vocab_file: { type: 'string', help: 'vocab.txt to use instead of the one next to the weights' },
@@ -43,21 +49,23 @@ const command = defineCommand({
     const format = flags.format;
     if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
     const layers = flags.layers ? parseLayerList(flags.layers) : undefined;
+    const dir = flags.output_dir;
+    await makeOutputDir(dir, '--output_dir');
     const files = await checkpointFiles(flags.init_checkpoint, {
       configFile: flags.bert_config_file || undefined,
       vocabFile: flags.vocab_file || undefined,
     });
     const ckpt = await loadCheckpoint(files);
-    let student: ReturnType<typeof studentFromLayers> | undefined;
+    let student: BuiltStudent | undefined;
     try {
-      if (layers) student = studentFromLayers(ckpt.weights, ckpt.config, layers);
+      // a student keeps the source's pooler and MLM head, or gets fresh ones (said in its notes)
+      if (layers) student = buildStudent({ kind: 'layers', layers }, { weights: ckpt.weights, config: ckpt.config }, 0);
       const weights = student?.weights ?? ckpt.weights;
       const cfg = student?.cfg ?? ckpt.config;
       const out = await exportCheckpoint(format, weights, cfg, ckpt.vocab);
-      const dir = flags.output_dir;
-      await mkdir(dir, { recursive: true });
       for (const f of out) await writeFile(path.join(dir, f.name), f.data);
       for (const w of ckpt.warnings) console.error(`warning: ${w}`);
+      for (const note of student?.notes ?? []) console.error(`student: ${note}`);
       console.error(
         `converted ${ckpt.format} (${ckpt.config.num_hidden_layers} layers${layers ? `, kept ${layers.join(',')}` : ''}) → ${format} in ${dir}: ` +
           out.map((f) => `${f.name} (${f.data.length} bytes)`).join(', '),

@@ -13,11 +13,12 @@
  * - Google BERT's: --input_file (comma-separated, globs) and --output_file (comma-separated):
  *   one document stream over every input, examples round-robin across the outputs.
  */
-import { readdir, mkdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { listFlag, UsageError, type FlagSpecs, type FlagsOf } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { openFile } from '../files.ts';
+import { makeOutputDir, prepareOutputFile } from '../outputPath.ts';
 import { expandInputFiles } from '../inputFiles.ts';
 import { validatePretrainingOptions, type PretrainingOptions } from '../../core/examples/createPretrainingData.ts';
 import { PRETRAINING_FLAGS, pretrainingOptionsFromFlags } from '../../core/options/pretrainingFlags.ts';
@@ -157,12 +158,13 @@ async function run(flags: Flags): Promise<void> {
     const folder = await folderJobs(flags.input_dir, outputDir, base);
     jobs = folder.jobs;
     if (folder.skipped.length) process.stderr.write(`--input_dir: skipping ${folder.skipped.join(', ')} (not files)\n`);
-    await mkdir(outputDir, { recursive: true });
+    await makeOutputDir(outputDir, '--output_dir');
   } else {
     const inputs = await expandInputFiles(flags.input_file as string);
     const outputs = listFlag(flags.output_file);
     if (inputs.length === 0) throw new UsageError('--input_file names no file');
     if (outputs.length === 0) throw new UsageError('--output_file names no file');
+    for (const out of outputs) await prepareOutputFile(out, '--output_file');
     jobs = [{ ...base, inputs, outputs }];
   }
   const workers = Math.min(flags.max_workers, jobs.length);

@@ -6,8 +6,8 @@
  * vocabulary at T = 1). The work is src/core/distill/teacherOutputs.ts; the option flags
  * are src/core/options/teacherFlags.ts.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { makeOutputDir, prepareOutputFile } from '../outputPath.ts';
 import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { checkpointFiles } from '../checkpointFiles.ts';
@@ -18,17 +18,23 @@ import { bertMaskedLm } from '../../core/distill/batch.ts';
 import { computeTeacherOutputs, exampleTopK } from '../../core/distill/teacherOutputs.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
 import { TEACHER_FLAGS, teacherOptionsFromFlags } from '../../core/options/teacherFlags.ts';
+import { checkTokenIds } from '../../core/examples/checkTokenIds.ts';
+import { parseBertConfig } from '../../core/model/config.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { RecordFileSeries } from '../recordFileSeries.ts';
 import { ignoredTpuFlagsNote, TPU_FLAGS } from '../tpuFlags.ts';
 import { teacherOutputToRecord } from '../../core/tfrecord/teacherOutputRecord.ts';
 
-/** Reads masked examples from TFRecord files, checking their lengths; errors name the file and record. */
+/**
+ * Reads masked examples from TFRecord files, checking their lengths and (given the model's
+ * vocab_size) their token ids; errors name the file and record.
+ */
 export async function* readMaskedExamples(
   files: string[],
   maxSeqLength: number,
   maxPredictions: number,
+  vocabSize?: number,
 ): AsyncGenerator<MaskedExample> {
   for (const file of files) {
     const blob = await openFile(file);
@@ -45,6 +51,7 @@ export async function* readMaskedExamples(
           `${file} record ${i}: masked_lm_positions has ${ex.maskedLmPositions.length} values, --max_predictions_per_seq is ${maxPredictions}`,
         );
       }
+      if (vocabSize !== undefined) checkTokenIds(ex, vocabSize, `${file} record ${i}`, "the teacher's");
       i++;
       yield ex;
     }
@@ -93,6 +100,18 @@ const command = defineCommand({
 });
 export default command;
 
+/** The vocab_size of a bert_config.json, read without loading any weights. */
+async function configVocabSize(configFile: string): Promise<number> {
+  const text = await (await openFile(configFile)).text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${configFile}: not valid JSON (${(err as Error).message})`);
+  }
+  return parseBertConfig(json, configFile).vocab_size;
+}
+
 async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
   const { k, batchSize, maxSeqLength: maxSeq, maxPredictionsPerSeq: maxPred } = teacherOptionsFromFlags(flags);
   if ((flags.output_dir === undefined) === (flags.output_file === undefined))
@@ -100,6 +119,21 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
   const note = ignoredTpuFlagsNote(flags);
   if (note) console.error(note);
   const inputs = await expandInputFiles(flags.input_file);
+  // checked before the teacher is loaded and run: a bad output path fails at once
+  const outputDir = flags.output_dir;
+  const output = flags.output_file;
+  if (outputDir !== undefined) await makeOutputDir(outputDir, '--output_dir');
+  if (output !== undefined) {
+    await prepareOutputFile(output, '--output_file');
+    if (inputs.some((f) => path.resolve(f) === path.resolve(output)))
+      throw new UsageError(`--output_file "${output}" is also an input file; name another file`);
+  }
+  // Every input record checked (lengths, token ids against the config's vocab_size) before
+  // the teacher is loaded: a bad record or an empty input fails at once, not after the pass.
+  const vocabSize = await configVocabSize(flags.bert_config_file);
+  let records = 0;
+  for await (const _ of readMaskedExamples(inputs, maxSeq, maxPred, vocabSize)) records++;
+  if (records === 0) throw new Error(`--input_file ${inputs.join(', ')}: no examples (the file(s) hold no records)`);
   const files = await checkpointFiles(flags.init_checkpoint, { configFile: flags.bert_config_file });
   const teacher: LoadedCheckpoint = await loadCheckpoint(files);
   assertTeacher(teacher);
@@ -115,12 +149,10 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
     `teacher: ${teacher.format}, ${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}, vocab ${cfg.vocab_size} (fingerprint ${teacher.fingerprint})`,
   );
 
-  const outputDir = flags.output_dir;
-  if (outputDir !== undefined) await mkdir(outputDir, { recursive: true });
   const series =
     outputDir !== undefined
       ? new RecordFileSeries((n) => path.join(outputDir, `teacher_${n}.tfrecord`), flags.records_per_file)
-      : new RecordFileSeries(() => flags.output_file as string, Number.POSITIVE_INFINITY);
+      : new RecordFileSeries(() => output as string, Number.POSITIVE_INFINITY);
   const model = bertMaskedLm(cfg);
   const t0 = performance.now();
   let count = 0;

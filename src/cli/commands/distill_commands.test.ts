@@ -9,7 +9,7 @@ import { openFile } from '../files.ts';
 import createTeacherOutputData from './create_teacher_output_data.ts';
 import runDistill from './run_distill.ts';
 import { exportCheckpoint } from '../../core/checkpoint/exportCheckpoint.ts';
-import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
+import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { disposeWeights } from '../../core/model/student.ts';
 import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import { configToJson, parseBertConfig } from '../../core/model/config.ts';
@@ -169,6 +169,13 @@ describe('create_teacher_output_data and run_distill', () => {
       expect(Array.from(tf1.weights[name].dataSync())).toEqual(Array.from(hf.weights[name].dataSync()));
     disposeWeights(tf1.weights);
     disposeWeights(hf.weights);
+    // the last evaluation is written once (no eval line repeated at one step)
+    const evalSteps = lines1.filter((m) => m.kind === 'eval').map((m) => m.step);
+    expect(new Set(evalSteps).size).toBe(evalSteps.length);
+    // the exported student keeps the pooler (downstream classifiers start from it) and the MLM head
+    const student = await loadCheckpoint(await checkpointFiles(path.join(outDir, 'export')));
+    expect(student.parts).toEqual({ pooler: true, mlmHead: true });
+    disposeCheckpoint(student);
 
     // resume with more steps: continues at step 5
     await run(runDistill, [...common, '--num_train_steps=6']);
@@ -262,7 +269,7 @@ describe('create_teacher_output_data and run_distill', () => {
     ).rejects.toThrow('give either --output_dir (teacher_%d.tfrecord files) or --output_file');
   });
 
-  it('a teacher pass stopped by an error leaves its last file as .partial, complete ones under their names', async () => {
+  it('a bad record fails before the teacher runs: nothing is written', async () => {
     const { dir, teacherDir } = await setup();
     const bad = path.join(dir, 'z_bad.tfrecord');
     await writeFile(bad, Buffer.concat([await readFile(path.join(dir, 'examples.tfrecord')), Buffer.from([1, 2, 3])]));
@@ -278,12 +285,8 @@ describe('create_teacher_output_data and run_distill', () => {
         '--max_seq_length=12',
         '--max_predictions_per_seq=3',
       ]),
-    ).rejects.toThrow(/z_bad\.tfrecord[\s\S]*records written before this error are in .*teacher_2\.tfrecord\.partial/);
-    expect((await readdir(teacherOut)).sort()).toEqual([
-      'teacher_0.tfrecord',
-      'teacher_1.tfrecord',
-      'teacher_2.tfrecord.partial',
-    ]);
+    ).rejects.toThrow(/z_bad\.tfrecord: truncated record header/);
+    expect(await readdir(teacherOut)).toEqual([]);
   });
 
   it('name the file and record when examples do not match the flags', async () => {

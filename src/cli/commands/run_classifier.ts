@@ -14,6 +14,7 @@
  * accuracy's model), as Hugging Face folders (BertForSequenceClassification, id2label).
  */
 import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { makeOutputDir } from '../outputPath.ts';
 import path from 'node:path';
 import { UsageError } from '../args.ts';
 import { loadBaseModel } from '../baseModel.ts';
@@ -115,7 +116,7 @@ const command = defineCommand({
       throw new UsageError('--train_batch_size must be a multiple of --gradient_accumulation_steps');
     }
     const outDir = flags.output_dir;
-    await mkdir(outDir, { recursive: true });
+    await makeOutputDir(outDir, '--output_dir');
 
     // Labels: the task's own, or (TNEWS) a labels.json in data_dir.
     const labelsFile = path.join(flags.data_dir, 'labels.json');

@@ -15,6 +15,7 @@
  * Ctrl-C stops after the current step and saves a checkpoint first.
  */
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { makeOutputDir } from '../outputPath.ts';
 import path from 'node:path';
 import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
@@ -44,14 +45,15 @@ import { splitHeldOut } from '../../core/run/heldOut.ts';
 import { inMemoryTrainingSet, subset } from '../../core/run/task.ts';
 import { type RunMetrics, Trainer } from '../../core/run/trainer.ts';
 import { train } from '../../core/run/train.ts';
-import { parseBertConfig, type BertConfig } from '../../core/model/config.ts';
+import { configFileConvention, parseBertConfig, type BertConfig } from '../../core/model/config.ts';
 import { disposeWeights, parseLayerList } from '../../core/model/student.ts';
 import type { Weights } from '../../core/model/weights.ts';
+import { checkTokenIds } from '../../core/examples/checkTokenIds.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { recordToTeacherOutput } from '../../core/tfrecord/teacherOutputRecord.ts';
 
-const EXPORT_FORMATS = ['safetensors', 'tf', 'tfjs'] as const satisfies readonly ExportFormat[];
+const EXPORT_FORMATS = ['safetensors', 'pytorch', 'tf', 'tfjs'] as const satisfies readonly ExportFormat[];
 
 const FLAGS = {
   bert_config_file: { type: 'string', required: true, help: "The student's bert_config.json." },
@@ -84,7 +86,7 @@ const FLAGS = {
     type: 'string',
     default: 'safetensors',
     choices: EXPORT_FORMATS,
-    help: 'Export format at each checkpoint: safetensors, tf or tfjs (<output_dir>/export/; model.ckpt-<step> is always written too).',
+    help: 'Export format at each checkpoint: safetensors, pytorch (pytorch_model.bin), tf or tfjs (<output_dir>/export/; model.ckpt-<step> is always written too).',
   },
   ...TPU_FLAGS,
 } as const satisfies FlagSpecs;
@@ -118,6 +120,7 @@ async function readItems(
   k: number,
   maxSeq: number,
   maxPred: number,
+  vocabSize: number,
 ): Promise<TrainItem[]> {
   const items: TrainItem[] = [];
   for (const file of files) {
@@ -141,6 +144,14 @@ async function readItems(
         throw new Error(
           `${where}: masked_lm_positions has ${item.example.maskedLmPositions.length} values, --max_predictions_per_seq is ${maxPred}`,
         );
+      }
+      checkTokenIds(item.example, vocabSize, where, "the student's");
+      if (item.teacher) {
+        const bad = item.teacher.ids.find((id) => id < 0 || id >= vocabSize);
+        if (bad !== undefined)
+          throw new Error(
+            `${where}: top_k_indices holds id ${bad}, but the student's vocabulary has ${vocabSize} entries (vocab_size); the teacher's vocabulary is larger: teacher and student must share one vocabulary`,
+          );
       }
       items.push(item);
       i++;
@@ -230,15 +241,19 @@ async function run(flags: Flags): Promise<void> {
   } catch (err) {
     throw new Error(`${cfgPath}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  const cfg = parseBertConfig(cfgJson, cfgPath);
+  // the original's --bert_config_file is Google's (its "gelu" is the tanh form), unless it is a Hugging Face config.json
+  const cfg = parseBertConfig(cfgJson, cfgPath, configFileConvention(cfgPath, cfgJson));
   const shape = recordShapeFromFlags(flags);
   const plan = planFromFlags(flags);
+  const outDir = flags.output_dir;
+  await makeOutputDir(outDir, '--output_dir');
   const items = await readItems(
     await expandInputFiles(flags.input_file),
     needsTeacher(loss),
     shape.k,
     shape.maxSeqLength,
     shape.maxPredictionsPerSeq,
+    cfg.vocab_size,
   );
   if (items.length === 0) throw new Error(`--input_file ${flags.input_file}: no examples`);
   const all = inMemoryTrainingSet(items);
@@ -253,8 +268,6 @@ async function run(flags: Flags): Promise<void> {
       : null;
   if (doTrain && split.train.size === 0) throw new Error('no examples left to train on after the held-out split');
 
-  const outDir = flags.output_dir;
-  await mkdir(outDir, { recursive: true });
   const metricsFile = path.join(outDir, 'metrics.jsonl');
   const student = await studentFor(flags, cfg);
   const trainer = new Trainer({

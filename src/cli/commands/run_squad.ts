@@ -13,6 +13,7 @@
  * (resumable) and export/ (the fine-tuned model, BertForQuestionAnswering).
  */
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { makeOutputDir } from '../outputPath.ts';
 import path from 'node:path';
 import { UsageError } from '../args.ts';
 import { loadBaseModel } from '../baseModel.ts';
@@ -73,7 +74,7 @@ const command = defineCommand({
       throw new UsageError('--doc_stride must be less than --max_seq_length');
     const options = fineTuneOptionsFromFlags(flags);
     const outDir = flags.output_dir;
-    await mkdir(outDir, { recursive: true });
+    await makeOutputDir(outDir, '--output_dir');
     const vocabText = await (await openFile(flags.vocab_file)).text();
     const tokenizer = BertTokenizer.fromVocabText(vocabText, {
       doLowerCase: flags.do_lower_case,

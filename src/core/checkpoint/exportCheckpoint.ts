@@ -7,11 +7,13 @@ import type { BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
 import type { ExportFile } from './exportFiles.ts';
 import { exportHuggingFace } from './exportSafetensors.ts';
+import { exportPytorch } from './exportPytorch.ts';
 import { exportTf1 } from './exportTf1.ts';
 import { exportTfjs } from './exportTfjs.ts';
 
 export type { ExportFile } from './exportFiles.ts';
-export type ExportFormat = 'safetensors' | 'tf' | 'tfjs';
+/** safetensors and pytorch: Hugging Face folders (model.safetensors, or pytorch_model.bin for older loaders). */
+export type ExportFormat = 'safetensors' | 'pytorch' | 'tf' | 'tfjs';
 
 /** Files of a checkpoint in the chosen format. */
 export async function exportCheckpoint(
@@ -25,12 +27,14 @@ export async function exportCheckpoint(
   switch (format) {
     case 'safetensors':
       return exportHuggingFace(weights, cfg, vocab, labels);
+    case 'pytorch':
+      return exportPytorch(weights, cfg, vocab, labels);
     case 'tf':
       return exportTf1(weights, cfg, vocab);
     case 'tfjs':
       return exportTfjs(weights, cfg, vocab, { labels });
     default:
-      throw new Error(`unknown export format "${String(format)}" (safetensors, tf or tfjs)`);
+      throw new Error(`unknown export format "${String(format)}" (safetensors, pytorch, tf or tfjs)`);
   }
 }
 

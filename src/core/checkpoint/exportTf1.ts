@@ -6,7 +6,7 @@
  * run_distill.py takes as --init_checkpoint and tf.train.load_checkpoint reads.
  */
 import { crc32c, maskCrc } from '../tfrecord/crc32c.ts';
-import type { BertConfig } from '../model/config.ts';
+import { googleConfigJson, type BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
 import {
   concatBytes,
@@ -80,7 +80,8 @@ export async function exportTf1(
       name: 'checkpoint',
       data: new TextEncoder().encode(`model_checkpoint_path: "${prefix}"\nall_model_checkpoint_paths: "${prefix}"\n`),
     },
-    jsonFile('bert_config.json', { ...cfg }),
+    // Google's naming: "gelu" is its tanh form; an exact-GELU model is noted (googleConfigJson)
+    jsonFile('bert_config.json', googleConfigJson(cfg)),
   ];
   if (vocab) files.push(vocabFile(vocab));
   return files;

@@ -242,7 +242,11 @@ async function openWeights(all: NamedBlob[]): Promise<OpenedWeights> {
   );
 }
 
-/** The config: config.json / bert_config.json (the one next to the weights first), else the tfjs model.json's; ALBERT refused. */
+/**
+ * The config: config.json / bert_config.json (the one next to the weights first), else the tfjs
+ * model.json's; ALBERT refused. A TF1 checkpoint's config is Google's, whose hidden_act "gelu" is
+ * the tanh approximation (read as "gelu_new"); every other format's is Hugging Face's.
+ */
 async function readCheckpointConfig(all: NamedBlob[], opened: OpenedWeights): Promise<BertConfig> {
   const configs = all.filter((f) => f.base === 'config.json' || f.base === 'bert_config.json');
   const cfgFile = configs.find((f) => f.dir === opened.dir) ?? configs[0];
@@ -258,7 +262,7 @@ async function readCheckpointConfig(all: NamedBlob[], opened: OpenedWeights): Pr
         `${cfgFile.path}: this is an ALBERT config (embedding_size ${String(raw.embedding_size)}), not BERT; ALBERT is not supported`,
       );
     }
-    return parseBertConfig(json, cfgFile.path);
+    return parseBertConfig(json, cfgFile.path, opened.format === 'tf1' ? 'google' : 'huggingface');
   }
   if (opened.tfjsConfig) {
     return parseBertConfig(opened.tfjsConfig, `${opened.files[0].path} (userDefinedMetadata.bertConfig)`);

@@ -106,6 +106,7 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
     throw new Error(`${opts.file}: pickle at byte ${base + at}: ${msg}`);
   };
   const need = (n: number) => {
+    if (n < 0) fail(`negative byte count ${n}`);
     if (pos + n > bytes.length) {
       if (!opts.complete) throw new PickleNeedsMoreBytes();
       fail(`truncated: needs ${n} more bytes but the file ends`);
@@ -121,6 +122,13 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
   const u16 = () => dv.getUint16(advance(2), true);
   const u32 = () => dv.getUint32(advance(4), true);
   const i32 = () => dv.getInt32(advance(4), true);
+  /** A signed 4-byte length (LONG4, BINSTRING): negative is an error, as in CPython. */
+  const length4 = () => {
+    const at = pos;
+    const n = i32();
+    if (n < 0) fail(`negative byte count ${n}`, at);
+    return n;
+  };
   const u64 = () => {
     need(8);
     const v = dv.getBigUint64(pos, true);
@@ -238,7 +246,7 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         stack.push(longFromBytes(take(u8())));
         break;
       case 0x8b: // LONG4
-        stack.push(longFromBytes(take(i32())));
+        stack.push(longFromBytes(take(length4())));
         break;
       case 0x49: {
         // INT (text)
@@ -270,7 +278,7 @@ export function unpickle(bytes: Uint8Array, start: number, opts: UnpickleOptions
         stack.push(latin1.decode(take(u8())));
         break;
       case 0x54: // BINSTRING
-        stack.push(latin1.decode(take(i32())));
+        stack.push(latin1.decode(take(length4())));
         break;
       case 0x42: // BINBYTES
         stack.push(take(u32()).slice());
@@ -491,7 +499,7 @@ export function storageTypeOf(g: unknown, file: string): StorageType {
 export function torchStorageFromPid(pid: unknown, file: string): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
     throw new Error(
-      `${file}: unexpected persistent id ${JSON.stringify(pid, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`,
+      `${file}: unexpected persistent id ${describePickled(pid)}; a PyTorch storage id is ('storage', type, key, location, numel)`,
     );
   }
   const [, type, key, location, numel] = pid;
@@ -502,4 +510,38 @@ export function torchStorageFromPid(pid: unknown, file: string): StorageRef {
     location: String(location),
     numel: Number(numel),
   };
+}
+
+/**
+ * A short Python-like rendering of an unpickled value for error messages: a value that
+ * contains itself (a pickle can build one through its memo) shows as [...] / {...}, as
+ * Python's repr does, and long values are cut.
+ */
+export function describePickled(value: unknown, maxChars = 200): string {
+  const open = new Set<unknown>();
+  const show = (v: unknown): string => {
+    if (v === null) return 'None';
+    if (typeof v === 'string') return JSON.stringify(v);
+    if (typeof v === 'bigint' || typeof v === 'number') return String(v);
+    if (typeof v === 'boolean') return v ? 'True' : 'False';
+    if (v instanceof PyGlobal) return v.qualified;
+    if (v instanceof Uint8Array) return `bytes(${v.length})`;
+    if (Array.isArray(v)) {
+      if (open.has(v)) return '[...]';
+      open.add(v);
+      const s = `(${v.map(show).join(', ')})`;
+      open.delete(v);
+      return s;
+    }
+    if (v instanceof Map) {
+      if (open.has(v)) return '{...}';
+      open.add(v);
+      const s = `{${[...v].map(([k, x]) => `${show(k)}: ${show(x)}`).join(', ')}}`;
+      open.delete(v);
+      return s;
+    }
+    return typeof v === 'object' ? '<object>' : String(v);
+  };
+  const s = show(value);
+  return s.length > maxChars ? `${s.slice(0, maxChars)}...` : s;
 }

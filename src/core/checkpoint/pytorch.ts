@@ -60,6 +60,16 @@ function makeSource(blob: Blob, file: string, entries: [string, TensorRef][], of
   const infos: TensorInfo[] = [];
   for (const [name, t] of entries) {
     const n = numElements(t.shape);
+    if (!Number.isInteger(t.offset) || t.offset < 0) {
+      throw new Error(
+        `${file}: tensor "${name}" starts at element ${t.offset} of storage "${t.storage.key}"; a storage offset must be a non-negative integer`,
+      );
+    }
+    if (t.stride.some((x) => !Number.isInteger(x) || x < 0) || t.shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new Error(
+        `${file}: tensor "${name}" has shape [${t.shape}] and strides [${t.stride}]; both must be non-negative integers`,
+      );
+    }
     const maxIndex = t.shape.reduce((s, d, i) => s + (d > 0 ? (d - 1) * t.stride[i] : 0), 0);
     if (n > 0 && t.offset + maxIndex >= t.storage.numel) {
       throw new Error(

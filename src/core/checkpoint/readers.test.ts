@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openSafetensors } from './safetensors.ts';
 import { openPytorch } from './pytorch.ts';
-import { unpickle } from './pickle.ts';
+import { torchStorageFromPid, unpickle } from './pickle.ts';
 import { snappyDecompress } from './snappy.ts';
 import { readTable, writeTable } from './sstable.ts';
 import {
@@ -156,6 +156,37 @@ describe('restricted unpickler', () => {
   });
 });
 
+describe('restricted unpickler: lengths and persistent ids', () => {
+  it('refuses a negative LONG4 or BINSTRING length as CPython does, instead of moving backwards', () => {
+    const negative = [0xfb, 0xff, 0xff, 0xff]; // -5 as a signed 4-byte length
+    for (const op of [0x8b, 0x54]) {
+      const bytes = new PickleWriter()
+        .proto()
+        .raw(op, ...negative)
+        .stop()
+        .bytes();
+      expect(() => unpickle(bytes, 0, { file: 'neg.bin', complete: true })).toThrow(
+        /neg.bin: pickle at byte 3: negative byte count -5/,
+      );
+      // an incomplete prefix (the legacy reader grows its window) fails the same way, not by asking for more bytes
+      expect(() => unpickle(bytes, 0, { file: 'neg.bin', complete: false })).toThrow(/negative byte count/);
+    }
+  });
+
+  it('names the file for a persistent id that contains itself, with no JSON error', () => {
+    // [] BINPUT 0, BINGET 0, APPEND: a list holding itself, then BINPERSID
+    const bytes = new PickleWriter().proto().raw(0x5d, 0x71, 0, 0x68, 0, 0x61, 0x51).stop().bytes();
+    const load = () =>
+      unpickle(bytes, 0, {
+        file: 'loop.bin',
+        complete: true,
+        persistentLoad: (pid) => torchStorageFromPid(pid, 'loop.bin'),
+      });
+    expect(load).toThrow(/^loop.bin: unexpected persistent id \(\[\.\.\.\]\)/);
+    expect(load).not.toThrow(/circular/);
+  });
+});
+
 describe('PyTorch .bin reader', () => {
   const tensors = [
     { name: 'embeddings.word_embeddings.weight', shape: [3, 4], data: randomFloats(12, 5) },
@@ -200,6 +231,17 @@ describe('PyTorch .bin reader', () => {
     await expect(openPytorch(new Blob([bytes as Uint8Array<ArrayBuffer>]), 'pytorch_model.bin')).rejects.toThrow(
       /pytorch_model.bin.*refuses global "os.system"/,
     );
+  });
+
+  it('refuses a negative storage offset instead of reading before the storage', async () => {
+    for (const bytes of [
+      pytorchZipFile([{ name: 'w', shape: [2], data: randomFloats(4, 3), offset: -2 }]),
+      pytorchLegacyFile([{ name: 'w', shape: [2], data: randomFloats(4, 3), offset: -2 }]),
+    ]) {
+      await expect(openPytorch(new Blob([bytes as Uint8Array<ArrayBuffer>]), 'off.bin')).rejects.toThrow(
+        /off.bin: tensor "w" starts at element -2 of storage "\w+"; a storage offset must be a non-negative integer/,
+      );
+    }
   });
 
   it('rejects truncated legacy and zip files, naming the file', async () => {

@@ -16,6 +16,19 @@ describe('detectEncoding', () => {
     expect(detectEncoding(encodeUtf16(zh, false))).toEqual({ encoding: 'utf-16be', bom: 2 });
   });
 
+  it('UTF-16 without BOM holding Chinese (few or no ASCII characters) is text, not binary', () => {
+    const text = `${zh}\n${zh.repeat(3)}\n`;
+    for (const le of [true, false]) {
+      const b = encodeUtf16(text, le, false);
+      expect(detectEncoding(b, { fileName: 'zh16.txt' })).toEqual({ encoding: le ? 'utf-16le' : 'utf-16be', bom: 0 });
+      // cut at an odd byte, as a sample may be
+      expect(detectEncoding(b.subarray(0, 101)).encoding).toBe(le ? 'utf-16le' : 'utf-16be');
+    }
+    // the same text in UTF-8 and GBK is still read as such
+    expect(detectEncoding(utf8(text)).encoding).toBe('utf-8');
+    expect(detectEncoding(encodeGbk(text)).encoding).toBe('gb18030');
+  });
+
   it('UTF-8 without BOM, also with a character cut at the end of the sample', () => {
     const b = utf8(zh);
     expect(detectEncoding(b).encoding).toBe('utf-8');

@@ -2,7 +2,9 @@
  * Guess a text file's encoding from its first bytes: a BOM (UTF-8, UTF-16LE,
  * UTF-16BE) decides; otherwise valid UTF-8 wins; otherwise GB18030 (a superset of
  * GBK and GB2312, common in Chinese corpora) when it decodes cleanly. UTF-16 without
- * a BOM is recognised when its text is mostly ASCII (NULs in every other byte).
+ * a BOM is recognised when its text is mostly ASCII (NULs in every other byte), or when,
+ * read as UTF-16 of one byte order, nearly every unit is CJK or ASCII text (Chinese
+ * without a BOM: UTF-8 or GBK bytes read that way give Hangul, Yi and private-use units).
  * NUL bytes or many control characters in anything else mean the file is binary
  * (a PNG, a checkpoint dragged in by mistake): that, and undecodable bytes, throw a
  * CorpusError with the offset.
@@ -58,6 +60,37 @@ function sniffBomlessUtf16(head: Uint8Array): TextEncodingName | null {
   return null;
 }
 
+/** Is a UTF-16 unit a CJK character or CJK / full-width punctuation? */
+function isCjkUnit(u: number): boolean {
+  return (
+    (u >= 0x3000 && u <= 0x303f) || // CJK symbols and punctuation
+    (u >= 0x3400 && u <= 0x4dbf) || // extension A
+    (u >= 0x4e00 && u <= 0x9fff) || // unified ideographs
+    (u >= 0xff00 && u <= 0xffef) // full-width forms
+  );
+}
+
+/**
+ * UTF-16 without BOM holding Chinese: in one byte order at least 90% of the units are CJK or
+ * ASCII text, and at least 30% CJK.
+ */
+function sniffCjkUtf16(head: Uint8Array): TextEncodingName | null {
+  const n = head.length & ~1;
+  if (n < 8) return null;
+  for (const le of [true, false]) {
+    let cjk = 0;
+    let ascii = 0;
+    for (let i = 0; i < n; i += 2) {
+      const u = le ? head[i] | (head[i + 1] << 8) : (head[i] << 8) | head[i + 1];
+      if (isCjkUnit(u)) cjk++;
+      else if ((u >= 0x20 && u < 0x7f) || u === 0x09 || u === 0x0a || u === 0x0d) ascii++;
+    }
+    const units = n / 2;
+    if (cjk + ascii >= units * 0.9 && cjk >= units * 0.3) return le ? 'utf-16le' : 'utf-16be';
+  }
+  return null;
+}
+
 function decodesAs(label: string, bytes: Uint8Array): boolean {
   try {
     new TextDecoder(label, { fatal: true }).decode(bytes);
@@ -102,7 +135,8 @@ export function detectEncoding(head: Uint8Array, opts: DetectOptions = {}): Dete
     return { encoding: 'utf-16le', bom: 2 };
   }
   if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: 2 };
-  const u16 = sniffBomlessUtf16(head);
+  const u16 =
+    sniffBomlessUtf16(head) ?? (firstInvalidUtf8(head, 0, head.length, !complete) >= 0 ? sniffCjkUtf16(head) : null);
   if (u16) return { encoding: u16, bom: 0 };
   checkNotBinary(head, name, base);
   if (isAscii(head)) return { encoding: 'utf-8', bom: 0, ascii: true };

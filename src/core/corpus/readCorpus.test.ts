@@ -30,6 +30,16 @@ describe('readDocuments: plain text', () => {
     expect(await docs(file(text, 'c.txt'))).toEqual([['第一句。', '第二句'], ['Doc two', 'line two'], ['\ufefflast']]);
   });
 
+  it('a UTF-16 file without BOM holding Chinese is read as text', async () => {
+    const text = '林黛玉进贾府，宝玉摔玉。\n\n刘姥姥一进荣国府，贾宝玉初试云雨情。\n';
+    for (const le of [true, false]) {
+      expect(await docs(file(encodeUtf16(text, le, false) as Uint8Array<ArrayBuffer>, 'zh16.txt'))).toEqual([
+        ['林黛玉进贾府，宝玉摔玉。'],
+        ['刘姥姥一进荣国府，贾宝玉初试云雨情。'],
+      ]);
+    }
+  });
+
   it('a line starting with "{" in a .txt file stays text', async () => {
     expect(await docs(file('{not json}\nx\n', 'a.txt'))).toEqual([['{not json}', 'x']]);
   });

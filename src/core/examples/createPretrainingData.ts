@@ -185,21 +185,19 @@ export async function* createPretrainingExamples(
     // The shuffle has its own random stream, so the examples themselves do not depend on the buffer size.
     const shape = { maxSeqLength: o.maxSeqLength, maxPredictionsPerSeq: o.maxPredictionsPerSeq };
     const shuffle = new ExampleShuffleBuffer(o.shuffleBufferSize, shape, new Rng((o.randomSeed ^ 0x5bd1e995) >>> 0));
-    const out: MaskedExample[] = [];
     let failure: unknown = null;
     try {
       for await (const lines of docs) {
         progress.documents++;
-        spans.document(lines, (instance) => {
+        // examples go out as the document's instances are made: memory does not grow with the document
+        for (const instance of spans.document(lines)) {
           clearExample(scratchExample);
           const leaving = shuffle.push(maskInstance(instance, scratchExample, masking, rng, scratch));
-          if (leaving) out.push(leaving);
-        });
-        for (let k = 0; k < out.length; k++) {
-          progress.examples++;
-          yield out[k];
+          if (leaving) {
+            progress.examples++;
+            yield leaving;
+          }
         }
-        out.length = 0;
         report(false);
       }
     } catch (err) {

@@ -4,6 +4,7 @@
  * its word-start flags, and the per-line tokenization they share.
  */
 import type { BertTokenizer } from '../tokenizer/bertTokenizer.ts';
+import { encodeInPieces } from '../tokenizer/encodeInPieces.ts';
 import { markWordStarts } from './wholeWord.ts';
 import type { WordSegmenter } from './wordSegmenter.ts';
 
@@ -19,8 +20,11 @@ export interface PairInstance {
   nextSentenceLabel: number;
 }
 
-/** Token ids of one line with their word-start flags (jieba only when whole-word masking). */
+/**
+ * Token ids of one line with their word-start flags (jieba only when whole-word masking);
+ * a long line is tokenised in bounded pieces with the same ids (encodeInPieces).
+ */
 export function linePieces(line: string, tokenizer: BertTokenizer, segmenter: WordSegmenter | null) {
-  const ids = Int32Array.from(tokenizer.encode(line));
+  const ids = encodeInPieces(tokenizer, line);
   return { ids, startsWord: markWordStarts(ids, tokenizer, segmenter) };
 }

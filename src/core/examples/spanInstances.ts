@@ -97,8 +97,11 @@ export class SpanInstanceBuilder {
     this.minTarget = Math.floor(o.maxSeqLength * o.shortSeqProb);
   }
 
-  /** Hands each instance of one document to `emit`; it is a scratch object, valid only during the call. */
-  document(lines: string[], emit: (instance: PairInstance) => void): void {
+  /**
+   * The instances of one document, one at a time as they are made (a huge document is never
+   * held as all its examples); each is a scratch object, valid until the next is asked for.
+   */
+  *document(lines: string[]): Generator<PairInstance> {
     const { doc, o, rng, tokenizer } = this;
     const unkId = tokenizer.unkId;
     let chars = 0;
@@ -139,7 +142,7 @@ export class SpanInstanceBuilder {
         starts[length - 1] = 1;
         inst.length = length;
         inst.firstSegmentLength = split + 2;
-        emit(inst);
+        yield inst;
       }
     }
   }

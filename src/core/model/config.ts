@@ -1,6 +1,15 @@
 /**
  * BERT configuration, in the field names of both bert_config.json (Google) and
- * config.json (Hugging Face): they are the same names.
+ * config.json (Hugging Face): they are the same names, with one difference of meaning.
+ *
+ * hidden_act "gelu" means two things: Google's TF1 modeling.py computes it with the tanh
+ * approximation, Hugging Face computes it exactly (erf) and calls the tanh form "gelu_new"
+ * or "gelu_pytorch_tanh". Inside the project hidden_act is always in Hugging Face's naming:
+ * a Google config's "gelu" is read as "gelu_new" (parseBertConfig with the 'google'
+ * convention), and googleConfigJson writes it back as "gelu". Google's code has no exact
+ * GELU, so an erf model written as a TF1 checkpoint says "gelu" (what Google's code can run,
+ * within about 1e-3 of erf per activation) and records the exact name in "hf_hidden_act",
+ * which this project reads back first, so its own round trip keeps erf.
  */
 export interface BertConfig {
   vocab_size: number;
@@ -32,6 +41,49 @@ export const BERT_CONFIG_DEFAULTS: Omit<BertConfig, 'vocab_size'> = {
   layer_norm_eps: 1e-12,
 };
 
+/** Whose meaning of hidden_act a config file uses: Google's TF1 BERT or Hugging Face's. */
+export type ConfigConvention = 'google' | 'huggingface';
+
+/** The field of a Google-convention config that records the Hugging Face activation name (see above). */
+export const HF_HIDDEN_ACT_FIELD = 'hf_hidden_act';
+
+/**
+ * The convention of a config file read on its own (no weights beside it to tell). Fields only
+ * Hugging Face writes (model_type, architectures, transformers_version) make it Hugging Face's;
+ * otherwise the name decides: Hugging Face's file is config.json, any other name
+ * (bert_config.json, what the original scripts' --bert_config_file names) is Google's.
+ */
+export function configFileConvention(file: string, json?: unknown): ConfigConvention {
+  if (typeof json === 'object' && json !== null) {
+    const raw = json as Record<string, unknown>;
+    if (raw.model_type !== undefined || raw.architectures !== undefined || raw.transformers_version !== undefined)
+      return 'huggingface';
+  }
+  const base = file.replace(/\\/g, '/').split('/').pop();
+  return base === 'config.json' ? 'huggingface' : 'google';
+}
+
+/** Google's BertConfig default hidden_act, "gelu" (its tanh form). */
+const BERT_CONFIG_DEFAULTS_GOOGLE_ACT = 'gelu';
+
+/** A Google config's activation in Hugging Face's naming: its "gelu" is the tanh approximation. */
+function activationFromGoogle(raw: Record<string, unknown>): unknown {
+  if (typeof raw[HF_HIDDEN_ACT_FIELD] === 'string') return raw[HF_HIDDEN_ACT_FIELD];
+  const act = raw.hidden_act ?? BERT_CONFIG_DEFAULTS_GOOGLE_ACT;
+  return act === 'gelu' ? 'gelu_new' : act;
+}
+
+/**
+ * A config as Google's bert_config.json: hidden_act in Google's naming ("gelu" for the tanh
+ * approximation); an exact-GELU model also gets hf_hidden_act "gelu" (see the note above).
+ */
+export function googleConfigJson(cfg: BertConfig): Record<string, unknown> {
+  const act = cfg.hidden_act;
+  if (act === 'gelu_new' || act === 'gelu_pytorch_tanh') return { ...cfg, hidden_act: 'gelu' };
+  if (act === 'gelu') return { ...cfg, hidden_act: 'gelu', [HF_HIDDEN_ACT_FIELD]: 'gelu' };
+  return { ...cfg };
+}
+
 const INTEGER_FIELDS = [
   'vocab_size',
   'hidden_size',
@@ -45,9 +97,14 @@ const INTEGER_FIELDS = [
 /**
  * Reads a parsed bert_config.json / config.json. Unknown fields are ignored;
  * missing ones take BERT's defaults, except vocab_size, which is required.
- * Throws an Error naming the field when a value is not usable.
+ * `convention` says whose hidden_act names the file uses (Hugging Face's by default);
+ * the result is in Hugging Face's. Throws an Error naming the field when a value is not usable.
  */
-export function parseBertConfig(json: unknown, source = 'config'): BertConfig {
+export function parseBertConfig(
+  json: unknown,
+  source = 'config',
+  convention: ConfigConvention = 'huggingface',
+): BertConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new Error(`${source}: expected a JSON object with BERT's fields (vocab_size, hidden_size, ...)`);
   }
@@ -79,6 +136,7 @@ export function parseBertConfig(json: unknown, source = 'config'): BertConfig {
       throw new Error(`${source}: ${key} must be a non-negative number`);
     }
   }
+  if (convention === 'google') cfg.hidden_act = activationFromGoogle(raw) as string;
   if (typeof cfg.hidden_act !== 'string') throw new Error(`${source}: hidden_act must be a string`);
   return cfg;
 }

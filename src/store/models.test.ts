@@ -1,0 +1,88 @@
+/** Dropping models on the page: folders with sub-folders, a lone vocab.txt, replacing a checkpoint's vocabulary. */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const calls = vi.hoisted(() => [] as { worker: string; job: string; input: { modelId: string } }[]);
+
+vi.mock('./workerClient.ts', () => ({
+  callWorker: (worker: string, job: string, input: { modelId: string }) => {
+    calls.push({ worker, job, input });
+    const result =
+      job === 'inspectVocabulary'
+        ? Promise.resolve({ vocabSize: 3 })
+        : Promise.resolve({ format: 'safetensors', hasMlmHead: true, vocabSize: 3 });
+    return { id: 1, result, control: () => {} };
+  },
+}));
+vi.mock('./persistence.ts', () => ({ refreshQuota: vi.fn(async () => {}) }));
+vi.mock('./corpora.ts', () => ({ previewCorpus: vi.fn(async () => {}) }));
+vi.mock('../contract/storageLayout.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../contract/storageLayout.ts')>();
+  const { MemoryStore } = await import('../core/storage/keyValueStore.ts');
+  const files = new MemoryStore();
+  return { ...real, storeOf: () => files };
+});
+
+const { addModelFiles, chooseCorpusVocabulary, replaceModelVocabulary } = await import('./models.ts');
+const { corpusVocabId, useApp } = await import('./state.ts');
+const { fileKey, storeOf } = await import('../contract/storageLayout.ts');
+
+/** A File as a folder drop gives it: with its path inside the dropped folder. */
+function dropped(path: string, text: string): File {
+  const f = new File([text], path.split('/').pop()!);
+  Object.defineProperty(f, 'webkitRelativePath', { value: path });
+  return f;
+}
+
+beforeEach(() => {
+  calls.length = 0;
+  useApp.setState({ models: [], teacherId: null, vocabularyId: null, corpora: [] });
+});
+
+describe('addModelFiles', () => {
+  it("stores a sentence-transformers folder's root files and names the sub-folders' files it left out", async () => {
+    const id = (await addModelFiles([
+      dropped('st/1_Pooling/config.json', '{"word_embedding_dimension": 16}'),
+      dropped('st/config.json', '{"vocab_size": 3}'),
+      dropped('st/model.safetensors', 'weights'),
+      dropped('st/vocab.txt', 'a\nb\nc\n'),
+    ]))!;
+    const keys = await storeOf('files').keys(fileKey.modelPrefix(id));
+    expect(keys.sort()).toEqual(
+      ['config.json', 'model.safetensors', 'vocab.txt'].map((n) => fileKey.model(id, n)).sort(),
+    );
+    // the stored config.json is the root's, not 1_Pooling's
+    expect(await ((await storeOf('files').get(fileKey.model(id, 'config.json'))) as Blob).text()).toBe(
+      '{"vocab_size": 3}',
+    );
+    const entry = useApp.getState().models[0];
+    expect(entry).toMatchObject({
+      name: 'st',
+      status: 'ready',
+      kind: 'checkpoint',
+      ignored: ['st/1_Pooling/config.json'],
+    });
+    expect(calls[0].job).toBe('inspectModel');
+  });
+
+  it("keeps a lone vocab.txt as a vocabulary that can tokenize corpora or replace a checkpoint's", async () => {
+    const vocabId = (await addModelFiles([new File(['[PAD]\n[UNK]\n中\n'], 'my_vocab.txt')]))!;
+    expect(useApp.getState().models[0]).toMatchObject({ kind: 'vocabulary', status: 'ready', vocabSize: 3 });
+    expect(calls.map((c) => `${c.worker}:${c.job}`)).toEqual(['data:inspectVocabulary']);
+    expect(await storeOf('files').keys(fileKey.modelPrefix(vocabId))).toEqual([fileKey.model(vocabId, 'vocab.txt')]);
+    // it is no teacher
+    expect(useApp.getState().teacherId).toBeNull();
+
+    chooseCorpusVocabulary(vocabId);
+    expect(corpusVocabId(useApp.getState())).toBe(vocabId);
+    chooseCorpusVocabulary(null);
+    expect(corpusVocabId(useApp.getState())).toBeNull();
+
+    const modelId = (await addModelFiles([dropped('m/config.json', '{}'), dropped('m/model.safetensors', 'w')]))!;
+    calls.length = 0;
+    await replaceModelVocabulary(vocabId, modelId);
+    const vocab = (await storeOf('files').get(fileKey.model(modelId, 'vocab.txt'))) as Blob;
+    expect(await vocab.text()).toBe('[PAD]\n[UNK]\n中\n');
+    expect(calls).toEqual([{ worker: 'teacher', job: 'inspectModel', input: { modelId } }]);
+    expect(useApp.getState().models.find((m) => m.id === modelId)?.files).toContain('vocab.txt');
+  });
+});
