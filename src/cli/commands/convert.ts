@@ -1,8 +1,10 @@
 /**
  * `convert`: reads a checkpoint in any supported format and writes it as
  * Hugging Face safetensors (model.safetensors + config.json + vocab.txt), a TF1
- * checkpoint (bert_model.ckpt.* + bert_config.json + vocab.txt) or tfjs
- * (model.json + shards); with --layers it first builds a student keeping those layers.
+ * checkpoint (bert_model.ckpt.* + bert_config.json + vocab.txt), tfjs
+ * (model.json + shards) or the ONNX folder transformers.js loads (onnx/model.onnx,
+ * onnx/model_quantized.onnx, tokenizer.json, ...); with --layers it first builds a
+ * student keeping those layers.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +16,7 @@ import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadChe
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
 import { parseLayerList, studentFromLayers } from '../../core/model/student.ts';
 
-const FORMATS: readonly ExportFormat[] = ['safetensors', 'tf', 'tfjs'];
+const FORMATS: readonly ExportFormat[] = ['safetensors', 'tf', 'tfjs', 'onnx'];
 
 function isExportFormat(s: string): s is ExportFormat {
   return FORMATS.some((f) => f === s);
@@ -22,7 +24,7 @@ function isExportFormat(s: string): s is ExportFormat {
 
 const command = defineCommand({
   description:
-    'Convert a BERT checkpoint between formats (safetensors | tf | tfjs); with --layers=0,1,2 build a student\n' +
+    'Convert a BERT checkpoint between formats (safetensors | tf | tfjs | onnx); with --layers=0,1,2 build a student\n' +
     'that keeps those encoder layers (plus embeddings, pooler and masked-LM head).',
   usesTensors: true,
   flags: {
@@ -32,7 +34,11 @@ const command = defineCommand({
       required: true,
       help: 'folder to write the converted checkpoint into (created if needed)',
     },
-    format: { type: 'string', default: 'safetensors', help: 'safetensors (Hugging Face), tf (TF1 checkpoint) or tfjs' },
+    format: {
+      type: 'string',
+      default: 'safetensors',
+      help: 'safetensors (Hugging Face), tf (TF1 checkpoint), tfjs, or onnx (the folder transformers.js loads)',
+    },
     layers: { type: 'string', help: 'comma-separated teacher layers to keep, e.g. 0,1,2 (builds a student)' },
     bert_config_file: { type: 'string', help: 'config JSON to use instead of the one next to the weights' },
     vocab_file: { type: 'string', help: 'vocab.txt to use instead of the one next to the weights' },
@@ -56,7 +62,11 @@ const command = defineCommand({
       const out = await exportCheckpoint(format, weights, cfg, ckpt.vocab);
       const dir = flags.output_dir;
       await mkdir(dir, { recursive: true });
-      for (const f of out) await writeFile(path.join(dir, f.name), f.data);
+      for (const f of out) {
+        const file = path.join(dir, f.name);
+        await mkdir(path.dirname(file), { recursive: true }); // onnx/model.onnx
+        await writeFile(file, f.data);
+      }
       for (const w of ckpt.warnings) console.error(`warning: ${w}`);
       console.error(
         `converted ${ckpt.format} (${ckpt.config.num_hidden_layers} layers${layers ? `, kept ${layers.join(',')}` : ''}) → ${format} in ${dir}: ` +
