@@ -204,7 +204,7 @@ startWorker(
       const run = await openRun(spec, true);
       if (run.trainer.currentStep === 0 && run.restoredStep === null)
         throw new Error(`${spec.runId} has no checkpoint yet`);
-      const fmt: ExportFormat = format === 'hf' ? 'safetensors' : format === 'tf1' ? 'tf' : 'tfjs';
+      const fmt: ExportFormat = ({ hf: 'safetensors', tf1: 'tf', tfjs: 'tfjs', onnx: 'onnx' } as const)[format];
       const folder = `student-${spec.runId}-step${run.trainer.currentStep}-${format}`;
       const files = await exportCheckpoint(fmt, run.trainer.weights, run.cfg, run.vocab);
       return {

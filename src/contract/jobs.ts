@@ -240,7 +240,7 @@ export interface JobTypes {
     output: PredictionRow[];
   };
   exportStudent: {
-    input: { run: RunSpec; format: 'hf' | 'tf1' | 'tfjs' };
+    input: { run: RunSpec; format: 'hf' | 'tf1' | 'tfjs' | 'onnx' };
     progress: CountProgress;
     output: { blob: Blob; name: string };
   };
@@ -251,7 +251,7 @@ export interface JobTypes {
     output: FineTuneResult;
   };
   exportFineTuned: {
-    input: { spec: EvalSpec; format: 'hf' | 'tf1' };
+    input: { spec: EvalSpec; format: 'hf' | 'tf1' | 'onnx' };
     progress: CountProgress;
     output: { blob: Blob; name: string };
   };

@@ -31,7 +31,10 @@ async function preparing(what: string, make: () => Promise<DownloadFile>): Promi
 }
 
 /** A run's student at its last checkpoint, zipped in a format (null when it failed: see downloadError). */
-export async function exportStudent(runId: string, format: 'hf' | 'tf1' | 'tfjs'): Promise<DownloadFile | null> {
+export async function exportStudent(
+  runId: string,
+  format: 'hf' | 'tf1' | 'tfjs' | 'onnx',
+): Promise<DownloadFile | null> {
   const run = get().runs.find((r) => r.id === runId);
   if (!run) return null;
   return preparing(
