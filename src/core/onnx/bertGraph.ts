@@ -125,9 +125,7 @@ export function bertOnnxModel(weights: FloatWeights, cfg: BertConfig, opts: Bert
     // one scale and zero point per token: a row of the table, a column of the decoder
     const q = quantizeRows(word.data, V, H);
     const table = g.uint8s(`${EMBEDDING_NAMES.word}_quantized`, q.q, [V, H]);
-    const zeroU8 = g.uint8s(`${EMBEDDING_NAMES.word}_zero_point`, q.zeroPoint, [V]);
     const zeroF = g.floats(`${EMBEDDING_NAMES.word}_zero_point_float`, Float32Array.from(q.zeroPoint), [V, 1]);
-    const scale = g.floats(`${EMBEDDING_NAMES.word}_scale`, q.scale, [V]);
     const scaleCol = g.floats(`${EMBEDDING_NAMES.word}_scale_column`, q.scale, [V, 1]);
     // rows: (q[id] − zero[id]) · scale[id]
     const rowsQ = g.op1('Cast', [g.op1('Gather', [table, inputIds])], [attr.int('to', ONNX_DTYPE.FLOAT)]);
@@ -135,8 +133,13 @@ export function bertOnnxModel(weights: FloatWeights, cfg: BertConfig, opts: Bert
       g.op1('Sub', [rowsQ, g.op1('Gather', [zeroF, inputIds])]),
       g.op1('Gather', [scaleCol, inputIds]),
     ]);
-    const tableT = g.op1('Transpose', [table], [attr.ints('perm', [1, 0])]); // [H, V], folded at load time
-    decoder = (x) => quantizedMatMul(x, tableT, zeroU8, scale);
+    decoder = (x) =>
+      quantizedMatMul(
+        x,
+        g.op1('Transpose', [table], [attr.ints('perm', [1, 0])]), // [H, V], folded at load time
+        g.uint8s(`${EMBEDDING_NAMES.word}_zero_point`, q.zeroPoint, [V]),
+        g.floats(`${EMBEDDING_NAMES.word}_scale`, q.scale, [V]),
+      );
   }
   const typeRows = g.op1('Gather', [
     g.floats(EMBEDDING_NAMES.tokenType, w(EMBEDDING_NAMES.tokenType).data, [cfg.type_vocab_size, H]),
