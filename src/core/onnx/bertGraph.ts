@@ -31,6 +31,13 @@ export type FloatWeights = Record<string, FloatTensor>;
 export interface BertGraphOptions {
   /** int8 (uint8 per-column) weights with MatMulInteger; default false (float32) */
   quantize?: boolean;
+  /**
+   * The teacher pass's graph instead (create_teacher_output_data): a fourth input
+   * masked_lm_positions int64 [batch, predictions], and as the only outputs the softmax's
+   * top k at those positions, top_k_probs float [batch, predictions, k] and top_k_indices
+   * int64 [batch, predictions, k] (sorted, largest first).
+   */
+  teacherTopK?: number;
 }
 
 export const ONNX_OPSET = 17;
@@ -74,6 +81,12 @@ export function bertOnnxModel(weights: FloatWeights, cfg: BertConfig, opts: Bert
     throw new Error(`ONNX export: a classifier head needs the pooler ("${POOLER_NAMES.W}" is missing)`);
   }
   const act = activation(cfg.hidden_act);
+  const teacherK = opts.teacherTopK;
+  if (teacherK !== undefined) {
+    if (!hasMlm) throw new Error('ONNX export: the teacher graph needs the masked-LM head (cls.predictions.*)');
+    if (!Number.isInteger(teacherK) || teacherK < 1 || teacherK > V)
+      throw new Error(`ONNX export: top-k ${teacherK} must be an integer from 1 to the vocabulary size ${V}`);
+  }
 
   const g = new GraphBuilder('bert');
   const inputIds = g.input('input_ids', ONNX_DTYPE.INT64, [BATCH, SEQ]);
@@ -187,6 +200,41 @@ export function bertOnnxModel(weights: FloatWeights, cfg: BertConfig, opts: Bert
     const inter = act(g, linear(a, n.interW, n.interB));
     x = layerNorm(g.op1('Add', [linear(inter, n.outW, n.outB), a]), n.outLnW, n.outLnB);
   }
+  /** the MLM head's logits over hidden states [..., H] → [..., V] */
+  const mlmLogits = (hidden: string, outName: string) => {
+    const transformed = layerNorm(
+      act(g, linear(hidden, MLM_HEAD_NAMES.transformW, MLM_HEAD_NAMES.transformB)),
+      MLM_HEAD_NAMES.lnW,
+      MLM_HEAD_NAMES.lnB,
+    );
+    return g.op1(
+      'Add',
+      [decoder(transformed), g.floats(MLM_HEAD_NAMES.bias, w(MLM_HEAD_NAMES.bias).data, [V])],
+      [],
+      outName,
+    );
+  };
+
+  if (teacherK !== undefined) {
+    // hidden states at the masked positions: out[b, p] = x[b, positions[b, p]]
+    const positions = g.input('masked_lm_positions', ONNX_DTYPE.INT64, [BATCH, 'predictions']);
+    const atPositions = g.op1(
+      'GatherND',
+      [x, g.op1('Unsqueeze', [positions, g.int64s('last_axis', [2])])],
+      [attr.int('batch_dims', 1)],
+    );
+    const probs = g.op1('Softmax', [mlmLogits(atPositions, 'masked_logits')], [attr.int('axis', -1)]);
+    const [values, indices] = g.op(
+      'TopK',
+      [probs, g.int64s('k', [teacherK])],
+      [attr.int('axis', -1), attr.int('largest', 1), attr.int('sorted', 1)],
+      ['top_k_probs', 'top_k_indices'],
+    );
+    g.output(values, ONNX_DTYPE.FLOAT, [BATCH, 'predictions', teacherK]);
+    g.output(indices, ONNX_DTYPE.INT64, [BATCH, 'predictions', teacherK]);
+    return modelOf(g, cfg, quantize, ` teacher top-${teacherK}`);
+  }
+
   const lastHidden = g.op1('Identity', [x], [], 'last_hidden_state');
   g.output(lastHidden, ONNX_DTYPE.FLOAT, [BATCH, SEQ, H]);
 
@@ -208,29 +256,19 @@ export function bertOnnxModel(weights: FloatWeights, cfg: BertConfig, opts: Bert
     g.output(pick(1, 'end_logits'), ONNX_DTYPE.FLOAT, [BATCH, SEQ]);
   } else {
     if (pooled) g.output(g.op1('Identity', [pooled], [], 'pooler_output'), ONNX_DTYPE.FLOAT, [BATCH, H]);
-    if (hasMlm) {
-      const transformed = layerNorm(
-        act(g, linear(x, MLM_HEAD_NAMES.transformW, MLM_HEAD_NAMES.transformB)),
-        MLM_HEAD_NAMES.lnW,
-        MLM_HEAD_NAMES.lnB,
-      );
-      const logits = g.op1(
-        'Add',
-        [decoder(transformed), g.floats(MLM_HEAD_NAMES.bias, w(MLM_HEAD_NAMES.bias).data, [V])],
-        [],
-        'logits',
-      );
-      g.output(logits, ONNX_DTYPE.FLOAT, [BATCH, SEQ, V]);
-    }
+    if (hasMlm) g.output(mlmLogits(x, 'logits'), ONNX_DTYPE.FLOAT, [BATCH, SEQ, V]);
   }
+  return modelOf(g, cfg, quantize, '');
+}
 
+function modelOf(g: GraphBuilder, cfg: BertConfig, quantize: boolean, what: string): OnnxModel {
   return {
     graph: g.graph(),
     opset: ONNX_OPSET,
     irVersion: ONNX_IR_VERSION,
     producerName: 'wwm-distill-workbench',
     producerVersion: '0.1.0',
-    docString: `BERT (${cfg.num_hidden_layers} layers, hidden ${H}, ${cfg.hidden_act})${quantize ? ', uint8 weights' : ''}`,
+    docString: `BERT (${cfg.num_hidden_layers} layers, hidden ${cfg.hidden_size}, ${cfg.hidden_act})${quantize ? ', uint8 weights' : ''}${what}`,
   };
 }
 

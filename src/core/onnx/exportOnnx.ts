@@ -30,3 +30,8 @@ export async function onnxModelFiles(weights: Weights, cfg: BertConfig): Promise
     quantized: encodeModel(bertOnnxModel(values, cfg, { quantize: true })),
   };
 }
+
+/** The teacher pass's graph (float32): softmax top k at masked_lm_positions (see bertOnnxModel's teacherTopK). */
+export async function teacherOnnxModel(weights: Weights, cfg: BertConfig, k: number): Promise<Uint8Array> {
+  return encodeModel(bertOnnxModel(await floatWeights(weights), cfg, { teacherTopK: k }));
+}
