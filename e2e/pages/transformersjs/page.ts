@@ -9,7 +9,8 @@ import { env, pipeline } from '@huggingface/transformers';
 const here = (path: string) => new URL(path, window.location.href).href;
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
-env.localModelPath = here('./models/');
+// A path, not a full URL: transformers.js looks a full URL up as a remote model (and finds no tokenizer).
+env.localModelPath = new URL('./models/', window.location.href).pathname;
 env.useBrowserCache = false;
 // The wasm factory is imported from its own URL (the CSP allows 'self', not blob: scripts).
 env.useWasmCache = false;
