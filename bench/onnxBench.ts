@@ -31,6 +31,9 @@ import { Rng } from '../src/core/random/rng.ts';
 import { BertTokenizer } from '../src/core/tokenizer/bertTokenizer.ts';
 import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
 import { runBertOnnx, type PaddedBatch } from '../src/testing/onnxRun.ts';
+import { syntheticExamples } from '../src/testing/syntheticExamples.ts';
+import { onnxTeacher } from '../src/cli/onnxTeacher.ts';
+import { computeTeacherOutputsOnnx } from '../src/core/distill/teacherOutputsOnnx.ts';
 import { bertForwardFlops } from './modelBench.ts';
 
 export interface OnnxEngineRow {
@@ -42,8 +45,19 @@ export interface OnnxEngineRow {
   ofNativePeak: number;
 }
 
+export interface OnnxTeacherPassRow {
+  case: string;
+  batch: number;
+  seq: number;
+  examplesPerSec: number;
+  gflops: number;
+  ofNativePeak: number;
+}
+
 export interface OnnxBenchResult {
   nativeMatmul: { n: number; gflops: number; threads: string };
+  /** create_teacher_output_data --engine=onnxruntime: top-128 at 20 masked positions per example */
+  teacherPass?: OnnxTeacherPassRow | null;
   forward: { case: string; batch: number; seq: number; rows: OnnxEngineRow[] };
   demo: {
     modelBytes: number;
@@ -276,5 +290,45 @@ export async function benchOnnxDemo(root: string, maxExamples: number): Promise<
     float32Agreement: projectSame / positions,
     float32Accuracy: floatRight / positions,
     int8Accuracy: int8Right / positions,
+  };
+}
+
+/** The CLI's teacher pass on onnxruntime-node (create_teacher_output_data --engine=onnxruntime): examples/s and % of native peak. */
+export async function benchOnnxTeacherPass(opts: {
+  cfg: BertConfig;
+  name: string;
+  batch: number;
+  batches: number;
+  seq: number;
+  nativeGflops: number;
+}): Promise<OnnxTeacherPassRow> {
+  const P = 20;
+  const k = 128;
+  configureWasmPaths();
+  await useBackend('wasm');
+  const examples = syntheticExamples({
+    count: opts.batch * (opts.batches + 1),
+    vocabSize: opts.cfg.vocab_size,
+    maxSeqLength: opts.seq,
+    maxPredictionsPerSeq: P,
+  });
+  const weights = initWeights(opts.cfg, { pooler: false, mlmHead: true }, 1);
+  const teacher = await onnxTeacher(weights, opts.cfg, k);
+  disposeWeights(weights);
+  await computeTeacherOutputsOnnx(teacher.run, examples.slice(0, opts.batch), k); // warm-up
+  const t0 = now();
+  for (let b = 1; b <= opts.batches; b++)
+    await computeTeacherOutputsOnnx(teacher.run, examples.slice(b * opts.batch, (b + 1) * opts.batch), k);
+  const seconds = (now() - t0) / 1000;
+  await teacher.release();
+  const n = opts.batch * opts.batches;
+  const gflops = (bertForwardFlops(opts.cfg, opts.batch, opts.seq, P) * opts.batches) / seconds / 1e9;
+  return {
+    case: opts.name,
+    batch: opts.batch,
+    seq: opts.seq,
+    examplesPerSec: n / seconds,
+    gflops,
+    ofNativePeak: gflops / opts.nativeGflops,
   };
 }

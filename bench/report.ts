@@ -223,6 +223,18 @@ export function reportMarkdown(r: BenchReport): string {
       L.push(
         `| ${x.engine} | ${f1(x.msPerBatch)} | ${f2(x.examplesPerSec)} | ${f2(x.gflops)} | ${pct(x.ofNativePeak)} | ${wasm ? `${f2(x.examplesPerSec / wasm.examplesPerSec)}×` : '–'} |`,
       );
+    if (o.teacherPass) {
+      const t = o.teacherPass;
+      L.push(
+        '',
+        `Teacher pass on onnxruntime-node (\`create_teacher_output_data --engine=onnxruntime\`, the CLI's default): ${t.case}, ` +
+          `batch ${t.batch}×${t.seq}, top-128 at 20 masked positions: **${f2(t.examplesPerSec)} examples/s**, ${f2(t.gflops)} model GFLOP/s, ` +
+          `**${pct(t.ofNativePeak)} of the native peak**` +
+          (r.teacherPass
+            ? ` (tfjs ${r.teacherPass.backend} above: ${f2(r.teacherPass.examplesPerSec)} examples/s on ${r.teacherPass.case}).`
+            : '.'),
+      );
+    }
     const d = o.demo;
     L.push(
       '',

@@ -26,7 +26,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, isExecutableFile } from '../e2e/chromium.ts';
 import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
 import { benchExamples } from './examplesBench.ts';
-import { benchOnnxDemo, benchOnnxForward, nativeMatmulPeak } from './onnxBench.ts';
+import { benchOnnxDemo, benchOnnxForward, benchOnnxTeacherPass, nativeMatmulPeak } from './onnxBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
 import { chineseBertConfig } from './modelBench.ts';
 import { runSuite } from './suite.ts';
@@ -298,13 +298,26 @@ async function main(): Promise<void> {
         minSeconds: quick ? 1 : 4,
         log,
       });
+      const teacherName = quick ? 'student-3L-768' : 'teacher-base-12L-768';
+      const teacherPass = await attempt('onnx teacher pass', () =>
+        benchOnnxTeacherPass({
+          cfg: chineseBertConfig(quick ? 3 : 12),
+          name: teacherName,
+          batch: quick ? 2 : 4,
+          batches: 2,
+          seq: 128,
+          nativeGflops: before,
+        }),
+      );
+      if (teacherPass) log(`onnx: teacher pass ${teacherName}: ${f2(teacherPass.examplesPerSec)} examples/s`);
       const after = await nativeMatmulPeak(n, quick ? 1 : 3);
       const gflops = Math.max(before, after);
       log(`onnx: native matmul ${n}³ again: ${f1(after)} GFLOP/s`);
       for (const row of forward.rows) row.ofNativePeak = row.gflops / gflops;
+      if (teacherPass) teacherPass.ofNativePeak = teacherPass.gflops / gflops;
       const demo = await benchOnnxDemo(ROOT, quick ? 100 : 1000);
       log(`onnx: int8 agreement ${f2(demo.int8Agreement)} on ${demo.positions} positions`);
-      return { nativeMatmul: { n, gflops, threads: `all ${os.cpus().length} cores` }, forward, demo };
+      return { nativeMatmul: { n, gflops, threads: `all ${os.cpus().length} cores` }, forward, teacherPass, demo };
     });
   }
   if (want('browser')) {
