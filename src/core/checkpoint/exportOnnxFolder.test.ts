@@ -12,7 +12,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithRef, refPath, REPO_ROOT } from '../../testing/refData.ts';
+import { randomWeights, tinyConfig } from '../../testing/tinyBert.ts';
 import { bertEncoder } from '../model/bert.ts';
+import { CLASSIFIER_NAMES, classifierLogits, QA_NAMES, spanLogits } from '../model/heads.ts';
+import type { Weights } from '../model/weights.ts';
+import { Rng } from '../random/rng.ts';
 import { predictMasked } from '../model/predictMasked.ts';
 import { BertTokenizer } from '../tokenizer/bertTokenizer.ts';
 import { parseVocab } from '../tokenizer/vocab.ts';
@@ -125,6 +129,81 @@ describe('transformers.js runs the exported ONNX folder (the demo teacher)', () 
       ...second.map(() => 1),
     ]);
     expect(tok.decode([tokenizer.idOf('子')!, tokenizer.idOf('曰')!])).toBe('子 曰');
+  });
+});
+
+describe('transformers.js runs exported fine-tuned models (classifier, question answering)', () => {
+  const cfg = tinyConfig();
+  const chars = [
+    ...'学而时习之不亦说乎有朋自远方来乐人知愠君子其为也孝弟好犯上者鲜矣作乱未本立道生仁与巧言令色曾吾日三省身谋忠',
+  ];
+  const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...chars].slice(0, cfg.vocab_size);
+  const tokenizer = new BertTokenizer(vocab);
+  const head = (names: { W: string; B: string }, outputs: number, seed: number): Weights => {
+    const rng = new Rng(seed);
+    const values = (n: number) => Float32Array.from({ length: n }, () => 0.5 * rng.normal());
+    return {
+      [names.W]: tf.tensor(values(outputs * cfg.hidden_size), [outputs, cfg.hidden_size]),
+      [names.B]: tf.tensor(values(outputs), [outputs]),
+    };
+  };
+  const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    let m = a.length === b.length ? 0 : Infinity;
+    for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+    return m;
+  };
+  let t: Transformers;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    t = await transformersJs();
+  });
+
+  it("AutoModelForSequenceClassification gives the project's logits; text-classification names its label", async () => {
+    const w = { ...randomWeights(cfg, { pooler: true, mlmHead: false }, 21), ...head(CLASSIFIER_NAMES, 3, 22) };
+    writeFolder('cls', await exportCheckpoint('onnx', w, cfg, vocab, ['甲', '乙', '丙']));
+    const [a, b] = ['学而时习之', '有朋自远方来'];
+    const ids = [tokenizer.clsId, ...tokenizer.encode(a), tokenizer.sepId, ...tokenizer.encode(b), tokenizer.sepId];
+    const types = ids.map((_, i) => (i <= tokenizer.encode(a).length + 1 ? 0 : 1));
+    const seq = bertEncoder(w, cfg, {
+      inputIds: tf.tensor2d([ids], undefined, 'int32'),
+      tokenTypeIds: tf.tensor2d([types], undefined, 'int32'),
+    });
+    const ours = await classifierLogits(w, cfg, seq, { training: false }).data();
+    const tok = await t.AutoTokenizer.from_pretrained('cls');
+    const model = await t.AutoModelForSequenceClassification.from_pretrained('cls', { dtype: 'fp32' });
+    const theirs = await model(tok(a, { text_pair: b }));
+    expect(maxDiff(theirs.logits.data as Float32Array, ours)).toBeLessThan(1e-4);
+    const classify = await t.pipeline('text-classification', 'cls', { dtype: 'fp32' });
+    const single = (await classify(a)) as { label: string }[];
+    const alone = bertEncoder(w, cfg, {
+      inputIds: tf.tensor2d([[tokenizer.clsId, ...tokenizer.encode(a), tokenizer.sepId]], undefined, 'int32'),
+    });
+    const best = (await tf.argMax(classifierLogits(w, cfg, alone, { training: false }), -1).data())[0];
+    expect(single[0].label).toBe(['甲', '乙', '丙'][best]);
+    await model.dispose();
+    await classify.dispose();
+  });
+
+  it("AutoModelForQuestionAnswering gives the project's start and end logits", async () => {
+    const w = { ...randomWeights(cfg, { pooler: true, mlmHead: false }, 23), ...head(QA_NAMES, 2, 24) };
+    writeFolder('qa', await exportCheckpoint('onnx', w, cfg, vocab));
+    const [q, c] = ['其为人也', '君子务本本立而道生'];
+    const qIds = tokenizer.encode(q);
+    const ids = [tokenizer.clsId, ...qIds, tokenizer.sepId, ...tokenizer.encode(c), tokenizer.sepId];
+    const types = ids.map((_, i) => (i <= qIds.length + 1 ? 0 : 1));
+    const seq = bertEncoder(w, cfg, {
+      inputIds: tf.tensor2d([ids], undefined, 'int32'),
+      tokenTypeIds: tf.tensor2d([types], undefined, 'int32'),
+    });
+    const { start, end } = spanLogits(w, seq);
+    const tok = await t.AutoTokenizer.from_pretrained('qa');
+    const inputs = tok(q, { text_pair: c });
+    expect(Array.from(inputs.input_ids.data as BigInt64Array, Number)).toEqual(ids);
+    const model = await t.AutoModelForQuestionAnswering.from_pretrained('qa', { dtype: 'fp32' });
+    const out = await model(inputs);
+    expect(maxDiff(out.start_logits.data as Float32Array, await start.data())).toBeLessThan(1e-4);
+    expect(maxDiff(out.end_logits.data as Float32Array, await end.data())).toBeLessThan(1e-4);
+    await model.dispose();
   });
 });
 
