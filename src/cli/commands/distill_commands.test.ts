@@ -117,6 +117,18 @@ describe('create_teacher_output_data and run_distill', () => {
     const exported = await readFile(path.join(outDir, 'export', 'model.safetensors'));
     expect(exported.length).toBeGreaterThan(1000);
 
+    // --export_format=onnx writes the transformers.js folder at each checkpoint
+    const onnxDir = path.join(dir, 'run-onnx');
+    await run(runDistill, [
+      ...common.map((f) => (f.startsWith('--output_dir=') ? `--output_dir=${onnxDir}` : f)),
+      '--num_train_steps=2',
+      '--export_format=onnx',
+    ]);
+    expect((await readFile(path.join(onnxDir, 'export', 'onnx', 'model_quantized.onnx'))).length).toBeGreaterThan(1000);
+    expect(JSON.parse(await readFile(path.join(onnxDir, 'export', 'tokenizer.json'), 'utf8')).model.type).toBe(
+      'WordPiece',
+    );
+
     // resume with more steps: continues at step 5
     await run(runDistill, [...common, '--num_train_steps=6']);
     const lines2 = (await readFile(path.join(outDir, 'metrics.jsonl'), 'utf8'))
