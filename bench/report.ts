@@ -9,6 +9,7 @@ import type { SuiteResult } from './suite.ts';
 import type { TokenizerBenchResult } from './tokenizerBench.ts';
 import type { TeacherPassBenchResult } from './trainBench.ts';
 
+import type { OnnxBenchResult } from './onnxBench.ts';
 export interface BenchReport {
   date: string;
   command: string;
@@ -27,6 +28,8 @@ export interface BenchReport {
   teacherPass: (TeacherPassBenchResult & { case: string; batch: number; batches: number }) | null;
   browser: BrowserBenchResult | null;
   load: LoadBenchResult | null;
+  /** the ONNX export in onnxruntime-node beside tfjs-wasm, and the native matmul peak (absent in older reports) */
+  onnx?: OnnxBenchResult | null;
   errors: string[];
   seconds: number;
 }
@@ -199,6 +202,48 @@ export function reportMarkdown(r: BenchReport): string {
     L.push('## Checkpoint load memory (random 12-layer base safetensors, cpu backend, fresh process)', '');
     L.push('| file MB | peak extra RSS MB | ratio (target ≤ 1.2) | seconds |', '|---:|---:|---:|---:|');
     L.push(`| ${f1(l.fileMB)} | ${f1(l.peakRssMB)} | **${f2(l.ratio)}** | ${f1(l.seconds)} |`, '');
+  }
+  if (r.onnx) {
+    const o = r.onnx;
+    L.push('## ONNX export in onnxruntime-node (bench/onnxBench.ts)', '');
+    L.push(
+      `Native float32 matmul peak: one ${o.nativeMatmul.n}³ MatMul node in onnxruntime-node on ${o.nativeMatmul.threads}, the better of a run before and one after the models: **${f1(o.nativeMatmul.gflops)} GFLOP/s**. ` +
+        'int8 (MatMulInteger) can pass the float32 peak.',
+      '',
+    );
+    const f = o.forward;
+    L.push(
+      `Encoder forward (last_hidden_state), ${f.case}, batch ${f.batch}×${f.seq}, the same weights and batch on each engine:`,
+      '',
+      '| engine | ms/batch | examples/s | model GFLOP/s | % of native peak | vs tfjs-wasm |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
+    const wasm = f.rows.find((x) => x.engine.startsWith('tfjs-wasm'));
+    for (const x of f.rows)
+      L.push(
+        `| ${x.engine} | ${f1(x.msPerBatch)} | ${f2(x.examplesPerSec)} | ${f2(x.gflops)} | ${pct(x.ofNativePeak)} | ${wasm ? `${f2(x.examplesPerSec / wasm.examplesPerSec)}×` : '–'} |`,
+      );
+    if (o.teacherPass) {
+      const t = o.teacherPass;
+      L.push(
+        '',
+        `Teacher pass on onnxruntime-node (\`create_teacher_output_data --engine=onnxruntime\`, the CLI's default): ${t.case}, ` +
+          `batch ${t.batch}×${t.seq}, top-128 at 20 masked positions: **${f2(t.examplesPerSec)} examples/s**, ${f2(t.gflops)} model GFLOP/s, ` +
+          `**${pct(t.ofNativePeak)} of the native peak**` +
+          (r.teacherPass
+            ? ` (tfjs ${r.teacherPass.backend} above: ${f2(r.teacherPass.examplesPerSec)} examples/s on ${r.teacherPass.case}).`
+            : '.'),
+      );
+    }
+    const d = o.demo;
+    L.push(
+      '',
+      `The demo teacher exported: model.onnx ${f2(d.modelBytes / 1e6)} MB, model_quantized.onnx ${f2(d.quantizedBytes / 1e6)} MB ` +
+        `(${f2(d.modelBytes / d.quantizedBytes)}× smaller). On ${d.positions} masked positions of its ${d.examples} held-out examples: ` +
+        `int8 top-1 = float32 top-1 at **${pct(d.int8Agreement)}**; onnxruntime float32 top-1 = the project's tfjs top-1 at ${pct(d.float32Agreement)}; ` +
+        `held-out top-1 accuracy ${pct(d.float32Accuracy)} (float32) and ${pct(d.int8Accuracy)} (int8).`,
+      '',
+    );
   }
   if (r.errors.length) {
     L.push('## Errors', '');

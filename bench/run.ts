@@ -7,11 +7,12 @@
  *    large-matmul GFLOP/s, teacher forward and student train-step throughput as a fraction of it (MFU);
  *  - the project's Trainer on the 3-layer student; tensors/bytes held after 10 vs 100 steps (leak check);
  *  - teacher-output pass (examples/s, bytes per example); IndexedDB write/read MB/s in Chromium;
- *  - peak memory of loading a checkpoint, as a ratio to its size.
+ *  - peak memory of loading a checkpoint, as a ratio to its size;
+ *  - the ONNX export: onnxruntime-node float32 / int8 beside tfjs-wasm, the native matmul peak, int8 agreement.
  * Writes bench/results/latest.json, bench/results/latest.md and docs/bench.md.
  *
  * Flags: --render_only[=docs] (re-render latest.json's Markdown [also into docs/bench.md]), --quick (smaller cases, fewer reps), --full (768-hidden cases on the pure-JS cpu backends too),
- *        --only=tokenizer,examples,node,teacher,browser,load (default: all),
+ *        --only=tokenizer,examples,node,teacher,onnx,browser,load (default: all),
  *        --node_backends=wasm,cpu  --browser_backends=webgpu,webgl,wasm,cpu.
  * Chromium: found as the e2e tests find it (e2e/chromium.ts: $CHROMIUM_PATH, /usr/bin/chromium, ...; never downloaded).
  */
@@ -25,6 +26,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, isExecutableFile } from '../e2e/chromium.ts';
 import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
 import { benchExamples } from './examplesBench.ts';
+import { benchOnnxDemo, benchOnnxForward, benchOnnxTeacherPass, nativeMatmulPeak } from './onnxBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
 import { chineseBertConfig } from './modelBench.ts';
 import { runSuite } from './suite.ts';
@@ -34,7 +36,7 @@ import type { BrowserBenchOptions, BrowserBenchResult } from './browser/main.ts'
 import { big, f1, f2, reportMarkdown, type BenchReport } from './report.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['tokenizer', 'examples', 'node', 'teacher', 'browser', 'load'] as const;
+const SECTIONS = ['tokenizer', 'examples', 'node', 'teacher', 'onnx', 'browser', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseFlags(argv: string[]): Record<string, string> {
@@ -231,6 +233,7 @@ async function main(): Promise<void> {
     teacherPass: null,
     browser: null,
     load: null,
+    onnx: null,
     errors,
     seconds: 0,
   };
@@ -277,6 +280,45 @@ async function main(): Promise<void> {
       benchTeacherPass({ backend, cfg: chineseBertConfig(quick ? 3 : 12), batch: 1, seq: 128, batches: 2, log }),
     );
     if (r) report.teacherPass = { ...r, case: name, batch: 1, batches: 2 };
+  }
+  if (want('onnx')) {
+    log(
+      'ONNX export: native matmul peak, onnxruntime-node float32 / int8 beside tfjs-wasm, demo teacher int8 agreement ...',
+    );
+    report.onnx = await attempt('onnx', async () => {
+      const n = quick ? 1024 : 2048;
+      const before = await nativeMatmulPeak(n, quick ? 1 : 3);
+      log(`onnx: native matmul ${n}³: ${f1(before)} GFLOP/s`);
+      const forward = await benchOnnxForward({
+        cfg: chineseBertConfig(3),
+        name: 'student-3L-768',
+        batch: quick ? 2 : 8,
+        seq: 128,
+        nativeGflops: before,
+        minSeconds: quick ? 1 : 4,
+        log,
+      });
+      const teacherName = quick ? 'student-3L-768' : 'teacher-base-12L-768';
+      const teacherPass = await attempt('onnx teacher pass', () =>
+        benchOnnxTeacherPass({
+          cfg: chineseBertConfig(quick ? 3 : 12),
+          name: teacherName,
+          batch: quick ? 2 : 4,
+          batches: 2,
+          seq: 128,
+          nativeGflops: before,
+        }),
+      );
+      if (teacherPass) log(`onnx: teacher pass ${teacherName}: ${f2(teacherPass.examplesPerSec)} examples/s`);
+      const after = await nativeMatmulPeak(n, quick ? 1 : 3);
+      const gflops = Math.max(before, after);
+      log(`onnx: native matmul ${n}³ again: ${f1(after)} GFLOP/s`);
+      for (const row of forward.rows) row.ofNativePeak = row.gflops / gflops;
+      if (teacherPass) teacherPass.ofNativePeak = teacherPass.gflops / gflops;
+      const demo = await benchOnnxDemo(ROOT, quick ? 100 : 1000);
+      log(`onnx: int8 agreement ${f2(demo.int8Agreement)} on ${demo.positions} positions`);
+      return { nativeMatmul: { n, gflops, threads: `all ${os.cpus().length} cores` }, forward, teacherPass, demo };
+    });
   }
   if (want('browser')) {
     log(`--- Chromium: ${browserBackends.join(', ')} + IndexedDB`);

@@ -163,12 +163,16 @@ export async function fineTuneResult(e: OpenEval, finished: boolean, message: st
 }
 
 /** The open evaluation's fine-tuned model, zipped (Hugging Face: config.json names the labels). */
-export async function exportFineTunedZip(e: OpenEval, format: 'hf' | 'tf1'): Promise<{ blob: Blob; name: string }> {
+export async function exportFineTunedZip(
+  e: OpenEval,
+  format: 'hf' | 'tf1' | 'onnx',
+): Promise<{ blob: Blob; name: string }> {
   const { trainer, cfg, spec } = e;
   if (trainer.currentStep === 0 && e.restoredStep === null) throw new Error(`${spec.evalId} has no checkpoint yet`);
   const vocab = await modelVocab(spec.vocabModelId);
   const weights = trainer.weights;
-  const files = await exportCheckpoint(format === 'hf' ? 'safetensors' : 'tf', weights, cfg, vocab, spec.labels);
+  const fmt = ({ hf: 'safetensors', tf1: 'tf', onnx: 'onnx' } as const)[format];
+  const files = await exportCheckpoint(fmt, weights, cfg, vocab, spec.labels);
   const folder = `${spec.task ?? 'task'}-${spec.evalId}-step${trainer.currentStep}-${format}`;
   return { blob: new Blob([exportZip(files, folder) as BlobPart], { type: 'application/zip' }), name: `${folder}.zip` };
 }

@@ -205,7 +205,7 @@ startWorker(
       if (run.trainer.currentStep === 0 && run.restoredStep === null)
         throw new Error(`${spec.runId} has no checkpoint yet`);
       const fmt: ExportFormat = (
-        { hf: 'safetensors', 'hf-pytorch': 'pytorch', tf1: 'tf', tfjs: 'tfjs' } as const satisfies Record<
+        { hf: 'safetensors', 'hf-pytorch': 'pytorch', tf1: 'tf', tfjs: 'tfjs', onnx: 'onnx' } as const satisfies Record<
           typeof format,
           ExportFormat
         >

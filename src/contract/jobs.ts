@@ -15,7 +15,7 @@ import type { FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
 import type { TaskKind, TaskName } from '../core/tasks/taskRegistry.ts';
 
 /** A student download: Hugging Face (safetensors, or pytorch_model.bin for older loaders), TF1 or tfjs. */
-export type StudentExportFormat = 'hf' | 'hf-pytorch' | 'tf1' | 'tfjs';
+export type StudentExportFormat = 'hf' | 'hf-pytorch' | 'tf1' | 'tfjs' | 'onnx';
 
 export type { StudentSpec };
 export interface CorpusStatsResult {
@@ -255,7 +255,7 @@ export interface JobTypes {
     output: FineTuneResult;
   };
   exportFineTuned: {
-    input: { spec: EvalSpec; format: 'hf' | 'tf1' };
+    input: { spec: EvalSpec; format: 'hf' | 'tf1' | 'onnx' };
     progress: CountProgress;
     output: { blob: Blob; name: string };
   };

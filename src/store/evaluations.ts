@@ -265,7 +265,10 @@ export function evaluationResults(evaluations: EvaluationEntry[]): ResultRow[] {
 }
 
 /** The fine-tuned model of an evaluation, zipped (null when it failed: the error is shown on the entry). */
-export async function exportFineTuned(id: string, format: 'hf' | 'tf1'): Promise<{ blob: Blob; name: string } | null> {
+export async function exportFineTuned(
+  id: string,
+  format: 'hf' | 'tf1' | 'onnx',
+): Promise<{ blob: Blob; name: string } | null> {
   const e = get().evaluations.find((x) => x.id === id);
   if (!e) return null;
   set({ evalDownloadBusy: `${id}-${format}` });

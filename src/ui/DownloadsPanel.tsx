@@ -1,4 +1,4 @@
-/** Step 8: the student in every format, and examples / teacher outputs as TFRecord. */
+/** Step 8: the student in every format (ONNX for transformers.js included), and examples / teacher outputs as TFRecord. */
 import { exportRecords, exportStudent } from '../store/downloads.ts';
 import { useApp } from '../store/state.ts';
 import { saveWhenReady } from './saveBlob.ts';
@@ -50,6 +50,15 @@ export function DownloadsPanel() {
               onClick={() => saveWhenReady(exportStudent(r.id, 'tfjs'))}
             >
               tfjs zip
+            </button>{' '}
+            <button
+              type="button"
+              disabled={!!busy}
+              data-testid="download-onnx"
+              title="onnx/model.onnx, onnx/model_quantized.onnx and tokenizer.json: the folder transformers.js loads"
+              onClick={() => saveWhenReady(exportStudent(r.id, 'onnx'))}
+            >
+              ONNX zip (transformers.js)
             </button>
           </li>
         ))}

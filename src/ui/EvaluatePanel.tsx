@@ -313,6 +313,14 @@ export function EvaluatePanel() {
                   >
                     TF1 checkpoint zip
                   </button>
+                  <button
+                    type="button"
+                    disabled={!!busy}
+                    data-testid="download-eval-onnx"
+                    onClick={() => saveWhenReady(exportFineTuned(e.id, 'onnx'))}
+                  >
+                    ONNX zip (transformers.js)
+                  </button>
                 </>
               )}
               {e.status !== 'running' && e.status !== 'paused' && (

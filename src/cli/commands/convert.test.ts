@@ -89,6 +89,12 @@ describeWithRef('convert --layers on a real BertModel', () => {
     const log = await runConvert([`--init_checkpoint=${src}`, `--output_dir=${out}`, '--layers=0']);
     expect(log).toMatch(/student: the masked-LM head is new/);
     expect(log).toMatch(/student: the pooler is new/);
-    expect(readdirSync(out).sort()).toEqual(['config.json', 'model.safetensors', 'vocab.txt']);
+    expect(readdirSync(out).sort()).toEqual([
+      'config.json',
+      'model.safetensors',
+      'special_tokens_map.json',
+      'tokenizer_config.json',
+      'vocab.txt',
+    ]);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * `convert`: reads a checkpoint in any supported format and writes it as
  * Hugging Face safetensors (model.safetensors + config.json + vocab.txt) or pytorch_model.bin, a TF1
- * checkpoint (bert_model.ckpt.* + bert_config.json + vocab.txt) or tfjs
- * (model.json + shards); with --layers it first builds a student keeping those layers.
+ * checkpoint (bert_model.ckpt.* + bert_config.json + vocab.txt), tfjs
+ * (model.json + shards) or the ONNX folder transformers.js loads (onnx/model.onnx,
+ * onnx/model_quantized.onnx, tokenizer.json, ...); with --layers it first builds a
+ * student keeping those layers.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { makeOutputDir } from '../outputPath.ts';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -16,7 +18,7 @@ import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/expor
 import { buildStudent, type BuiltStudent } from '../../core/model/buildStudent.ts';
 import { parseLayerList } from '../../core/model/student.ts';
 
-const FORMATS: readonly ExportFormat[] = ['safetensors', 'pytorch', 'tf', 'tfjs'];
+const FORMATS: readonly ExportFormat[] = ['safetensors', 'pytorch', 'tf', 'tfjs', 'onnx'];
 
 function isExportFormat(s: string): s is ExportFormat {
   return FORMATS.some((f) => f === s);
@@ -24,7 +26,7 @@ function isExportFormat(s: string): s is ExportFormat {
 
 const command = defineCommand({
   description:
-    'Convert a BERT checkpoint between formats (safetensors | tf | tfjs); with --layers=0,1,2 build a student\n' +
+    'Convert a BERT checkpoint between formats (safetensors | tf | tfjs | onnx); with --layers=0,1,2 build a student\n' +
     'that keeps those encoder layers (plus embeddings, pooler and masked-LM head).',
   usesTensors: true,
   flags: {
@@ -37,7 +39,7 @@ const command = defineCommand({
     format: {
       type: 'string',
       default: 'safetensors',
-      help: 'safetensors (Hugging Face), pytorch (Hugging Face with pytorch_model.bin, for loaders without safetensors), tf (TF1 checkpoint) or tfjs',
+      help: 'safetensors (Hugging Face), pytorch (Hugging Face with pytorch_model.bin, for loaders without safetensors), tf (TF1 checkpoint), tfjs, or onnx (the folder transformers.js loads)',
     },
     layers: { type: 'string', help: 'comma-separated teacher layers to keep, e.g. 0,1,2 (builds a student)' },
     bert_config_file: { type: 'string', help: 'config JSON to use instead of the one next to the weights' },
@@ -63,7 +65,11 @@ const command = defineCommand({
       const weights = student?.weights ?? ckpt.weights;
       const cfg = student?.cfg ?? ckpt.config;
       const out = await exportCheckpoint(format, weights, cfg, ckpt.vocab);
-      for (const f of out) await writeFile(path.join(dir, f.name), f.data);
+      for (const f of out) {
+        const file = path.join(dir, f.name);
+        await mkdir(path.dirname(file), { recursive: true }); // onnx/model.onnx
+        await writeFile(file, f.data);
+      }
       for (const w of ckpt.warnings) console.error(`warning: ${w}`);
       for (const note of student?.notes ?? []) console.error(`student: ${note}`);
       console.error(

@@ -5,6 +5,11 @@
  * --truncation_factor probabilities at each prediction slot, softmax over the full
  * vocabulary at T = 1). The work is src/core/distill/teacherOutputs.ts; the option flags
  * are src/core/options/teacherFlags.ts.
+ *
+ * --engine picks what runs the teacher: onnxruntime (default: the teacher exported as an
+ * ONNX top-k graph and run by onnxruntime-node's native kernels, about ten times tfjs-wasm's
+ * speed in `npm run bench`'s ONNX section) or tfjs (the project's own forward on the CLI's
+ * tfjs backend). Both give the same top k within float rounding.
  */
 import path from 'node:path';
 import { makeOutputDir, prepareOutputFile } from '../outputPath.ts';
@@ -15,7 +20,9 @@ import { openFile } from '../files.ts';
 import { expandInputFiles } from '../inputFiles.ts';
 import { assertTeacher, loadCheckpoint, type LoadedCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { bertMaskedLm } from '../../core/distill/batch.ts';
-import { computeTeacherOutputs, exampleTopK } from '../../core/distill/teacherOutputs.ts';
+import { computeTeacherOutputs, exampleTopK, type TeacherOutputBatch } from '../../core/distill/teacherOutputs.ts';
+import { computeTeacherOutputsOnnx } from '../../core/distill/teacherOutputsOnnx.ts';
+import { onnxTeacher, type OnnxTeacher } from '../onnxTeacher.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
 import { TEACHER_FLAGS, teacherOptionsFromFlags } from '../../core/options/teacherFlags.ts';
 import { checkTokenIds } from '../../core/examples/checkTokenIds.ts';
@@ -80,6 +87,12 @@ const FLAGS = {
     default: 50000,
     min: 1,
     help: "With --output_dir: records per teacher_%d.tfrecord file (the original's 50,000).",
+  },
+  engine: {
+    type: 'string',
+    default: 'onnxruntime',
+    choices: ['onnxruntime', 'tfjs'],
+    help: "What runs the teacher: onnxruntime (onnxruntime-node's native CPU kernels, the faster by measurement) or tfjs (the project's forward on the CLI's tfjs backend).",
   },
   ...TEACHER_FLAGS,
   ...TPU_FLAGS,
@@ -154,12 +167,21 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
       ? new RecordFileSeries((n) => path.join(outputDir, `teacher_${n}.tfrecord`), flags.records_per_file)
       : new RecordFileSeries(() => output as string, Number.POSITIVE_INFINITY);
   const model = bertMaskedLm(cfg);
+  const engine = flags.engine;
+  if (engine !== 'onnxruntime' && engine !== 'tfjs')
+    throw new UsageError(`--engine must be onnxruntime or tfjs, got "${engine}"`);
+  let onnx: OnnxTeacher | null = null;
+  if (engine === 'onnxruntime') onnx = await onnxTeacher(teacher.weights, cfg, k);
+  const teacherOutputs = (examples: MaskedExample[]): Promise<TeacherOutputBatch> =>
+    onnx
+      ? computeTeacherOutputsOnnx(onnx.run, examples, k)
+      : computeTeacherOutputs(model, teacher.weights, examples, k);
   const t0 = performance.now();
   let count = 0;
   let pending: MaskedExample[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
-    const out = await computeTeacherOutputs(model, teacher.weights, pending, k);
+    const out = await teacherOutputs(pending);
     for (let i = 0; i < pending.length; i++) {
       const t = exampleTopK(out, i);
       await series.write(teacherOutputToRecord(pending[i], t.probs, t.ids, k));
@@ -184,6 +206,7 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
       err.message += `\n(the records written before this error are in ${partial}; complete files: ${series.done.join(', ') || 'none'})`;
     throw err;
   } finally {
+    await onnx?.release();
     process.stderr.write('\n');
   }
   const secs = (performance.now() - t0) / 1000;
@@ -192,6 +215,7 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
       output_files: series.done,
       examples: count,
       truncation_factor: k,
+      engine,
       seconds: Number(secs.toFixed(3)),
       examples_per_sec: Number((count / secs).toFixed(2)),
       bytes: series.bytes,

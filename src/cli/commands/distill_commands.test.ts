@@ -177,6 +177,18 @@ describe('create_teacher_output_data and run_distill', () => {
     expect(student.parts).toEqual({ pooler: true, mlmHead: true });
     disposeCheckpoint(student);
 
+    // --export_format=onnx writes the transformers.js folder at each checkpoint
+    const onnxDir = path.join(dir, 'run-onnx');
+    await run(runDistill, [
+      ...common.map((f) => (f.startsWith('--output_dir=') ? `--output_dir=${onnxDir}` : f)),
+      '--num_train_steps=2',
+      '--export_format=onnx',
+    ]);
+    expect((await readFile(path.join(onnxDir, 'export', 'onnx', 'model_quantized.onnx'))).length).toBeGreaterThan(1000);
+    expect(JSON.parse(await readFile(path.join(onnxDir, 'export', 'tokenizer.json'), 'utf8')).model.type).toBe(
+      'WordPiece',
+    );
+
     // resume with more steps: continues at step 5
     await run(runDistill, [...common, '--num_train_steps=6']);
     const lines2 = (await readFile(path.join(outDir, 'metrics.jsonl'), 'utf8'))
@@ -287,6 +299,57 @@ describe('create_teacher_output_data and run_distill', () => {
       ]),
     ).rejects.toThrow(/z_bad\.tfrecord: truncated record header/);
     expect(await readdir(teacherOut)).toEqual([]);
+  });
+
+  it('--engine=onnxruntime (the default) and --engine=tfjs write the same top-k within float rounding', async () => {
+    const { dir, teacherDir } = await setup();
+    const records: Record<string, ReturnType<typeof recordToTeacherOutput>[]> = {};
+    for (const engine of ['onnxruntime', 'tfjs']) {
+      const out = path.join(dir, `teacher_${engine}.tfrecord`);
+      await run(createTeacherOutputData, [
+        `--bert_config_file=${dir}/teacher_config.json`,
+        `--init_checkpoint=${teacherDir}`,
+        `--input_file=${dir}/examples.tfrecord`,
+        `--output_file=${out}`,
+        '--truncation_factor=8',
+        '--max_seq_length=12',
+        '--max_predictions_per_seq=3',
+        '--predict_batch_size=5',
+        `--engine=${engine}`,
+      ]);
+      records[engine] = [];
+      for await (const r of readRecords(await openFile(out))) records[engine].push(recordToTeacherOutput(r, 'r'));
+    }
+    const [a, b] = [records.onnxruntime, records.tfjs];
+    expect(a.length).toBe(24);
+    let compared = 0;
+    for (let i = 0; i < a.length; i++) {
+      expect(Array.from(a[i].example.inputIds)).toEqual(Array.from(b[i].example.inputIds));
+      for (let j = 0; j < a[i].probs.length; j++) {
+        expect(Math.abs(a[i].probs[j] - b[i].probs[j])).toBeLessThan(1e-5);
+        // the same id unless two probabilities tie within rounding (then their order may differ)
+        const p = b[i].probs;
+        const tied =
+          (j > 0 && Math.abs(p[j] - p[j - 1]) < 1e-6) || (j + 1 < p.length && Math.abs(p[j] - p[j + 1]) < 1e-6);
+        if (!tied) {
+          expect(a[i].topKIds[j]).toBe(b[i].topKIds[j]);
+          compared++;
+        }
+      }
+    }
+    // BERT's initialisation makes this teacher's distribution nearly flat: about a third of the ids are not tied
+    expect(compared).toBeGreaterThan(24 * 3 * 8 * 0.25);
+    expect(() =>
+      run(createTeacherOutputData, [
+        `--bert_config_file=${dir}/teacher_config.json`,
+        `--init_checkpoint=${teacherDir}`,
+        `--input_file=${dir}/examples.tfrecord`,
+        `--output_file=${dir}/x.tfrecord`,
+        '--max_seq_length=12',
+        '--max_predictions_per_seq=3',
+        '--engine=torch',
+      ]),
+    ).toThrow('--engine must be one of onnxruntime, tfjs, got "torch"');
   });
 
   it('name the file and record when examples do not match the flags', async () => {

@@ -86,12 +86,41 @@ describe('forward and convert commands', () => {
         convert.flags,
       ),
     );
-    expect(readdirSync(out).sort()).toEqual(['config.json', 'model.safetensors', 'vocab.txt']);
+    expect(readdirSync(out).sort()).toEqual([
+      'config.json',
+      'model.safetensors',
+      'special_tokens_map.json',
+      'tokenizer_config.json',
+      'vocab.txt',
+    ]);
     expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).num_hidden_layers).toBe(1);
     const r = await runForward(out);
     expect(r.mlm_logits!.length).toBe(4);
     await expect(
-      convert.run(parseFlags([`--init_checkpoint=${out}`, `--output_dir=${out}2`, '--format=onnx'], convert.flags)),
-    ).rejects.toThrow(/--format must be one of/);
+      convert.run(parseFlags([`--init_checkpoint=${out}`, `--output_dir=${out}2`, '--format=onnnx'], convert.flags)),
+    ).rejects.toThrow(/--format must be one of safetensors, pytorch, tf, tfjs, onnx, got "onnnx"/);
+  });
+
+  it('convert --format=onnx writes the folder transformers.js loads', async () => {
+    await writeCheckpoint(path.join(tmp, 'for-onnx'), 'safetensors');
+    const out = path.join(tmp, 'onnx-folder');
+    await convert.run(
+      parseFlags(
+        [`--init_checkpoint=${path.join(tmp, 'for-onnx')}`, `--output_dir=${out}`, '--format=onnx'],
+        convert.flags,
+      ),
+    );
+    expect(readdirSync(out).sort()).toEqual([
+      'config.json',
+      'onnx',
+      'special_tokens_map.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'vocab.txt',
+    ]);
+    expect(readdirSync(path.join(out, 'onnx')).sort()).toEqual(['model.onnx', 'model_quantized.onnx']);
+    const tokenizer = JSON.parse(readFileSync(path.join(out, 'tokenizer.json'), 'utf8'));
+    expect(tokenizer.model.type).toBe('WordPiece');
+    expect(Object.keys(tokenizer.model.vocab).length).toBe(23);
   });
 });

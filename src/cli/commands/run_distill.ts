@@ -53,7 +53,7 @@ import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts'
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { recordToTeacherOutput } from '../../core/tfrecord/teacherOutputRecord.ts';
 
-const EXPORT_FORMATS = ['safetensors', 'pytorch', 'tf', 'tfjs'] as const satisfies readonly ExportFormat[];
+const EXPORT_FORMATS = ['safetensors', 'pytorch', 'tf', 'tfjs', 'onnx'] as const satisfies readonly ExportFormat[];
 
 const FLAGS = {
   bert_config_file: { type: 'string', required: true, help: "The student's bert_config.json." },
@@ -86,7 +86,7 @@ const FLAGS = {
     type: 'string',
     default: 'safetensors',
     choices: EXPORT_FORMATS,
-    help: 'Export format at each checkpoint: safetensors, pytorch (pytorch_model.bin), tf or tfjs (<output_dir>/export/; model.ckpt-<step> is always written too).',
+    help: 'Export format at each checkpoint: safetensors, pytorch (pytorch_model.bin), tf, tfjs or onnx (the folder transformers.js loads) (<output_dir>/export/; model.ckpt-<step> is always written too).',
   },
   ...TPU_FLAGS,
 } as const satisfies FlagSpecs;
@@ -216,6 +216,7 @@ async function exportStudent(
   await mkdir(dir, { recursive: true });
   for (const f of files) {
     const target = path.join(dir, f.name);
+    await mkdir(path.dirname(target), { recursive: true }); // onnx/model.onnx
     await writeFile(`${target}.tmp`, f.data);
     await rename(`${target}.tmp`, target);
   }

@@ -6,6 +6,7 @@ import { zipSync } from 'fflate';
 import type { BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
 import type { ExportFile } from './exportFiles.ts';
+import { exportOnnxFolder } from './exportOnnxFolder.ts';
 import { exportHuggingFace } from './exportSafetensors.ts';
 import { exportPytorch } from './exportPytorch.ts';
 import { exportTf1 } from './exportTf1.ts';
@@ -13,7 +14,7 @@ import { exportTfjs } from './exportTfjs.ts';
 
 export type { ExportFile } from './exportFiles.ts';
 /** safetensors and pytorch: Hugging Face folders (model.safetensors, or pytorch_model.bin for older loaders). */
-export type ExportFormat = 'safetensors' | 'pytorch' | 'tf' | 'tfjs';
+export type ExportFormat = 'safetensors' | 'pytorch' | 'tf' | 'tfjs' | 'onnx';
 
 /** Files of a checkpoint in the chosen format. */
 export async function exportCheckpoint(
@@ -23,18 +24,22 @@ export async function exportCheckpoint(
   vocab?: string[],
   /** a classifier's label names, for config.json's id2label (Hugging Face and tfjs folders) */
   labels?: string[],
+  /** the tokenizer's do_lower_case, for the tokenizer files (default true, as the project's tokenizer) */
+  doLowerCase = true,
 ): Promise<ExportFile[]> {
   switch (format) {
     case 'safetensors':
-      return exportHuggingFace(weights, cfg, vocab, labels);
+      return exportHuggingFace(weights, cfg, vocab, labels, doLowerCase);
     case 'pytorch':
-      return exportPytorch(weights, cfg, vocab, labels);
+      return exportPytorch(weights, cfg, vocab, labels, doLowerCase);
     case 'tf':
       return exportTf1(weights, cfg, vocab);
     case 'tfjs':
       return exportTfjs(weights, cfg, vocab, { labels });
+    case 'onnx':
+      return exportOnnxFolder(weights, cfg, vocab, labels, doLowerCase);
     default:
-      throw new Error(`unknown export format "${String(format)}" (safetensors, pytorch, tf or tfjs)`);
+      throw new Error(`unknown export format "${String(format)}" (safetensors, pytorch, tf, tfjs or onnx)`);
   }
 }
 

@@ -41,7 +41,13 @@ const bin = () => files.find((f) => f.name === 'pytorch_model.bin')!.data;
 
 describe('pytorch_model.bin export', () => {
   it('writes pytorch_model.bin, config.json and vocab.txt; the project reader gives back every tensor exactly', async () => {
-    expect(files.map((f) => f.name)).toEqual(['pytorch_model.bin', 'config.json', 'vocab.txt']);
+    expect(files.map((f) => f.name)).toEqual([
+      'pytorch_model.bin',
+      'config.json',
+      'vocab.txt',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+    ]);
     const ckpt = await loadCheckpoint(
       new Map(files.map((f) => [`m/${f.name}`, new Blob([f.data as Uint8Array<ArrayBuffer>])])),
     );

@@ -10,6 +10,7 @@ import type { BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
 import { floatBytes, hfConfigFile, orderedNames, tensorFloats, vocabFile, type ExportFile } from './exportFiles.ts';
 import { stateDictPickleBytes } from './pickleWriter.ts';
+import { tokenizerConfigFiles } from './tokenizerFiles.ts';
 
 const ARCHIVE = 'pytorch_model';
 /** Zip local header size before the name (signature, version, flags, method, time, CRC, sizes, lengths). */
@@ -50,11 +51,14 @@ export async function exportPytorch(
   cfg: BertConfig,
   vocab?: string[],
   labels?: string[],
+  doLowerCase = true,
 ): Promise<ExportFile[]> {
   const files: ExportFile[] = [
     { name: 'pytorch_model.bin', data: await pytorchBinBytes(weights, cfg) },
     hfConfigFile(cfg, weights, labels),
   ];
-  if (vocab) files.push(vocabFile(vocab));
+  if (vocab) {
+    files.push(vocabFile(vocab), ...tokenizerConfigFiles({ doLowerCase, modelMaxLength: cfg.max_position_embeddings }));
+  }
   return files;
 }

@@ -15,6 +15,7 @@ import {
   vocabFile,
   type ExportFile,
 } from './exportFiles.ts';
+import { tokenizerConfigFiles } from './tokenizerFiles.ts';
 
 /** Stored precision of the exported tensors: F32 (exact, the default) or F16 (half the size, rounded to nearest even). */
 export type SafetensorsDtype = 'F32' | 'F16';
@@ -57,17 +58,20 @@ function halfBytes(data: Float32Array): Uint8Array {
   return out;
 }
 
-/** model.safetensors + config.json (+ vocab.txt). */
+/** model.safetensors + config.json (+ vocab.txt, tokenizer_config.json, special_tokens_map.json). */
 export async function exportHuggingFace(
   weights: Weights,
   cfg: BertConfig,
   vocab?: string[],
   labels?: string[],
+  doLowerCase = true,
 ): Promise<ExportFile[]> {
   const files: ExportFile[] = [
     { name: 'model.safetensors', data: await safetensorsBytes(weights, cfg) },
     hfConfigFile(cfg, weights, labels),
   ];
-  if (vocab) files.push(vocabFile(vocab));
+  if (vocab) {
+    files.push(vocabFile(vocab), ...tokenizerConfigFiles({ doLowerCase, modelMaxLength: cfg.max_position_embeddings }));
+  }
   return files;
 }

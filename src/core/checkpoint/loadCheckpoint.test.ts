@@ -152,7 +152,13 @@ describe('export → load round trips', () => {
     for (const t of Object.values(weights)) t.dispose();
     const zip = exportZip(files, 'student');
     const back = unzipSync(zip);
-    expect(Object.keys(back).sort()).toEqual(['student/config.json', 'student/model.safetensors', 'student/vocab.txt']);
+    expect(Object.keys(back).sort()).toEqual([
+      'student/config.json',
+      'student/model.safetensors',
+      'student/special_tokens_map.json',
+      'student/tokenizer_config.json',
+      'student/vocab.txt',
+    ]);
     expect(back['student/model.safetensors']).toEqual(files[0].data);
   });
 
