@@ -3,9 +3,10 @@
  * gradient that uploads nothing. tfjs's own gradients of Sum and Mean multiply
  * dy by `tf.ones(x.shape)`, a tensor made on the CPU and uploaded at every
  * backward pass: on a GPU that is a full-size upload per LayerNorm and per loss
- * reduction, every step. Here dy is broadcast on the backend instead
- * (tf.broadcastTo), which gives the same numbers: dy·1 = dy, and the mean's
- * division by the count is the same division.
+ * reduction, every step. Here the ones are made on the backend (tf.fill, a
+ * kernel), and the gradient is tfjs's own product dy·1, the mean's the same
+ * division by the count: the same numbers. (tf.broadcastTo would avoid the
+ * product but runs as a Tile kernel, several times slower on wasm than this.)
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -25,7 +26,7 @@ function reduceWithGrad(
     return {
       value: mean ? tf.mean(t, axes, keepDims) : tf.sum(t, axes, keepDims),
       gradFunc: (dy: tf.Tensor) => {
-        const spread = tf.broadcastTo(tf.reshape(dy, expandedShape), t.shape);
+        const spread = tf.mul(tf.reshape(dy, expandedShape), tf.fill(t.shape, 1, 'float32'));
         return mean ? tf.div(spread, count) : spread;
       },
     };
