@@ -3,6 +3,7 @@
  * rendering (bench/results/latest.md, docs/bench.md). No node: imports.
  */
 import type { BrowserBenchResult } from './browser/main.ts';
+import { type EngineReport, engineMarkdown } from './engineReport.ts';
 import type { ExamplesBenchResult } from './examplesBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
 import type { SuiteResult } from './suite.ts';
@@ -27,6 +28,8 @@ export interface BenchReport {
   node: SuiteResult[];
   teacherPass: (TeacherPassBenchResult & { case: string; batch: number; batches: number }) | null;
   browser: BrowserBenchResult | null;
+  /** the engine's student step and teacher batch with round trips and profiles (absent in older reports) */
+  engine?: EngineReport | null;
   load: LoadBenchResult | null;
   /** the ONNX export in onnxruntime-node beside tfjs-wasm, and the native matmul peak (absent in older reports) */
   onnx?: OnnxBenchResult | null;
@@ -185,6 +188,7 @@ export function reportMarkdown(r: BenchReport): string {
       '',
     );
   }
+  if (r.engine) L.push(...engineMarkdown(r.engine));
   if (r.browser?.idb) {
     const i = r.browser.idb;
     L.push('## IndexedDB (Chromium, idb-keyval, teacher-cache-shaped binary records)', '');

@@ -9,14 +9,19 @@
  *  - teacher-output pass (examples/s, bytes per example); IndexedDB write/read MB/s in Chromium;
  *  - peak memory of loading a checkpoint, as a ratio to its size;
  *  - the ONNX export: onnxruntime-node float32 / int8 beside tfjs-wasm, the native matmul peak, int8 agreement.
+ *  - the engine (--only=engine runs it alone): a Trainer step of the demo student and of the 3-layer 768 student
+ *    at 8×128 with the seed loss, a teacher batch (demo, base 12-layer 768) with top-128, each with examples/s,
+ *    model GFLOP/s, round trips per step / batch and a per-kernel profile, on the Node backends and (demo sizes)
+ *    on Chromium's webgpu and wasm; the same student step in PyTorch (python3-torch) when `import torch` works.
  * Writes bench/results/latest.json, bench/results/latest.md and docs/bench.md.
  *
  * Flags: --render_only[=docs] (re-render latest.json's Markdown [also into docs/bench.md]), --quick (smaller cases, fewer reps), --full (768-hidden cases on the pure-JS cpu backends too),
- *        --only=tokenizer,examples,node,teacher,onnx,browser,load (default: all),
+ *        --only=tokenizer,examples,node,teacher,onnx,browser,load,engine (default: all),
+ *        --engine_browser=webgpu,wasm (Chromium backends of the engine section; empty: none),
  *        --node_backends=wasm,cpu  --browser_backends=webgpu,webgl,wasm,cpu.
  * Chromium: found as the e2e tests find it (e2e/chromium.ts: $CHROMIUM_PATH, /usr/bin/chromium, ...; never downloaded).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -25,18 +30,21 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, isExecutableFile } from '../e2e/chromium.ts';
 import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
+import { benchEngine, engineCases } from './engineBench.ts';
+import type { EngineReport, TorchPeerResult } from './engineReport.ts';
 import { benchExamples } from './examplesBench.ts';
 import { benchOnnxDemo, benchOnnxForward, benchOnnxTeacherPass, nativeMatmulPeak } from './onnxBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
-import { chineseBertConfig } from './modelBench.ts';
-import { runSuite } from './suite.ts';
+import { bertTrainStepFlops, chineseBertConfig } from './modelBench.ts';
+import { runSuite, SLOW_GFLOPS } from './suite.ts';
+import { benchMatmul } from './matmulBench.ts';
 import { benchTokenizer } from './tokenizerBench.ts';
 import { benchTeacherPass } from './trainBench.ts';
 import type { BrowserBenchOptions, BrowserBenchResult } from './browser/main.ts';
 import { big, f1, f2, reportMarkdown, type BenchReport } from './report.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['tokenizer', 'examples', 'node', 'teacher', 'onnx', 'browser', 'load'] as const;
+const SECTIONS = ['tokenizer', 'examples', 'node', 'teacher', 'onnx', 'browser', 'load', 'engine'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseFlags(argv: string[]): Record<string, string> {
@@ -75,6 +83,7 @@ for (const s of only)
 const want = (s: Section) => only.has(s);
 const nodeBackends = (flags.node_backends ?? 'wasm,cpu').split(',').filter(Boolean);
 const browserBackends = (flags.browser_backends ?? 'webgpu,webgl,wasm,cpu').split(',').filter(Boolean);
+const engineBrowser = (flags.engine_browser ?? 'webgpu,wasm').split(',').filter(Boolean);
 
 const t0 = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -190,6 +199,46 @@ function runLoadChild(): Promise<LoadBenchResult> {
   });
 }
 
+// ------------------------------------------------------------------ PyTorch peer (child process)
+/** The engine's student step in PyTorch (bench/torch_student_step.py), when python3 can import torch. */
+function runTorchPeer(c: {
+  name: string;
+  cfg: ReturnType<typeof chineseBertConfig>;
+  batch: number;
+  seq: number;
+}): TorchPeerResult {
+  // Debian's python3-torch is under /usr/bin/python3, which a pyenv or venv python3 on the PATH may hide.
+  const python = ['python3', '/usr/bin/python3'].find((py) => {
+    const probe = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
+    return !probe.error && probe.status === 0;
+  });
+  if (!python) return { case: c.name, skipped: 'no torch' };
+  const P = 20;
+  const args = {
+    layers: c.cfg.num_hidden_layers,
+    hidden: c.cfg.hidden_size,
+    heads: c.cfg.num_attention_heads,
+    intermediate: c.cfg.intermediate_size,
+    vocab: c.cfg.vocab_size,
+    batch: c.batch,
+    seq: c.seq,
+    positions: P,
+    k: 128,
+    steps: 3,
+  };
+  const r = spawnSync(python, [join(ROOT, 'bench', 'torch_student_step.py'), JSON.stringify(args)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `torch peer failed (exit ${r.status ?? r.signal}): ${(r.stderr || String(r.error ?? '')).trim().split('\n').slice(-3).join(' | ')}`,
+    );
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
+  const gflop = bertTrainStepFlops(c.cfg, c.batch, c.seq, P) / 1e9;
+  return { case: c.name, batch: c.batch, seq: c.seq, ...out, modelGflops: gflop / (out.msPerStep / 1000) };
+}
+
 async function main(): Promise<void> {
   const errors: string[] = [];
   const attempt = async <T>(what: string, f: () => Promise<T>): Promise<T | null> => {
@@ -232,6 +281,7 @@ async function main(): Promise<void> {
     node: [],
     teacherPass: null,
     browser: null,
+    engine: null,
     load: null,
     onnx: null,
     errors,
@@ -320,11 +370,56 @@ async function main(): Promise<void> {
       return { nativeMatmul: { n, gflops, threads: `all ${os.cpus().length} cores` }, forward, teacherPass, demo };
     });
   }
+
+  let engine: EngineReport | null = null;
+  if (want('engine')) {
+    engine = { node: [], browser: [], torch: [] };
+    report.engine = engine;
+    for (const backend of nodeBackends) {
+      log(`--- engine: Node ${backend}`);
+      const slow = (await benchMatmul(backend, 256, 0.5)).gflops < SLOW_GFLOPS;
+      const r = await attempt(`engine ${backend}`, () =>
+        benchEngine({ backend, ...engineCases({ full: !slow || full, slow: slow && !full }), log }),
+      );
+      if (r) {
+        engine.node.push(r);
+        errors.push(...r.errors.map((e) => `Node engine ${e}`));
+      }
+    }
+    const peer = engineCases({ full: true, slow: false }).students;
+    for (const c of quick ? peer.slice(0, 1) : peer) {
+      log(`engine: PyTorch peer ${c.name} ...`);
+      const t = await attempt(`torch peer ${c.name}`, async () => runTorchPeer(c));
+      if (t) {
+        engine.torch.push(t);
+        log('skipped' in t ? `torch peer: skipped: ${t.skipped}` : `torch peer: ${f1(t.msPerStep)} ms/step`);
+      }
+    }
+    if (engineBrowser.length && !want('browser')) {
+      log(`--- engine: Chromium ${engineBrowser.join(', ')}`);
+      const b = await attempt('engine browser', () =>
+        runBrowser({ backends: [], engine: engineBrowser, quick, full, idb: false }),
+      );
+      if (b) {
+        engine.browser.push(...b.engine);
+        report.machine.adapter = b.adapter;
+        errors.push(...b.errors.map((e) => `Chromium ${e}`));
+      }
+    }
+  }
   if (want('browser')) {
     log(`--- Chromium: ${browserBackends.join(', ')} + IndexedDB`);
     report.browser = await attempt('browser', () =>
-      runBrowser({ backends: browserBackends, quick, full, idb: true, leakCheck: ['webgpu'] }),
+      runBrowser({
+        backends: browserBackends,
+        quick,
+        full,
+        idb: true,
+        leakCheck: ['webgpu'],
+        engine: want('engine') ? engineBrowser : [],
+      }),
     );
+    if (report.browser && engine) engine.browser.push(...report.browser.engine);
     if (report.browser) {
       report.machine.adapter = report.browser.adapter;
       errors.push(...report.browser.errors.map((e) => `Chromium ${e}`));

@@ -10,8 +10,11 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { useBackend } from '../../src/core/backend/useBackend.ts';
 import { benchIndexedDb, type IdbBenchResult } from '../idbBench.ts';
-import { runSuite, type SuiteResult } from '../suite.ts';
+import { benchEngine, type EngineBenchResult, engineCases } from '../engineBench.ts';
+import { runSuite, SLOW_GFLOPS, type SuiteResult } from '../suite.ts';
+import { benchMatmul } from '../matmulBench.ts';
 
 export interface BrowserBenchOptions {
   backends: string[];
@@ -20,12 +23,15 @@ export interface BrowserBenchOptions {
   idb?: boolean;
   /** backends that also run the 100-step leak check */
   leakCheck?: string[];
+  /** backends that run the engine bench (student step, teacher batch, round trips) at the demo's sizes */
+  engine?: string[];
 }
 
 export interface BrowserBenchResult {
   userAgent: string;
   adapter: string | null;
   suites: SuiteResult[];
+  engine: EngineBenchResult[];
   idb: IdbBenchResult | null;
   errors: string[];
 }
@@ -71,6 +77,24 @@ async function runBrowserBench(opts: BrowserBenchOptions): Promise<BrowserBenchR
       /* a backend that never started has nothing to free */
     }
   }
+  const engine: EngineBenchResult[] = [];
+  for (const backend of opts.engine ?? []) {
+    log(`--- engine: ${backend}`);
+    try {
+      await useBackend(backend, { who: 'engine bench' });
+      const slow = (await benchMatmul(backend, 256, 0.5)).gflops < SLOW_GFLOPS;
+      const r = await benchEngine({ backend, ...engineCases({ full: false, slow }), log });
+      engine.push(r);
+      errors.push(...r.errors);
+    } catch (e) {
+      errors.push(`engine ${backend}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    try {
+      tf.engine().removeBackend(backend);
+    } catch {
+      /* a backend that never started has nothing to free */
+    }
+  }
   let idb: IdbBenchResult | null = null;
   if (opts.idb !== false) {
     try {
@@ -83,7 +107,7 @@ async function runBrowserBench(opts: BrowserBenchOptions): Promise<BrowserBenchR
       errors.push(`IndexedDB: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  return { userAgent: navigator.userAgent, adapter: await adapterName(), suites, idb, errors };
+  return { userAgent: navigator.userAgent, adapter: await adapterName(), suites, engine, idb, errors };
 }
 
 (window as unknown as { runBrowserBench: typeof runBrowserBench }).runBrowserBench = runBrowserBench;

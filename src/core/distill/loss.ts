@@ -8,6 +8,7 @@
  *   w       [B,P]    masked_lm_weights
  *   gold    [B,P]    masked_lm_ids (the original tokens)
  * Every term is a weighted mean over slots: Σ_slots w·term / (Σ w + 1e-5), as BERT does.
+ * Sums go through ../model/reductions.ts (tf.sum's numbers, a gradient that uploads nothing).
  *
  * Components (each reported separately, unweighted):
  *   ce   = −Σ_k p_k · log q(id_k)             q = softmax(logits / T) over the FULL vocabulary,
@@ -36,6 +37,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows as lookupRows } from '../model/bert.ts';
+import { sum } from '../model/reductions.ts';
 import { type LossConfig, needsTeacher } from './lossConfig.ts';
 
 export {
@@ -73,16 +75,16 @@ const EPS_NORM = 1e-12; // l2-normalise epsilon (as tf.nn.l2_normalize)
 
 /** Σ w·x / (Σ w + 1e-5) over the [B,P] slots. */
 function weightedMean(perSlot: tf.Tensor, w: tf.Tensor): tf.Scalar {
-  return tf.div(tf.sum(tf.mul(perSlot, w)), tf.add(tf.sum(w), EPS_DENOM));
+  return tf.div(sum(tf.mul(perSlot, w)), tf.add(sum(w), EPS_DENOM));
 }
 
 /** Re-tempers stored top-K probabilities, keeping their total mass (see the file comment). */
 export function retemperProbs(p: tf.Tensor3D, temperature: number): tf.Tensor3D {
   if (temperature === 1) return p;
   return tf.tidy(() => {
-    const mass = tf.sum(p, -1, true);
+    const mass = sum(p, -1, true);
     const powered = tf.pow(p, 1 / temperature);
-    const z = tf.maximum(tf.sum(powered, -1, true), EPS_NORM);
+    const z = tf.maximum(sum(powered, -1, true), EPS_NORM);
     return tf.mul(mass, tf.div(powered, z)) as tf.Tensor3D;
   });
 }
@@ -123,32 +125,32 @@ export function distillLoss(inputs: LossInputs, cfg: LossConfig): LossTensors {
     const T2 = T * T;
 
     if (cfg.alphaCe > 0) {
-      const ce = weightedMean(tf.neg(tf.sum(tf.mul(p, logq), -1)), w);
+      const ce = weightedMean(tf.neg(sum(tf.mul(p, logq), -1)), w);
       components.ce = ce;
       terms.push(tf.mul(ce, cfg.alphaCe * T2));
     }
     if (cfg.alphaCos > 0) {
       const q = tf.exp(logq);
-      const dot = tf.sum(tf.mul(p, q), -1);
-      const np = tf.sqrt(tf.maximum(tf.sum(tf.square(p), -1), EPS_NORM));
-      const nq = tf.sqrt(tf.maximum(tf.sum(tf.square(q), -1), EPS_NORM));
+      const dot = sum(tf.mul(p, q), -1);
+      const np = tf.sqrt(tf.maximum(sum(tf.square(p), -1), EPS_NORM));
+      const nq = tf.sqrt(tf.maximum(sum(tf.square(q), -1), EPS_NORM));
       const cos = weightedMean(tf.sub(1, tf.div(dot, tf.mul(np, nq))), w);
       components.cos = cos;
       terms.push(tf.mul(cos, cfg.alphaCos));
     }
     if (cfg.alphaKl > 0) {
-      const pMass = tf.maximum(tf.sum(p, -1, true), EPS_NORM);
+      const pMass = tf.maximum(sum(p, -1, true), EPS_NORM);
       const pHat = tf.div(p, pMass);
       const logPHat = tf.log(tf.maximum(pHat, 1e-30));
       const logQHat = tf.sub(logq, tf.logSumExp(logq, -1, true));
       // p̂·(log p̂ − log q̂), with 0·log 0 = 0
       const perK = tf.where(tf.greater(pHat, 0), tf.mul(pHat, tf.sub(logPHat, logQHat)), tf.zerosLike(pHat));
-      const kl = weightedMean(tf.sum(perK, -1), w);
+      const kl = weightedMean(sum(perK, -1), w);
       components.kl = kl;
       terms.push(tf.mul(kl, cfg.alphaKl * T2));
     }
     if (cfg.alphaMissingMass > 0) {
-      const teacherOut = tf.relu(tf.sub(1, tf.sum(p, -1))); // 1 − Σp, clipped at 0
+      const teacherOut = tf.relu(tf.sub(1, sum(p, -1))); // 1 − Σp, clipped at 0
       const studentIn = tf.minimum(tf.exp(tf.logSumExp(logq, -1)), 1 - 1e-6); // Σq
       const mm = weightedMean(tf.neg(tf.mul(teacherOut, tf.log1p(tf.neg(studentIn)))), w);
       components.missingMass = mm;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { countRoundTrips } from '../backend/roundTrips.ts';
 import type { MaskedExample } from '../examples/maskedExample.ts';
 import { initWeights } from '../model/init.ts';
 import { parseBertConfig } from '../model/config.ts';
@@ -76,6 +77,35 @@ describe('teacher outputs', () => {
     Object.values(weights).forEach((t) => {
       t.dispose();
     });
+  });
+});
+
+describe('teacher outputs, round trips', () => {
+  it('come back in one read of [batch, slots, 2k] and equal tf.topk at every real slot', async () => {
+    const weights = initWeights(cfg, { pooler: false, mlmHead: true }, 4);
+    const examples = syntheticExamples({ count: 4, vocabSize: 40, maxSeqLength: 12, maxPredictionsPerSeq: 4, seed: 6 });
+    const model = bertMaskedLm(cfg);
+    const k = 8;
+    const { result: out, counts } = await countRoundTrips(() => computeTeacherOutputs(model, weights, examples, k));
+    expect(counts.reads).toBe(1);
+    expect(counts.bytesRead).toBe(4 * 4 * 2 * k * 4);
+    const bt = toBatchTensors(
+      examples.map((example) => ({ example })),
+      false,
+    );
+    const ref = tf.tidy(() => tf.topk(tf.softmax(model(weights, bt, { training: false }), -1), k));
+    const [values, indices] = [ref.values.dataSync(), ref.indices.dataSync()];
+    tf.dispose([ref.values, ref.indices]);
+    disposeBatch(bt);
+    examples.forEach((ex, i) => {
+      for (let s = 0; s < 4; s++) {
+        if (!(ex.maskedLmWeights[s] > 0)) continue;
+        const at = (i * 4 + s) * k;
+        expect(Array.from(out.probs.subarray(at, at + k))).toEqual(Array.from(values.subarray(at, at + k)));
+        expect(Array.from(out.ids.subarray(at, at + k))).toEqual(Array.from(indices.subarray(at, at + k)));
+      }
+    });
+    tf.dispose(Object.values(weights));
   });
 });
 

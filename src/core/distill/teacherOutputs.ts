@@ -4,6 +4,10 @@
  * each prediction slot, truncated to its top k (default 128) probabilities and
  * their vocabulary ids. Padding slots (masked_lm_weights 0) are zeroed: probs 0,
  * ids 0, weight 0 marks them.
+ *
+ * The softmax and the top-k run on the backend, and the [batch, slots, k]
+ * probabilities and ids come back in ONE read: the ids travel as float32 next to
+ * the probabilities (exact: vocabulary ids are far below 2^24).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MaskedExample } from '../examples/maskedExample.ts';
@@ -37,21 +41,33 @@ export async function computeTeacherOutputs(
     examples.map((example) => ({ example })),
     false,
   );
-  let values: tf.Tensor, indices: tf.Tensor;
+  let packed: tf.Tensor;
   try {
-    ({ values, indices } = tf.tidy(() => {
+    packed = tf.tidy(() => {
       const logits = model(weights, batch, { training: false });
       const V = logits.shape[2];
       if (k > V) throw new Error(`teacher outputs: truncation_factor ${k} is larger than the vocabulary (${V})`);
+      if (V > 2 ** 24) throw new Error(`teacher outputs: a vocabulary of ${V} ids does not fit float32 exactly`);
       const r = tf.topk(tf.softmax(logits, -1), k, true);
-      return { values: r.values, indices: r.indices };
-    }));
+      return tf.concat([r.values, tf.cast(r.indices, 'float32')], -1); // [B, P, 2k]
+    });
   } finally {
     disposeBatch(batch);
   }
-  const probs = (await values.data()) as Float32Array;
-  const ids = (await indices.data()) as Int32Array;
-  tf.dispose([values, indices]);
+  let both: Float32Array;
+  try {
+    both = (await packed.data()) as Float32Array;
+  } finally {
+    packed.dispose();
+  }
+  const rows = both.length / (2 * k);
+  const probs = new Float32Array(rows * k);
+  const ids = new Int32Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    probs.set(both.subarray(2 * k * r, 2 * k * r + k), r * k);
+    const from = 2 * k * r + k;
+    for (let j = 0; j < k; j++) ids[r * k + j] = both[from + j];
+  }
   const slots = examples[0].maskedLmPositions.length;
   const w = new Float32Array(examples.length * slots);
   examples.forEach((ex, i) => {

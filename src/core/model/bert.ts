@@ -22,6 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng.ts';
+import { mean } from './reductions.ts';
 import type { BertConfig } from './config.ts';
 import { DropoutTables } from './dropout.ts';
 import { EMBEDDING_NAMES, MLM_HEAD_NAMES, POOLER_NAMES, layerNames, type Weights } from './weights.ts';
@@ -104,9 +105,8 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
 
 /** LayerNorm over the last axis: (x − mean) / √(var + eps) · γ + β, with the biased variance. */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
+  const centered = tf.sub(x, mean(x, -1, true));
+  const variance = mean(tf.square(centered), -1, true);
   return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
 }
 

@@ -7,9 +7,14 @@
  *
  * A NaN or Inf loss or gradient norm applies no update and is reported as
  * `finite: false`; the caller decides what to keep.
+ *
+ * Round trips: the step's numbers (each micro-batch's loss, each loss part,
+ * the gradient norm) are stacked on the backend and read back in ONE read;
+ * clipping and the 1/A of the mean are folded into the AdamW update as one
+ * scale, computed on the backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type AdamW, clipByGlobalNorm } from './adamw.ts';
+import { type AdamW, clipScale, globalNorm } from './adamw.ts';
 import type { ForwardOptions, PreparedBatch } from './task.ts';
 
 export interface StepResult {
@@ -57,6 +62,7 @@ export async function optimiserStep(
   let sum: Record<string, tf.Tensor> | null = null;
   const totals: tf.Scalar[] = [];
   const parts: Record<string, tf.Scalar>[] = [];
+  let norm: tf.Scalar | null = null;
   try {
     for (let m = 0; m < A; m++) {
       let kept: Record<string, tf.Scalar> = {};
@@ -71,32 +77,43 @@ export async function optimiserStep(
       for (const [vn, g] of Object.entries(grads)) named[nameOf.get(vn) ?? vn] = g;
       sum = accumulate(sum, named);
     }
+    // The gradient is the micro-batches' mean: sum / A, with the 1/A folded into the update's scale.
     const grads = sum!;
-    if (A > 1) {
-      for (const n of Object.keys(grads)) {
-        const avg = tf.div(grads[n], A);
-        grads[n].dispose();
-        grads[n] = avg;
-      }
+    const meanNorm = tf.tidy(() => {
+      const sumNorm = globalNorm(grads);
+      return A > 1 ? (tf.div(sumNorm, A) as tf.Scalar) : sumNorm;
+    });
+    norm = meanNorm;
+    // Everything the step reports, in one tensor: [loss of each micro-batch..., each part of each..., norm].
+    const names = Object.keys(parts[0] ?? {});
+    const packed = tf.tidy(() => tf.stack([...totals, ...parts.flatMap((p) => names.map((k) => p[k])), meanNorm]));
+    let values: Float32Array;
+    try {
+      values = (await packed.data()) as Float32Array;
+    } finally {
+      packed.dispose();
     }
-    const { clipped, norm } = clipByGlobalNorm(grads, clipNorm);
-    tf.dispose(Object.values(grads));
-    sum = null;
-    const totalValues = await Promise.all(totals.map((t) => t.data()));
-    const total = totalValues.reduce((a, v) => a + v[0], 0) / A;
-    const gradNorm = (await norm.data())[0];
-    norm.dispose();
+    const total = values.subarray(0, A).reduce((a, v) => a + v, 0) / A;
     const components: Record<string, number> = {};
-    for (const p of parts) {
-      for (const [k, v] of Object.entries(p)) components[k] = (components[k] ?? 0) + (await v.data())[0] / A;
-    }
+    names.forEach((k, j) => {
+      let s = 0;
+      for (let m = 0; m < A; m++) s += values[A + m * names.length + j];
+      components[k] = s / A;
+    });
+    const gradNorm = values[values.length - 1];
     const finite = Number.isFinite(total) && Number.isFinite(gradNorm);
-    if (finite) optimizer.apply(vars, clipped, lr);
-    tf.dispose(Object.values(clipped));
+    if (finite) {
+      const scale = tf.tidy(
+        () => (A > 1 ? tf.div(clipScale(meanNorm, clipNorm), A) : clipScale(meanNorm, clipNorm)) as tf.Scalar,
+      );
+      optimizer.apply(vars, grads, lr, scale);
+      scale.dispose();
+    }
     return { finite, total, components, gradNorm, tokens: batches.reduce((a, b) => a + b.tokens, 0) };
   } finally {
     tf.dispose(totals);
     for (const p of parts) tf.dispose(Object.values(p));
     if (sum) tf.dispose(Object.values(sum as Record<string, tf.Tensor>));
+    norm?.dispose();
   }
 }
