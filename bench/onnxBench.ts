@@ -4,7 +4,8 @@
  *    on all cores (its own CPU kernels, MLAS), in GFLOP/s, the best of a measurement before and one
  *    after the model runs (the machine is shared: a peak timed while it was busy would flatter the models);
  *  - the same exported encoder (last_hidden_state) on the same batch: onnxruntime-node float32 and
- *    int8 (model_quantized.onnx) beside the project's forward on tfjs-wasm, in examples/s and as a
+ *    int8 (model_quantized.onnx), onnxruntime-web's wasm kernels (what transformers.js runs in a page;
+ *    here in Node, one thread) beside the project's forward on tfjs-wasm, in examples/s and as a
  *    percentage of the native peak (model FLOP/s ÷ native matmul FLOP/s);
  *  - the demo teacher's model.onnx and model_quantized.onnx sizes, and the int8 model's top-1
  *    agreement with float32 (and float32's with the project's tfjs forward) at the masked positions of
@@ -14,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import { useBackend } from '../src/core/backend/useBackend.ts';
 import { loadCheckpoint, disposeCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import { readDocuments } from '../src/core/corpus/readCorpus.ts';
@@ -124,7 +126,14 @@ function randomBatch(cfg: BertConfig, batch: number, seq: number): PaddedBatch {
   return { ids, mask: ids.map((r) => r.map(() => 1)), types: ids.map((r) => r.map(() => 0)) };
 }
 
-/** The encoder forward (no MLM head) in onnxruntime-node float32 / int8 and in tfjs-wasm, same weights and batch. */
+/** A padded batch as onnxruntime-web's int64 input tensors. */
+function webFeeds(batch: PaddedBatch): Record<string, ortWeb.Tensor> {
+  const t = (rows: number[][]) =>
+    new ortWeb.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0].length]);
+  return { input_ids: t(batch.ids), attention_mask: t(batch.mask), token_type_ids: t(batch.types) };
+}
+
+/** The encoder forward (no MLM head) in onnxruntime-node and onnxruntime-web (wasm) float32 / int8 and in tfjs-wasm, same weights and batch. */
 export async function benchOnnxForward(opts: {
   cfg: BertConfig;
   name: string;
@@ -154,12 +163,22 @@ export async function benchOnnxForward(opts: {
     opts.log(`onnx: ${engine}: ${ms.toFixed(0)} ms per batch, ${(gflops).toFixed(1)} GFLOP/s`);
   };
   for (const quantize of [false, true]) {
-    const session = await ort.InferenceSession.create(encodeModel(bertOnnxModel(values, cfg, { quantize })));
+    const model = encodeModel(bertOnnxModel(values, cfg, { quantize }));
+    const session = await ort.InferenceSession.create(model);
     row(
       `onnxruntime-node ${quantize ? 'int8' : 'float32'}`,
       await timeRepeated(async () => void (await runBertOnnx(session, input)), minSeconds, 50),
     );
     await session.release();
+    // onnxruntime-web's wasm kernels (what transformers.js runs in a browser), here in Node
+    ortWeb.env.wasm.numThreads = 1;
+    const web = await ortWeb.InferenceSession.create(model, { executionProviders: ['wasm'] });
+    const feeds = webFeeds(input);
+    row(
+      `onnxruntime-web wasm ${quantize ? 'int8' : 'float32'} (1 thread, in Node)`,
+      await timeRepeated(async () => void (await web.run(feeds)), minSeconds, 50),
+    );
+    await web.release();
   }
   const ids = tf.tensor2d(input.ids, undefined, 'int32');
   const mask = tf.tensor2d(input.mask, undefined, 'int32');
