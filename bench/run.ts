@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, isExecutableFile } from '../e2e/chromium.ts';
 import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
+import { THREAD_SAFE_MINIFY } from '../vite.config.ts';
 import { benchExamples } from './examplesBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
 import { chineseBertConfig } from './modelBench.ts';
@@ -125,7 +126,15 @@ async function runBrowser(opts: BrowserBenchOptions): Promise<BrowserBenchResult
     root: join(ROOT, 'bench', 'browser'),
     base: './',
     logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8000, reportCompressedSize: false },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      chunkSizeWarningLimit: 8000,
+      reportCompressedSize: false,
+      // The page is served cross-origin isolated, so wasm runs threaded: see vite.config.ts.
+      rolldownOptions: { output: { minify: THREAD_SAFE_MINIFY } },
+    },
     optimizeDeps: { exclude: ['jieba-wasm'] },
     clearScreen: false,
   });
