@@ -4,7 +4,7 @@
  * /usr/bin/chromium, or one on PATH; never downloaded: `npm run test:setup`
  * installs Debian's package when there is none) with WebGPU enabled (SwiftShader
  * where there is no GPU), runs the workbench tests and then the demo tests in
- * order (E2E_ONLY=demo, workbench, evaluate, reload or backends picks one list) and prints
+ * order (E2E_ONLY=choice, demo, workbench, evaluate, reload or backends picks one list) and prints
  * `e2e: N passed, M failed`.
  */
 import { existsSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { demoTests } from './demo.e2e.ts';
 import { backendTests } from './backends.e2e.ts';
 import { reloadTests } from './reload.e2e.ts';
 import { evaluateTests } from './evaluate.e2e.ts';
+import { backendChoiceTests, otherOrigin, setBackendOverride } from './backendChoice.e2e.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -71,7 +72,7 @@ async function main(): Promise<number> {
       fixtures,
       artifacts,
       consoleErrors,
-      shared: { work },
+      shared: { work, dist: join(root, 'dist') },
       screenshot: async (name) => {
         shot++;
         await page.screenshot({
@@ -93,7 +94,20 @@ async function main(): Promise<number> {
               ? reloadTests
               : only === 'evaluate'
                 ? evaluateTests
-                : [...workbenchTests, ...evaluateTests, ...demoTests, ...reloadTests, ...backendTests];
+                : only === 'choice'
+                  ? backendChoiceTests
+                  : [
+                      ...backendChoiceTests,
+                      ...workbenchTests,
+                      ...evaluateTests,
+                      ...demoTests,
+                      ...reloadTests,
+                      ...backendTests,
+                    ];
+    // The flow tests exercise the webgpu path on purpose: run alone, they get the header's
+    // override directly (the full suite sets it through the header in backendChoice.e2e.ts).
+    if (only && only !== 'choice' && only !== 'backends')
+      await setBackendOverride(page, [server.url, otherOrigin(server.url)], 'webgpu');
     result = await runTests(tests, ctx);
   } finally {
     await context.close().catch(() => {});

@@ -29,9 +29,10 @@ export interface DemoSettings {
 }
 
 /**
- * Sized for a laptop GPU: about 1,000 examples of 64 tokens (the start of the demo corpus gives
- * about 20 examples per KB), a teacher pass of seconds, and an evaluation every 10 steps so the
- * student's teacher agreement is on the chart within the first minute.
+ * Sized for a GPU (or any backend whose measured model step reaches `FAST_DEMO_GFLOPS`): about
+ * 1,000 examples of 64 tokens (the start of the demo corpus gives about 20 examples per KB), a
+ * teacher pass of seconds, and an evaluation every 10 steps so the student's teacher agreement
+ * is on the chart within the first minute.
  */
 export const DEMO_DEFAULTS: Readonly<DemoSettings> = Object.freeze({
   dir: 'demo/',
@@ -44,6 +45,70 @@ export const DEMO_DEFAULTS: Readonly<DemoSettings> = Object.freeze({
   learningRate: 5e-4,
   student: 'layers',
 });
+
+/**
+ * Sized for a CPU (wasm on 2 cores, measured in headless Chromium: see README, "Try the demo"):
+ * about 480 examples, and fewer, larger-learning-rate steps with fewer evaluations, so every
+ * stage finishes within minutes and the teacher agreement still visibly rises.
+ */
+export const DEMO_CPU: Readonly<DemoSettings> = Object.freeze({
+  ...DEMO_DEFAULTS,
+  corpusKB: 24,
+  steps: 120,
+  batchSize: 16,
+  evalEvery: 30,
+  learningRate: 1e-3,
+});
+
+/** The training worker's measured speed: its backend and the probe's model-step GFLOP/s there. */
+export interface DemoSpeed {
+  backend: string;
+  stepGflops: number;
+}
+
+/** A measured model step at least this fast (GFLOP/s) runs the full-size demo. */
+export const FAST_DEMO_GFLOPS = 8;
+
+/** The demo's size for a measured speed: the full one on a fast backend, the CPU one otherwise (or when unmeasured). */
+export function demoSettingsForSpeed(speed: DemoSpeed | null): DemoSettings {
+  return { ...(speed && speed.stepGflops >= FAST_DEMO_GFLOPS ? DEMO_DEFAULTS : DEMO_CPU) };
+}
+
+/** The shipped demo teacher's shape (public/demo/teacher/config.json) and the demo's example shape. */
+export const DEMO_SHAPE = { layers: 4, hidden: 128, intermediate: 512, vocab: 4446, seq: 64, masks: 10 };
+/** Examples per KB of the start of the demo corpus (seed mode, 64 tokens, one pass). */
+export const DEMO_EXAMPLES_PER_KB = 20;
+
+/** Forward FLOPs of `layers` encoder layers over one example, plus the MLM head at its masked positions. */
+function forwardFlops(layers: number): number {
+  const { hidden: H, intermediate: I, vocab, seq, masks } = DEMO_SHAPE;
+  const perLayer = 2 * seq * (4 * H * H + 2 * H * I) + 2 * 2 * seq * seq * H;
+  return layers * perLayer + 2 * masks * (H * H + H * vocab);
+}
+
+/** The demo's model FLOPs by stage (teacher pass, training steps, held-out evaluations). */
+export function demoWorkFlops(s: DemoSettings): { teacherPass: number; training: number; evaluation: number } {
+  const examples = Math.round(s.corpusKB * DEMO_EXAMPLES_PER_KB);
+  const heldOut = Math.min(256, Math.max(1, Math.floor(examples * 0.05)));
+  const evaluations = Math.floor(s.steps / s.evalEvery) + 1;
+  const student = forwardFlops(3);
+  return {
+    teacherPass: examples * forwardFlops(DEMO_SHAPE.layers),
+    training: s.steps * s.batchSize * 3 * student, // backward ≈ twice forward
+    evaluation: evaluations * heldOut * student,
+  };
+}
+
+/**
+ * Seconds the demo should take at a measured speed: its model FLOPs over the probe's model-step
+ * throughput, plus a fixed start-up (fetching, examples, loading models: about half a minute).
+ * The probe's tiny model runs less efficiently than the demo's, so this errs on the long side.
+ */
+export function demoEstimateSeconds(s: DemoSettings, speed: DemoSpeed): number {
+  const w = demoWorkFlops(s);
+  const flops = w.teacherPass + w.training + w.evaluation;
+  return 30 + flops / (speed.stepGflops * 1e9);
+}
 
 /** URL parameters that override the defaults (used by the e2e test to keep SwiftShader runs short). */
 const PARAMS: Record<string, keyof DemoSettings> = {
@@ -58,9 +123,12 @@ const PARAMS: Record<string, keyof DemoSettings> = {
   demo_student: 'student',
 };
 
-/** The demo settings from a page's query string (`location.search`); bad values throw, naming the parameter. */
-export function demoSettingsFromSearch(search: string): DemoSettings {
-  const out: DemoSettings = { ...DEMO_DEFAULTS };
+/**
+ * The demo settings from a page's query string (`location.search`) over `base` (the size chosen for
+ * the measured speed, or the full-size defaults); bad values throw, naming the parameter.
+ */
+export function demoSettingsFromSearch(search: string, base: Readonly<DemoSettings> = DEMO_DEFAULTS): DemoSettings {
+  const out: DemoSettings = { ...base };
   const q = new URLSearchParams(search);
   for (const [param, key] of Object.entries(PARAMS)) {
     const raw = q.get(param);

@@ -149,7 +149,7 @@ export function formatGflops(v: number | undefined): string {
 }
 
 /** A candidate whose matmul is below this fraction of the best one's skips the model step (it cannot win). */
-export const STEP_FRACTION = 1 / 3;
+export const STEP_FRACTION = 1 / 2;
 
 /**
  * Measures every candidate and chooses, in two rounds: each backend's matmul (cpu first, its
