@@ -7,6 +7,7 @@ import {
   DEMO_CPU,
   DEMO_DEFAULTS,
   DEMO_EXAMPLES_PER_KB,
+  DEMO_STEP_SPEEDUP,
   demoEstimateSeconds,
   demoOptions,
   demoSettingsForSpeed,
@@ -139,11 +140,11 @@ describe('demo size from the measured speed', () => {
     expect(w.evaluation).toBe(3 * 1 * (3 * layer + head)); // 3 evaluations (steps 0, 5, 10) of 1 held-out example
   });
 
-  it('estimates seconds as the work over the measured throughput plus a fixed start-up', () => {
+  it('estimates seconds as the work over the measured throughput (scaled to the demo model) plus a fixed start-up', () => {
     const speed = { backend: 'wasm', stepGflops: 2 };
     const w = demoWorkFlops(DEMO_CPU);
     const total = w.teacherPass + w.training + w.evaluation;
-    expect(demoEstimateSeconds(DEMO_CPU, speed)).toBeCloseTo(30 + total / 2e9, 6);
+    expect(demoEstimateSeconds(DEMO_CPU, speed)).toBeCloseTo(30 + total / (2e9 * DEMO_STEP_SPEEDUP), 6);
     expect(demoEstimateSeconds(DEMO_CPU, { ...speed, stepGflops: 4 })).toBeLessThan(
       demoEstimateSeconds(DEMO_CPU, speed),
     );
