@@ -39,8 +39,9 @@ interface Pending {
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
-  /** Resolves when the worker reported its backend (or crashed). */
+  /** Resolves when the worker reported its backend (or crashed, or was stopped). */
   ready: Promise<void>;
+  markReady(): void;
 }
 
 const slots = new Map<WorkerKind, Slot>();
@@ -95,6 +96,7 @@ export function setBackendOverride(name: BackendName | null): WorkerKind[] {
     if (!slot || slot.pending.size > 0) continue;
     slots.delete(kind);
     slot.worker.terminate();
+    slot.markReady();
     restarted.push(kind);
   }
   for (const kind of restarted) backendListener(kind, null);
@@ -128,6 +130,7 @@ function slotFor(kind: WorkerKind): Slot {
     ready: new Promise<void>((ok) => {
       reported = ok;
     }),
+    markReady: () => reported(),
   };
   const pref = preferredBackend();
   if (pref) worker.postMessage({ type: 'init', backend: pref });
@@ -152,7 +155,6 @@ function slotFor(kind: WorkerKind): Slot {
   worker.addEventListener('error', (ev: ErrorEvent) => {
     const message = `the ${kind} worker crashed (${ev.message || 'no message'}); stored data is intact, start the job again`;
     crash(kind, message);
-    reported();
   });
   slots.set(kind, slot);
   return slot;
@@ -163,6 +165,7 @@ function crash(kind: WorkerKind, message: string): void {
   if (!slot) return;
   slots.delete(kind);
   slot.worker.terminate();
+  slot.markReady();
   for (const p of slot.pending.values()) p.reject(new Error(message));
   backendListener(kind, { error: message });
 }
