@@ -1,6 +1,6 @@
 /**
  * "Try the demo" on the built page: a missing demo folder gives an error next
- * to the button; the button (first in the tab order, pressed with the
+ * to the button; the button (first in the tab order after the header's backend choice, pressed with the
  * keyboard) fetches the embedded demo from the page's own origin, builds
  * examples, caches the teacher outputs and trains a 3-layer student on webgpu
  * until an evaluation after training is on the chart; pressing it again reuses
