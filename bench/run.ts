@@ -32,6 +32,7 @@ import { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, isExecutableFile } from '
 import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
 import { benchEngine, engineCases } from './engineBench.ts';
 import type { EngineReport, TorchPeerResult } from './engineReport.ts';
+import { THREAD_SAFE_MINIFY } from '../vite.config.ts';
 import { benchExamples } from './examplesBench.ts';
 import { benchOnnxDemo, benchOnnxForward, benchOnnxTeacherPass, nativeMatmulPeak } from './onnxBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
@@ -136,7 +137,15 @@ async function runBrowser(opts: BrowserBenchOptions): Promise<BrowserBenchResult
     root: join(ROOT, 'bench', 'browser'),
     base: './',
     logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8000, reportCompressedSize: false },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      chunkSizeWarningLimit: 8000,
+      reportCompressedSize: false,
+      // The page is served cross-origin isolated, so wasm runs threaded: see vite.config.ts.
+      rolldownOptions: { output: { minify: THREAD_SAFE_MINIFY } },
+    },
     optimizeDeps: { exclude: ['jieba-wasm'] },
     clearScreen: false,
   });

@@ -27,6 +27,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert, type E2ETest, type TestContext } from './harness.ts';
 import { serveStatic } from './server.ts';
+import { THREAD_SAFE_MINIFY } from '../vite.config.ts';
 import { DEFAULT_RUN, type BackendRun } from './pages/backends/backendRun.ts';
 import type { BackendOutcome, CheckRequest } from './pages/backends/worker.ts';
 
@@ -187,7 +188,8 @@ async function buildPage(work: string): Promise<string> {
     base: './',
     logLevel: 'error', // build problems still throw; Vite's timing notes would only clutter the e2e output
     clearScreen: false,
-    worker: { format: 'es' },
+    // Minified as the app's workers are (vite.config.ts): the threaded wasm backend needs it.
+    worker: { format: 'es', rolldownOptions: { output: { minify: THREAD_SAFE_MINIFY } } },
     build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8000, reportCompressedSize: false },
   });
   return outDir;

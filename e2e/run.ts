@@ -4,7 +4,7 @@
  * /usr/bin/chromium, or one on PATH; never downloaded: `npm run test:setup`
  * installs Debian's package when there is none) with WebGPU enabled (SwiftShader
  * where there is no GPU), runs the workbench tests and then the demo tests in
- * order (E2E_ONLY=demo, workbench, evaluate, reload, backends or transformersjs picks one list) and prints
+ * order (E2E_ONLY=choice, workbench, evaluate, demo, reload, backends or transformersjs picks one list) and prints
  * `e2e: N passed, M failed`.
  */
 import { existsSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { backendTests } from './backends.e2e.ts';
 import { reloadTests } from './reload.e2e.ts';
 import { evaluateTests } from './evaluate.e2e.ts';
 import { transformersJsTests } from './transformersjs.e2e.ts';
+import { backendChoiceTests, otherOrigin, setBackendOverride } from './backendChoice.e2e.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -72,7 +73,7 @@ async function main(): Promise<number> {
       fixtures,
       artifacts,
       consoleErrors,
-      shared: { work },
+      shared: { work, dist: join(root, 'dist') },
       screenshot: async (name) => {
         shot++;
         await page.screenshot({
@@ -83,27 +84,22 @@ async function main(): Promise<number> {
     };
     // E2E_ONLY=demo runs the demo tests alone (on a fresh profile), for a quick check.
     const only = process.env.E2E_ONLY;
-    const tests =
-      only === 'demo'
-        ? demoTests
-        : only === 'workbench'
-          ? workbenchTests
-          : only === 'backends'
-            ? backendTests
-            : only === 'reload'
-              ? reloadTests
-              : only === 'evaluate'
-                ? evaluateTests
-                : only === 'transformersjs'
-                  ? transformersJsTests
-                  : [
-                      ...workbenchTests,
-                      ...evaluateTests,
-                      ...demoTests,
-                      ...reloadTests,
-                      ...backendTests,
-                      ...transformersJsTests,
-                    ];
+    const lists = {
+      choice: backendChoiceTests,
+      workbench: workbenchTests,
+      evaluate: evaluateTests,
+      demo: demoTests,
+      reload: reloadTests,
+      backends: backendTests,
+      transformersjs: transformersJsTests,
+    };
+    if (only && !(only in lists)) throw new Error(`E2E_ONLY=${only}: not a list (${Object.keys(lists).join(', ')})`);
+    // the whole suite runs the lists in this order (the backend choice first, on a fresh profile)
+    const tests = only ? lists[only as keyof typeof lists] : Object.values(lists).flat();
+    // The flow tests exercise the webgpu path on purpose: run alone, they get the header's
+    // override directly (the full suite sets it through the header in backendChoice.e2e.ts).
+    if (only && only !== 'choice' && only !== 'backends' && only !== 'transformersjs')
+      await setBackendOverride(page, [server.url, otherOrigin(server.url)], 'webgpu');
     result = await runTests(tests, ctx);
   } finally {
     await context.close().catch(() => {});

@@ -1,17 +1,24 @@
 /**
  * A tiny static file server for the built page (dist/), as the e2e tests and
  * a researcher's own static hosting would serve it: correct MIME types
- * (application/wasm included) and a strict Content-Security-Policy that
+ * (application/wasm included), a strict Content-Security-Policy that
  * allows only the page's own origin (plus WebAssembly compilation, and blob:
- * workers/downloads).
+ * workers/downloads), and the cross-origin isolation headers (COOP/COEP) that
+ * give the wasm backend its threads. `isolated: false` leaves those out, to
+ * check the page's single-thread fallback.
  */
 import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 
+/**
+ * `blob:` in script-src: tfjs's threaded wasm build starts its threads as workers that
+ * importScripts() a blob: copy of its own Emscripten glue, made by the page's own code
+ * (blob: URLs can only be minted by scripts already running on this origin).
+ */
 export const CSP = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self' blob:",
   "style-src 'self'",
   "img-src 'self' data: blob:",
@@ -39,13 +46,20 @@ const MIME: Record<string, string> = {
   '.safetensors': 'application/octet-stream',
 };
 
+/** Cross-origin isolation (the same values as vite.config.ts and README's hosting notes). */
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export interface StaticServer {
   url: string;
   close(): Promise<void>;
 }
 
 /** Serves `root` on 127.0.0.1 at a free port. */
-export async function serveStatic(root: string): Promise<StaticServer> {
+export async function serveStatic(root: string, options: { isolated?: boolean } = {}): Promise<StaticServer> {
+  const isolation = options.isolated === false ? {} : ISOLATION_HEADERS;
   const base = resolve(root);
   const server: Server = createServer(async (req, res) => {
     try {
@@ -63,6 +77,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
         'Content-Security-Policy': CSP,
         'X-Content-Type-Options': 'nosniff',
         'Cache-Control': 'no-cache',
+        ...isolation,
       });
       res.end(body);
     } catch (err) {

@@ -5,7 +5,8 @@
  *
  * - files:        `corpus/<corpusId>` → the dropped File; `model/<modelId>/<fileName>` → File;
  *                 `task/<fileId>` → a dropped downstream-task file
- * - meta:         `corpora`, `models`, `exampleSets`, `teacherCaches`, `runs`, `taskFiles`, `evaluations`, `ui` → JSON
+ * - meta:         `corpora`, `models`, `exampleSets`, `teacherCaches`, `runs`, `taskFiles`, `evaluations`, `ui` → JSON;
+ *                 `backendProbe` → the workers' backend decisions by probe cache key (workers/backend.ts)
  * - examples:     the engine's example sets (src/core/examples/exampleSetStore.ts: `<setId>/<batch>`, `manifest/<setId>`)
  * - teacher:      the engine's teacher-output cache
  * - checkpoints:  the engine's training checkpoints, each run's under `runs/<runId>/`, each

@@ -18,13 +18,17 @@ import { startTeacherPass } from './teacherPass.ts';
 import {
   contentKey,
   corpusCut,
+  demoEstimateSeconds,
   demoOptions,
   demoRunConfig,
+  demoSettingsForSpeed,
   demoSettingsFromSearch,
   demoStudentSpec,
   sameOptions,
   type DemoSettings,
+  type DemoSpeed,
 } from './demoPlan.ts';
+import type { AppState } from './state.ts';
 import { describeError } from './errors.ts';
 import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
 
@@ -139,6 +143,24 @@ async function writeRecord(r: DemoRecord): Promise<void> {
 
 let inFlight: Promise<void> | null = null;
 
+/** The training worker's measured speed: the probe's model-step GFLOP/s on the backend it uses (null before it reports, or unmeasured). */
+export function demoSpeed(s: Pick<AppState, 'backends'>): DemoSpeed | null {
+  const r = s.backends.train;
+  if (!r || 'error' in r || r.backend === 'none') return null;
+  const m = r.measured?.find((x) => x.backend === r.backend);
+  return m?.stepGflops ? { backend: r.backend, stepGflops: m.stepGflops } : null;
+}
+
+/** What the demo will run here, sized from the measured speed (and the page's URL parameters), and how long it should take. */
+export function demoPlan(
+  s: Pick<AppState, 'backends'>,
+  search: string,
+): { settings: DemoSettings; speed: DemoSpeed | null; estimateSeconds: number | null } {
+  const speed = demoSpeed(s);
+  const settings = demoSettingsFromSearch(search, demoSettingsForSpeed(speed));
+  return { settings, speed, estimateSeconds: speed ? demoEstimateSeconds(settings, speed) : null };
+}
+
 /**
  * Runs the demo end to end, or carries on from what an earlier press stored; resolves once
  * the demo run is training (or the first failing stage's error is shown next to the button).
@@ -175,7 +197,7 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
     runId: undefined,
   });
   try {
-    const settings = given ?? demoSettingsFromSearch(location.search);
+    const settings = given ?? demoPlan(useApp.getState(), location.search).settings;
     const files = await fetchDemoFiles(settings);
     const record = await readRecord();
     const s0 = useApp.getState();

@@ -4,8 +4,15 @@ import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
 import {
   contentKey,
   corpusCut,
+  DEMO_CPU,
   DEMO_DEFAULTS,
+  DEMO_EXAMPLES_PER_KB,
+  DEMO_STEP_SPEEDUP,
+  demoEstimateSeconds,
   demoOptions,
+  demoSettingsForSpeed,
+  demoWorkFlops,
+  FAST_DEMO_GFLOPS,
   demoRunConfig,
   demoSettingsFromSearch,
   demoStudentSpec,
@@ -103,5 +110,43 @@ describe('demo plan', () => {
     expect(contentKey([a, b])).toBe(contentKey([a.slice(), b.slice()]));
     expect(contentKey([a, b])).not.toBe(contentKey([a, a]));
     expect(contentKey([a, b])).not.toBe(contentKey([b, a]));
+  });
+});
+
+describe('demo size from the measured speed', () => {
+  it('runs the CPU size when the backend is slow or unmeasured, the full size on a fast one', () => {
+    expect(demoSettingsForSpeed(null)).toEqual(DEMO_CPU);
+    expect(demoSettingsForSpeed({ backend: 'wasm', stepGflops: 1.4 })).toEqual(DEMO_CPU);
+    expect(demoSettingsForSpeed({ backend: 'webgpu', stepGflops: FAST_DEMO_GFLOPS })).toEqual(DEMO_DEFAULTS);
+    // The CPU size is smaller in every way that costs time.
+    expect(DEMO_CPU.corpusKB).toBeLessThan(DEMO_DEFAULTS.corpusKB);
+    expect(DEMO_CPU.steps * DEMO_CPU.batchSize).toBeLessThan(DEMO_DEFAULTS.steps * DEMO_DEFAULTS.batchSize);
+  });
+
+  it('URL parameters still override the size chosen for the speed', () => {
+    const s = demoSettingsFromSearch('?demo_steps=7', DEMO_CPU);
+    expect(s).toEqual({ ...DEMO_CPU, steps: 7 });
+  });
+
+  it('counts the demo work by stage from the shipped teacher shape', () => {
+    // One layer of hidden 128 over 64 tokens: dense 2·64·(4·128² + 2·128·512) = 25,165,824;
+    // attention 2·2·64²·128 = 2,097,152; MLM head at 10 masks: 2·10·(128² + 128·4446) = 11,709,440.
+    const layer = 25_165_824 + 2_097_152;
+    const head = 11_709_440;
+    const s = { ...DEMO_CPU, corpusKB: 1, steps: 10, batchSize: 2, evalEvery: 5 };
+    const w = demoWorkFlops(s);
+    expect(w.teacherPass).toBe(DEMO_EXAMPLES_PER_KB * (4 * layer + head));
+    expect(w.training).toBe(10 * 2 * 3 * (3 * layer + head));
+    expect(w.evaluation).toBe(3 * 1 * (3 * layer + head)); // 3 evaluations (steps 0, 5, 10) of 1 held-out example
+  });
+
+  it('estimates seconds as the work over the measured throughput (scaled to the demo model) plus a fixed start-up', () => {
+    const speed = { backend: 'wasm', stepGflops: 2 };
+    const w = demoWorkFlops(DEMO_CPU);
+    const total = w.teacherPass + w.training + w.evaluation;
+    expect(demoEstimateSeconds(DEMO_CPU, speed)).toBeCloseTo(30 + total / (2e9 * DEMO_STEP_SPEEDUP), 6);
+    expect(demoEstimateSeconds(DEMO_CPU, { ...speed, stepGflops: 4 })).toBeLessThan(
+      demoEstimateSeconds(DEMO_CPU, speed),
+    );
   });
 });

@@ -29,9 +29,10 @@ export interface DemoSettings {
 }
 
 /**
- * Sized for a laptop GPU: about 1,000 examples of 64 tokens (the start of the demo corpus gives
- * about 20 examples per KB), a teacher pass of seconds, and an evaluation every 10 steps so the
- * student's teacher agreement is on the chart within the first minute.
+ * Sized for a GPU (or any backend whose measured model step reaches `FAST_DEMO_GFLOPS`): about
+ * 1,150 examples of 64 tokens (the start of the demo corpus gives about 24 examples per KB), a
+ * teacher pass of seconds, and an evaluation every 10 steps so the student's teacher agreement
+ * is on the chart within the first minute.
  */
 export const DEMO_DEFAULTS: Readonly<DemoSettings> = Object.freeze({
   dir: 'demo/',
@@ -44,6 +45,79 @@ export const DEMO_DEFAULTS: Readonly<DemoSettings> = Object.freeze({
   learningRate: 5e-4,
   student: 'layers',
 });
+
+/**
+ * Sized for a CPU (wasm on 2 cores, measured in headless Chromium: see README, "Try the demo"):
+ * about 580 examples, and fewer steps with fewer evaluations, so every stage finishes within
+ * minutes and the teacher agreement still visibly rises. Measured at 120 steps of 16: learning
+ * rate 3e-4 raised the agreement 70.2% → 78.7%, 1.5e-4 only to 74.5%, and 1e-3 lowered it to 68.1%.
+ */
+export const DEMO_CPU: Readonly<DemoSettings> = Object.freeze({
+  ...DEMO_DEFAULTS,
+  corpusKB: 24,
+  steps: 120,
+  batchSize: 16,
+  evalEvery: 30,
+  learningRate: 3e-4,
+});
+
+/** The training worker's measured speed: its backend and the probe's model-step GFLOP/s there. */
+export interface DemoSpeed {
+  backend: string;
+  stepGflops: number;
+}
+
+/** A measured model step at least this fast (GFLOP/s) runs the full-size demo. */
+export const FAST_DEMO_GFLOPS = 8;
+
+/** The demo's size for a measured speed: the full one on a fast backend, the CPU one otherwise (or when unmeasured). */
+export function demoSettingsForSpeed(speed: DemoSpeed | null): DemoSettings {
+  return { ...(speed && speed.stepGflops >= FAST_DEMO_GFLOPS ? DEMO_DEFAULTS : DEMO_CPU) };
+}
+
+/** The shipped demo teacher's shape (public/demo/teacher/config.json) and the demo's example shape. */
+export const DEMO_SHAPE = { layers: 4, hidden: 128, intermediate: 512, vocab: 4446, seq: 64, masks: 10 };
+/** Examples per KB of the start of the demo corpus (seed mode, 64 tokens, one pass; its first 24 KB give 586). */
+export const DEMO_EXAMPLES_PER_KB = 24;
+
+/** Forward FLOPs of `layers` encoder layers over one example, plus the MLM head at its masked positions. */
+function forwardFlops(layers: number): number {
+  const { hidden: H, intermediate: I, vocab, seq, masks } = DEMO_SHAPE;
+  const perLayer = 2 * seq * (4 * H * H + 2 * H * I) + 2 * 2 * seq * seq * H;
+  return layers * perLayer + 2 * masks * (H * H + H * vocab);
+}
+
+/** The demo's model FLOPs by stage (teacher pass, training steps, held-out evaluations). */
+export function demoWorkFlops(s: DemoSettings): { teacherPass: number; training: number; evaluation: number } {
+  const examples = Math.round(s.corpusKB * DEMO_EXAMPLES_PER_KB);
+  const heldOut = Math.min(256, Math.max(1, Math.floor(examples * 0.05)));
+  const evaluations = Math.floor(s.steps / s.evalEvery) + 1;
+  const student = forwardFlops(3);
+  return {
+    teacherPass: examples * forwardFlops(DEMO_SHAPE.layers),
+    training: s.steps * s.batchSize * 3 * student, // backward ≈ twice forward
+    evaluation: evaluations * heldOut * student,
+  };
+}
+
+/**
+ * How much faster the demo's model runs than the probe's tiny step, per FLOP: its matrices are
+ * larger (hidden 128, 64 tokens, batch 16 against hidden 64, 32 tokens, batch 4). Measured on
+ * wasm in headless Chromium on 2 cores (2026-12-02): the whole demo ran at about 2.3 model
+ * GFLOP/s where the probe's step measured 0.5 in the same session.
+ */
+export const DEMO_STEP_SPEEDUP = 4;
+
+/**
+ * Seconds the demo should take at a measured speed: its model FLOPs over the probe's model-step
+ * throughput scaled by `DEMO_STEP_SPEEDUP`, plus a fixed start-up (fetching, examples, loading
+ * models: about half a minute).
+ */
+export function demoEstimateSeconds(s: DemoSettings, speed: DemoSpeed): number {
+  const w = demoWorkFlops(s);
+  const flops = w.teacherPass + w.training + w.evaluation;
+  return 30 + flops / (speed.stepGflops * DEMO_STEP_SPEEDUP * 1e9);
+}
 
 /** URL parameters that override the defaults (used by the e2e test to keep SwiftShader runs short). */
 const PARAMS: Record<string, keyof DemoSettings> = {
@@ -58,9 +132,12 @@ const PARAMS: Record<string, keyof DemoSettings> = {
   demo_student: 'student',
 };
 
-/** The demo settings from a page's query string (`location.search`); bad values throw, naming the parameter. */
-export function demoSettingsFromSearch(search: string): DemoSettings {
-  const out: DemoSettings = { ...DEMO_DEFAULTS };
+/**
+ * The demo settings from a page's query string (`location.search`) over `base` (the size chosen for
+ * the measured speed, or the full-size defaults); bad values throw, naming the parameter.
+ */
+export function demoSettingsFromSearch(search: string, base: Readonly<DemoSettings> = DEMO_DEFAULTS): DemoSettings {
+  const out: DemoSettings = { ...base };
   const q = new URLSearchParams(search);
   for (const [param, key] of Object.entries(PARAMS)) {
     const raw = q.get(param);

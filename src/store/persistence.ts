@@ -7,7 +7,7 @@
  * to resume. Metric histories are saved in chunks as they stream in. State
  * saved by an older version is converted once (migrate.ts).
  */
-import type { EvalPoint, MetricPoint, WorkerKind } from '../contract/jobs.ts';
+import type { EvalPoint, MetricPoint } from '../contract/jobs.ts';
 import { metricsKey, storeOf } from '../contract/storageLayout.ts';
 import { describeError } from './errors.ts';
 import { migrateSavedMeta, restoreOptions, restoreRunConfig, type SavedMeta } from './migrate.ts';
@@ -24,7 +24,7 @@ import {
   type TeacherCacheEntry,
   useApp,
 } from './state.ts';
-import { onBackendReport, warmWorker } from './workerClient.ts';
+import { onBackendReport, warmWorkers } from './workerClient.ts';
 
 const set = useApp.setState;
 const get = useApp.getState;
@@ -95,7 +95,14 @@ async function saveMeta(): Promise<void> {
  * saves every later change, and starts the workers so their backends show in the header.
  */
 export async function restore(): Promise<void> {
-  onBackendReport((kind, report) => set((s) => ({ backends: { ...s.backends, [kind]: report } })));
+  onBackendReport((kind, report) =>
+    set((s) => {
+      const backends = { ...s.backends };
+      if (report) backends[kind] = report;
+      else delete backends[kind];
+      return { backends };
+    }),
+  );
   let migrated = false;
   try {
     const meta = storeOf('meta');
@@ -157,7 +164,7 @@ export async function restore(): Promise<void> {
   if (migrated) scheduleSave();
   set({ restored: true });
   void refreshQuota(true);
-  for (const k of ['data', 'teacher', 'train'] as WorkerKind[]) warmWorker(k);
+  void warmWorkers(['data', 'teacher', 'train']);
 }
 
 // ---- metric histories ----------------------------------------------------------------------

@@ -6,7 +6,7 @@
  * jobs with a clear message and is started afresh on the next call (nothing
  * stored is lost: workers write to IndexedDB in complete batches).
  */
-import type { BackendReport } from '../contract/backendReport.ts';
+import { type BackendName, type BackendReport, isBackendName } from '../contract/backendReport.ts';
 import type {
   ControlAction,
   FromWorker,
@@ -39,23 +39,69 @@ interface Pending {
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** Resolves when the worker reported its backend (or crashed, or was stopped). */
+  ready: Promise<void>;
+  markReady(): void;
 }
 
 const slots = new Map<WorkerKind, Slot>();
 let nextId = 1;
-let backendListener: (kind: WorkerKind, report: BackendReport | { error: string }) => void = () => {};
+/** null: the worker is (re)starting and has not reported yet. */
+let backendListener: (kind: WorkerKind, report: BackendReport | { error: string } | null) => void = () => {};
 
 /** Receives each worker's backend report (and crashes) — the header shows them. */
 export function onBackendReport(cb: typeof backendListener): void {
   backendListener = cb;
 }
 
-function preferredBackend(): string | null {
+/** Where the header's backend override is kept (it persists across reloads). */
+export const BACKEND_OVERRIDE_KEY = 'wwm.backendOverride';
+
+/** The user's backend override from the header, or null to let the probe choose. */
+export function backendOverride(): BackendName | null {
   try {
-    return new URLSearchParams(location.search).get('backend');
+    const v = localStorage.getItem(BACKEND_OVERRIDE_KEY);
+    return isBackendName(v) ? v : null;
   } catch {
     return null;
   }
+}
+
+/** The backend the tensor workers are asked to use: `?backend=` on the page's URL, else the header's override. */
+function preferredBackend(): string | null {
+  try {
+    return new URLSearchParams(location.search).get('backend') ?? backendOverride();
+  } catch {
+    return null;
+  }
+}
+
+const TENSOR_WORKERS: WorkerKind[] = ['teacher', 'train'];
+
+/**
+ * Sets (or clears, with null) the backend override and restarts the tensor workers that are
+ * idle, so they start on it now; a busy one keeps its backend until its job ends and it restarts.
+ * Returns the workers that were restarted.
+ */
+export function setBackendOverride(name: BackendName | null): WorkerKind[] {
+  try {
+    if (name) localStorage.setItem(BACKEND_OVERRIDE_KEY, name);
+    else localStorage.removeItem(BACKEND_OVERRIDE_KEY);
+  } catch {
+    // Without localStorage the override lasts until the page is reloaded.
+  }
+  const restarted: WorkerKind[] = [];
+  for (const kind of TENSOR_WORKERS) {
+    const slot = slots.get(kind);
+    if (!slot || slot.pending.size > 0) continue;
+    slots.delete(kind);
+    slot.worker.terminate();
+    slot.markReady();
+    restarted.push(kind);
+  }
+  for (const kind of restarted) backendListener(kind, null);
+  void warmWorkers(restarted);
+  return restarted;
 }
 
 function makeWorker(kind: WorkerKind): Worker {
@@ -77,13 +123,22 @@ function slotFor(kind: WorkerKind): Slot {
   const existing = slots.get(kind);
   if (existing) return existing;
   const worker = makeWorker(kind);
-  const slot: Slot = { worker, pending: new Map() };
+  let reported = () => {};
+  const slot: Slot = {
+    worker,
+    pending: new Map(),
+    ready: new Promise<void>((ok) => {
+      reported = ok;
+    }),
+    markReady: () => reported(),
+  };
   const pref = preferredBackend();
   if (pref) worker.postMessage({ type: 'init', backend: pref });
   worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
     const msg = ev.data;
     if (msg.type === 'ready') {
       backendListener(kind, msg.backend);
+      reported();
       return;
     }
     const p = slot.pending.get(msg.id);
@@ -110,6 +165,7 @@ function crash(kind: WorkerKind, message: string): void {
   if (!slot) return;
   slots.delete(kind);
   slot.worker.terminate();
+  slot.markReady();
   for (const p of slot.pending.values()) p.reject(new Error(message));
   backendListener(kind, { error: message });
 }
@@ -117,6 +173,17 @@ function crash(kind: WorkerKind, message: string): void {
 /** Starts a worker early so its backend shows in the header. */
 export function warmWorker(kind: WorkerKind): void {
   slotFor(kind);
+}
+
+/**
+ * Starts workers early, the tensor workers one after the other: each may measure the backends
+ * for a second or two, and two probes at once on a small machine would measure each other.
+ */
+export async function warmWorkers(kinds: WorkerKind[]): Promise<void> {
+  for (const kind of kinds) {
+    const slot = slotFor(kind);
+    if (TENSOR_WORKERS.includes(kind)) await slot.ready;
+  }
 }
 
 export interface JobHandle<K extends JobName> {

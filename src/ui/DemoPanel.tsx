@@ -6,7 +6,8 @@
  */
 import type { ReactNode } from 'react';
 import { type DemoStage, useApp } from '../store/state.ts';
-import { runDemo } from '../store/demo.ts';
+import { demoPlan, runDemo } from '../store/demo.ts';
+import { DEMO_EXAMPLES_PER_KB } from '../store/demoPlan.ts';
 import { ErrorText, Progress } from './common.tsx';
 import { formatBytes, formatCount } from './format.ts';
 
@@ -32,6 +33,7 @@ export function DemoPanel() {
   const run = useApp((s) => s.runs.find((r) => r.id === s.demo.runId));
   const evals = useApp((s) => (s.demo.runId ? s.evals[s.demo.runId] : undefined));
   const working = demo.status === 'working';
+  const trainReport = useApp((s) => s.backends.train);
   const current = demo.stage ? STAGES.findIndex((x) => x.id === demo.stage) : -1;
 
   const stateOf = (i: number, id: DemoStage): StageState => {
@@ -116,6 +118,7 @@ export function DemoPanel() {
                 data-testid="demo-agreement"
                 data-agreement={lastEval.teacherAgreement}
                 data-evals={evals?.length ?? 0}
+                data-first-last={`${firstEval?.teacherAgreement ?? ''},${lastEval.teacherAgreement}`}
               >
                 {' '}
                 · teacher agreement {(100 * (firstEval?.teacherAgreement ?? 0)).toFixed(1)}% →{' '}
@@ -128,6 +131,14 @@ export function DemoPanel() {
         ) : null;
     }
   };
+
+  let plan: ReturnType<typeof demoPlan> | null = null;
+  let planError: string | null = null;
+  try {
+    plan = demoPlan({ backends: { train: trainReport } }, location.search);
+  } catch (err) {
+    planError = err instanceof Error ? err.message : String(err);
+  }
 
   return (
     <section
@@ -155,7 +166,17 @@ export function DemoPanel() {
           else is downloaded.
         </p>
       </div>
-      <ErrorText testId="demo-error" message={demo.status === 'error' ? demo.error : null} />
+      {plan && (
+        <p className="note" data-testid="demo-estimate" data-seconds={plan.estimateSeconds ?? ''}>
+          {plan.speed
+            ? `On ${plan.speed.backend} (its model step measured ${plan.speed.stepGflops.toFixed(1)} GFLOP/s here) the demo should take about ${Math.max(1, Math.round((plan.estimateSeconds ?? 0) / 60))} min`
+            : trainReport
+              ? 'No speed measured for the chosen backend: the demo uses its CPU size'
+              : 'Measuring the backends: the estimate follows'}
+          {`: about ${formatCount(Math.round(plan.settings.corpusKB * DEMO_EXAMPLES_PER_KB))} examples, ${formatCount(plan.settings.steps)} training steps of ${plan.settings.batchSize}, an evaluation every ${plan.settings.evalEvery}.`}
+        </p>
+      )}
+      <ErrorText testId="demo-error" message={demo.status === 'error' ? demo.error : planError} />
       {demo.status !== 'idle' && (
         <ol className="demo-stages" aria-label="Demo progress">
           {STAGES.map((st, i) => {
