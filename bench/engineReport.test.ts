@@ -66,4 +66,29 @@ describe('engine section of the report', () => {
     expect(md).toContain('BatchMatMul 1200.0 ms ×78 (67%)');
     expect(md).toContain('- error: webgpu x: failed');
   });
+
+  it("with the native matmul peak, shows each row's share of it", () => {
+    const md = engineMarkdown(
+      {
+        node: [{ backend: 'wasm', rows: [row], errors: [] }],
+        browser: [],
+        torch: [
+          {
+            case: 'student-3L-768',
+            batch: 8,
+            seq: 128,
+            msPerStep: 1000,
+            examplesPerSec: 8,
+            modelGflops: 150,
+            threads: 1,
+            torch: '1.13',
+          },
+        ],
+      },
+      300,
+    ).join('\n');
+    expect(md).toContain('Native float32 matmul peak of this machine (ONNX section): 300.0 GFLOP/s.');
+    expect(md).toContain('| Node | wasm | student-step | student-3L-768 | 8×128 | 2000.0 | 4.00 | **75.00** | 25% |');
+    expect(md).toContain('| student-3L-768 | 8×128 | 1000.0 | 8.00 | **150.00** | 50% | 1 | 1.13 |');
+  });
 });

@@ -40,8 +40,15 @@ function rowsOf(r: EngineReport): { where: string; row: EngineRow }[] {
   ];
 }
 
-export function engineMarkdown(r: EngineReport): string[] {
+/**
+ * @param nativeGflops the machine's native float32 matmul peak (the ONNX section's
+ *   onnxruntime-node MatMul on all cores), when that section ran: each row then also shows
+ *   its model FLOP/s as a share of it, the physical limit to compare with.
+ */
+export function engineMarkdown(r: EngineReport, nativeGflops?: number): string[] {
   const L: string[] = [];
+  const native = nativeGflops !== undefined && nativeGflops > 0;
+  const ofNative = (gflops: number) => (native ? ` ${((100 * gflops) / (nativeGflops as number)).toFixed(0)}% |` : '');
   const all = rowsOf(r);
   L.push('## Engine: student training step and teacher batch (bench/engineBench.ts)', '');
   L.push(
@@ -51,13 +58,15 @@ export function engineMarkdown(r: EngineReport): string[] {
     '',
   );
   if (all.length) {
+    if (native)
+      L.push(`Native float32 matmul peak of this machine (ONNX section): ${f1(nativeGflops as number)} GFLOP/s.`, '');
     L.push(
-      '| where | backend | what | case | batch×seq | ms per step/batch | examples/s | model GFLOP/s |',
-      '|---|---|---|---|---:|---:|---:|---:|',
+      `| where | backend | what | case | batch×seq | ms per step/batch | examples/s | model GFLOP/s |${native ? ' of native peak |' : ''}`,
+      `|---|---|---|---|---:|---:|---:|---:|${native ? '---:|' : ''}`,
     );
     for (const { where, row: x } of all) {
       L.push(
-        `| ${where} | ${x.backend} | ${x.what} | ${x.case} | ${x.batch}×${x.seq} | ${f1(x.msPerRep)} | ${f2(x.examplesPerSec)} | **${f2(x.modelGflops)}** |`,
+        `| ${where} | ${x.backend} | ${x.what} | ${x.case} | ${x.batch}×${x.seq} | ${f1(x.msPerRep)} | ${f2(x.examplesPerSec)} | **${f2(x.modelGflops)}** |${ofNative(x.modelGflops)}`,
       );
     }
     L.push('');
@@ -65,14 +74,14 @@ export function engineMarkdown(r: EngineReport): string[] {
   if (r.torch.length) {
     L.push('### Peer: the same student step in PyTorch on the same CPU (bench/torch_student_step.py)', '');
     L.push(
-      '| case | batch×seq | ms per step | examples/s | model GFLOP/s | threads | torch |',
-      '|---|---:|---:|---:|---:|---:|---|',
+      `| case | batch×seq | ms per step | examples/s | model GFLOP/s |${native ? ' of native peak |' : ''} threads | torch |`,
+      `|---|---:|---:|---:|---:|${native ? '---:|' : ''}---:|---|`,
     );
     for (const t of r.torch) {
-      if ('skipped' in t) L.push(`| ${t.case} | | | | | | skipped: ${t.skipped} |`);
+      if ('skipped' in t) L.push(`| ${t.case} | | | | |${native ? ' |' : ''} | skipped: ${t.skipped} |`);
       else
         L.push(
-          `| ${t.case} | ${t.batch}×${t.seq} | ${f1(t.msPerStep)} | ${f2(t.examplesPerSec)} | **${f2(t.modelGflops)}** | ${t.threads} | ${t.torch} |`,
+          `| ${t.case} | ${t.batch}×${t.seq} | ${f1(t.msPerStep)} | ${f2(t.examplesPerSec)} | **${f2(t.modelGflops)}** |${ofNative(t.modelGflops)} ${t.threads} | ${t.torch} |`,
         );
     }
     L.push('');

@@ -188,7 +188,7 @@ export function reportMarkdown(r: BenchReport): string {
       '',
     );
   }
-  if (r.engine) L.push(...engineMarkdown(r.engine));
+  if (r.engine) L.push(...engineMarkdown(r.engine, r.onnx?.nativeMatmul.gflops));
   if (r.browser?.idb) {
     const i = r.browser.idb;
     L.push('## IndexedDB (Chromium, idb-keyval, teacher-cache-shaped binary records)', '');
