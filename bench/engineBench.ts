@@ -23,19 +23,19 @@ import {
   RoundTripCounter,
   type RoundTripCounts,
 } from '../src/core/backend/roundTrips.ts';
-import { bertMaskedLm, type TrainItem } from '../src/core/distill/batch.ts';
+import { bertMaskedLm } from '../src/core/distill/batch.ts';
 import { distillTask } from '../src/core/distill/distillTask.ts';
 import { LOSS_PRESETS } from '../src/core/distill/loss.ts';
 import { computeTeacherOutputs } from '../src/core/distill/teacherOutputs.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
 import { initWeights } from '../src/core/model/init.ts';
-import { Rng } from '../src/core/random/rng.ts';
 import { inMemoryTrainingSet } from '../src/core/run/task.ts';
 import { NEVER_STOP, train } from '../src/core/run/train.ts';
 import { Trainer } from '../src/core/run/trainer.ts';
 import { syntheticExamples } from '../src/testing/syntheticExamples.ts';
 import { bertForwardFlops, bertTrainStepFlops, chineseBertConfig } from './modelBench.ts';
 import { demoConfig } from './suite.ts';
+import { syntheticItems } from './trainBench.ts';
 
 export interface EngineCase {
   name: string;
@@ -139,29 +139,6 @@ function profileRows(times: KernelTime[], top: number): { rows: ProfileRow[]; ke
   return { rows: times.slice(0, top).map((t) => ({ ...t, share: t.ms / kernelMs })), kernelMs };
 }
 
-/** Items with made-up teacher outputs (geometric probabilities over random ids). */
-export function distillItems(cfg: BertConfig, count: number, seq: number, P: number, k: number): TrainItem[] {
-  const rng = new Rng(3);
-  const examples = syntheticExamples({
-    count,
-    vocabSize: cfg.vocab_size,
-    maxSeqLength: seq,
-    maxPredictionsPerSeq: P,
-    seed: 5,
-  });
-  return examples.map((example) => {
-    const probs = new Float32Array(P * k);
-    const ids = new Int32Array(P * k);
-    for (let s = 0; s < P; s++) {
-      for (let j = 0; j < k; j++) {
-        probs[s * k + j] = 0.5 ** (j + 1);
-        ids[s * k + j] = rng.randint(0, cfg.vocab_size - 1);
-      }
-    }
-    return { example, teacher: { probs, ids, k } };
-  });
-}
-
 async function studentRow(opts: EngineBenchOptions, c: EngineCase, P: number, k: number): Promise<EngineRow> {
   const { cfg, batch, seq, name } = c;
   const steps = opts.steps ?? 3;
@@ -173,7 +150,7 @@ async function studentRow(opts: EngineBenchOptions, c: EngineCase, P: number, k:
       schedule: { learningRate: 1e-4, numWarmupSteps: 0, numTrainSteps: steps + 10 },
       batchSize: batch,
     },
-    data: inMemoryTrainingSet(distillItems(cfg, batch * 3, seq, P, k)),
+    data: inMemoryTrainingSet(syntheticItems(cfg, batch * 3, seq, P, k)),
   });
   const plan = (stopAfter: number) => ({ heldOut: null, evalEvery: 0, checkpointEvery: 0, stopAfter });
   try {

@@ -97,7 +97,7 @@ export function bertTrainStepFlops(cfg: BertConfig, batch: number, seq: number, 
 const now = () => performance.now();
 
 /** Runs `step` once to warm up, then repeatedly until minSeconds (at least once). Returns ms per step. */
-async function timeRepeated(step: () => Promise<void>, minSeconds: number, maxReps: number) {
+export async function timeRepeated(step: () => Promise<void>, minSeconds: number, maxReps: number) {
   await step();
   let reps = 0;
   const start = now();

@@ -36,7 +36,11 @@ import { runBertOnnx, type PaddedBatch } from '../src/testing/onnxRun.ts';
 import { syntheticExamples } from '../src/testing/syntheticExamples.ts';
 import { onnxTeacher } from '../src/cli/onnxTeacher.ts';
 import { computeTeacherOutputsOnnx } from '../src/core/distill/teacherOutputsOnnx.ts';
-import { bertForwardFlops } from './modelBench.ts';
+import { bertForwardFlops, timeRepeated as timeReps } from './modelBench.ts';
+
+/** ms per step: `step` once to warm up, then repeated until minSeconds (see modelBench's timeRepeated). */
+const timeRepeated = async (step: () => Promise<void>, minSeconds: number, maxReps: number): Promise<number> =>
+  (await timeReps(step, minSeconds, maxReps)).ms;
 
 export interface OnnxEngineRow {
   engine: string;
@@ -77,17 +81,6 @@ export interface OnnxBenchResult {
 }
 
 const now = () => performance.now();
-
-async function timeRepeated(step: () => Promise<void>, minSeconds: number, maxReps: number): Promise<number> {
-  await step();
-  let reps = 0;
-  const start = now();
-  do {
-    await step();
-    reps++;
-  } while (now() - start < minSeconds * 1000 && reps < maxReps);
-  return (now() - start) / reps;
-}
 
 /** One MatMul node [n, n] · [n, n] in onnxruntime-node, all cores: GFLOP/s. */
 export async function nativeMatmulPeak(n: number, minSeconds: number): Promise<number> {

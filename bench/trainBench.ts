@@ -62,7 +62,7 @@ export interface TrainBenchResult {
 }
 
 /** Synthetic items with made-up teacher outputs (geometric probabilities over random ids). */
-function syntheticItems(cfg: BertConfig, count: number, seq: number, P: number, k: number): TrainItem[] {
+export function syntheticItems(cfg: BertConfig, count: number, seq: number, P: number, k: number): TrainItem[] {
   const rng = new Rng(3);
   const examples = syntheticExamples({
     count,

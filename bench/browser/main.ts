@@ -51,6 +51,20 @@ async function adapterName(): Promise<string | null> {
   return [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'unnamed adapter';
 }
 
+/**
+ * Frees a backend's memory before the next one runs, and registers its factory again so that
+ * a later section (the engine after the suites) can start it afresh.
+ */
+function freeBackend(name: string): void {
+  const factory = tf.findBackendFactory(name);
+  try {
+    tf.engine().removeBackend(name);
+  } catch {
+    /* a backend that never started has nothing to free */
+  }
+  if (factory && !tf.findBackendFactory(name)) tf.registerBackend(name, factory);
+}
+
 async function runBrowserBench(opts: BrowserBenchOptions): Promise<BrowserBenchResult> {
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlain,
@@ -70,12 +84,7 @@ async function runBrowserBench(opts: BrowserBenchOptions): Promise<BrowserBenchR
     });
     suites.push(r);
     errors.push(...r.errors);
-    // Free the backend's memory before the next one.
-    try {
-      tf.engine().removeBackend(backend);
-    } catch {
-      /* a backend that never started has nothing to free */
-    }
+    freeBackend(backend);
   }
   const engine: EngineBenchResult[] = [];
   for (const backend of opts.engine ?? []) {
@@ -89,11 +98,7 @@ async function runBrowserBench(opts: BrowserBenchOptions): Promise<BrowserBenchR
     } catch (e) {
       errors.push(`engine ${backend}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    try {
-      tf.engine().removeBackend(backend);
-    } catch {
-      /* a backend that never started has nothing to free */
-    }
+    freeBackend(backend);
   }
   let idb: IdbBenchResult | null = null;
   if (opts.idb !== false) {

@@ -8,9 +8,9 @@
 import { zipSync, type ZipOptions } from 'fflate';
 import type { BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
-import { floatBytes, hfConfigFile, orderedNames, tensorFloats, vocabFile, type ExportFile } from './exportFiles.ts';
+import { floatBytes, orderedNames, tensorFloats, type ExportFile } from './exportFiles.ts';
+import { huggingFaceFolder } from './huggingFaceFolder.ts';
 import { stateDictPickleBytes } from './pickleWriter.ts';
-import { tokenizerConfigFiles } from './tokenizerFiles.ts';
 
 const ARCHIVE = 'pytorch_model';
 /** Zip local header size before the name (signature, version, flags, method, time, CRC, sizes, lengths). */
@@ -45,7 +45,7 @@ export async function pytorchBinBytes(weights: Weights, cfg: BertConfig): Promis
   return zipSync(tree);
 }
 
-/** pytorch_model.bin + config.json (+ vocab.txt), the pre-safetensors Hugging Face folder. */
+/** pytorch_model.bin + config.json (+ vocab.txt and the tokenizer's settings), the pre-safetensors Hugging Face folder. */
 export async function exportPytorch(
   weights: Weights,
   cfg: BertConfig,
@@ -53,12 +53,6 @@ export async function exportPytorch(
   labels?: string[],
   doLowerCase = true,
 ): Promise<ExportFile[]> {
-  const files: ExportFile[] = [
-    { name: 'pytorch_model.bin', data: await pytorchBinBytes(weights, cfg) },
-    hfConfigFile(cfg, weights, labels),
-  ];
-  if (vocab) {
-    files.push(vocabFile(vocab), ...tokenizerConfigFiles({ doLowerCase, modelMaxLength: cfg.max_position_embeddings }));
-  }
-  return files;
+  const model = { name: 'pytorch_model.bin', data: await pytorchBinBytes(weights, cfg) };
+  return huggingFaceFolder(model, weights, cfg, vocab, labels, doLowerCase);
 }

@@ -6,16 +6,8 @@
 import type { BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
 import { encodeFloat16 } from '../distill/float16.ts';
-import {
-  concatBytes,
-  floatBytes,
-  hfConfigFile,
-  orderedNames,
-  tensorFloats,
-  vocabFile,
-  type ExportFile,
-} from './exportFiles.ts';
-import { tokenizerConfigFiles } from './tokenizerFiles.ts';
+import { concatBytes, floatBytes, orderedNames, tensorFloats, type ExportFile } from './exportFiles.ts';
+import { huggingFaceFolder } from './huggingFaceFolder.ts';
 
 /** Stored precision of the exported tensors: F32 (exact, the default) or F16 (half the size, rounded to nearest even). */
 export type SafetensorsDtype = 'F32' | 'F16';
@@ -66,12 +58,6 @@ export async function exportHuggingFace(
   labels?: string[],
   doLowerCase = true,
 ): Promise<ExportFile[]> {
-  const files: ExportFile[] = [
-    { name: 'model.safetensors', data: await safetensorsBytes(weights, cfg) },
-    hfConfigFile(cfg, weights, labels),
-  ];
-  if (vocab) {
-    files.push(vocabFile(vocab), ...tokenizerConfigFiles({ doLowerCase, modelMaxLength: cfg.max_position_embeddings }));
-  }
-  return files;
+  const model = { name: 'model.safetensors', data: await safetensorsBytes(weights, cfg) };
+  return huggingFaceFolder(model, weights, cfg, vocab, labels, doLowerCase);
 }
