@@ -3,13 +3,13 @@
  * its own config unless it has none, then --bert_config_file), or, without it, random weights for
  * --bert_config_file (the floor a pre-trained model should beat). Checked against the vocabulary.
  */
-import { readFile } from 'node:fs/promises';
 import { loadCheckpoint } from '../core/checkpoint/loadCheckpoint.ts';
 import { buildStudent } from '../core/model/buildStudent.ts';
-import { type BertConfig, configFileConvention, parseBertConfig } from '../core/model/config.ts';
+import type { BertConfig } from '../core/model/config.ts';
 import { disposeWeights } from '../core/model/student.ts';
 import type { Weights } from '../core/model/weights.ts';
 import { UsageError } from './args.ts';
+import { readBertConfigFile } from './bertConfigFile.ts';
 import { checkpointFiles } from './checkpointFiles.ts';
 
 export async function loadBaseModel(opts: {
@@ -26,8 +26,7 @@ export async function loadBaseModel(opts: {
     );
     base = { weights: ckpt.weights, cfg: ckpt.config };
   } else if (opts.bertConfigFile) {
-    const json: unknown = JSON.parse(await readFile(opts.bertConfigFile, 'utf8'));
-    const cfg = parseBertConfig(json, opts.bertConfigFile, configFileConvention(opts.bertConfigFile, json));
+    const cfg = await readBertConfigFile(opts.bertConfigFile);
     base = { weights: buildStudent({ kind: 'fresh', config: cfg }, null, opts.seed).weights, cfg };
   } else {
     throw new UsageError('give --init_checkpoint, or --bert_config_file for a randomly initialised model');

@@ -17,6 +17,7 @@ import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { checkpointFiles } from '../checkpointFiles.ts';
 import { openFile } from '../files.ts';
+import { readBertConfigFile } from '../bertConfigFile.ts';
 import { expandInputFiles } from '../inputFiles.ts';
 import { assertTeacher, loadCheckpoint, type LoadedCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import { bertMaskedLm } from '../../core/distill/batch.ts';
@@ -26,7 +27,6 @@ import { onnxTeacher, type OnnxTeacher } from '../onnxTeacher.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
 import { TEACHER_FLAGS, teacherOptionsFromFlags } from '../../core/options/teacherFlags.ts';
 import { checkTokenIds } from '../../core/examples/checkTokenIds.ts';
-import { parseBertConfig } from '../../core/model/config.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
 import { readRecords } from '../../core/tfrecord/recordReader.ts';
 import { RecordFileSeries } from '../recordFileSeries.ts';
@@ -113,18 +113,6 @@ const command = defineCommand({
 });
 export default command;
 
-/** The vocab_size of a bert_config.json, read without loading any weights. */
-async function configVocabSize(configFile: string): Promise<number> {
-  const text = await (await openFile(configFile)).text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${configFile}: not valid JSON (${(err as Error).message})`);
-  }
-  return parseBertConfig(json, configFile).vocab_size;
-}
-
 async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
   const { k, batchSize, maxSeqLength: maxSeq, maxPredictionsPerSeq: maxPred } = teacherOptionsFromFlags(flags);
   if ((flags.output_dir === undefined) === (flags.output_file === undefined))
@@ -143,7 +131,7 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
   }
   // Every input record checked (lengths, token ids against the config's vocab_size) before
   // the teacher is loaded: a bad record or an empty input fails at once, not after the pass.
-  const vocabSize = await configVocabSize(flags.bert_config_file);
+  const vocabSize = (await readBertConfigFile(flags.bert_config_file)).vocab_size;
   let records = 0;
   for await (const _ of readMaskedExamples(inputs, maxSeq, maxPred, vocabSize)) records++;
   if (records === 0) throw new Error(`--input_file ${inputs.join(', ')}: no examples (the file(s) hold no records)`);

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { openFile } from '../files.ts';
+import { readBertConfigFile } from '../bertConfigFile.ts';
 import { FsStore } from '../fsStore.ts';
 import { withCtrlC } from '../stopSignal.ts';
 import { writeEvalResults, writeTf1Checkpoint } from '../estimatorFiles.ts';
@@ -45,7 +46,7 @@ import { splitHeldOut } from '../../core/run/heldOut.ts';
 import { inMemoryTrainingSet, subset } from '../../core/run/task.ts';
 import { type RunMetrics, Trainer } from '../../core/run/trainer.ts';
 import { train } from '../../core/run/train.ts';
-import { configFileConvention, parseBertConfig, type BertConfig } from '../../core/model/config.ts';
+import type { BertConfig } from '../../core/model/config.ts';
 import { disposeWeights, parseLayerList } from '../../core/model/student.ts';
 import type { Weights } from '../../core/model/weights.ts';
 import { checkTokenIds } from '../../core/examples/checkTokenIds.ts';
@@ -235,15 +236,7 @@ async function run(flags: Flags): Promise<void> {
   const exportFormat = flags.export_format;
   const loss = lossFromFlags(flags);
   const cfgPath = flags.bert_config_file;
-  const cfgText = await (await openFile(cfgPath)).text();
-  let cfgJson: unknown;
-  try {
-    cfgJson = JSON.parse(cfgText);
-  } catch (err) {
-    throw new Error(`${cfgPath}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  // the original's --bert_config_file is Google's (its "gelu" is the tanh form), unless it is a Hugging Face config.json
-  const cfg = parseBertConfig(cfgJson, cfgPath, configFileConvention(cfgPath, cfgJson));
+  const cfg = await readBertConfigFile(cfgPath);
   const shape = recordShapeFromFlags(flags);
   const plan = planFromFlags(flags);
   const outDir = flags.output_dir;
