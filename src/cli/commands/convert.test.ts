@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -67,6 +67,32 @@ describe('convert --layers on a checkpoint without a masked-LM head', () => {
   });
 });
 
+describe('the model card of a converted checkpoint', () => {
+  it('without a card in the source: says what was converted and that training is not recorded', async () => {
+    const src = path.join(tmp, 'no-card');
+    await bertModelFolder(src);
+    const out = path.join(tmp, 'no-card-tf');
+    await runConvert([`--init_checkpoint=${src}`, `--output_dir=${out}`, '--format=tf', '--layers=0,1']);
+    const card = readFileSync(path.join(out, 'README.md'), 'utf8');
+    expect(card).toMatch(/^# .*no-card\n/);
+    expect(card).toContain('the data, loss, training and metrics that made it are not recorded here');
+    expect(card).toMatch(/Converted from .*no-card \(safetensors\) to tf with wwm-distill-workbench 0\.1\.0 on \d{4}-/);
+    expect(card).toContain("a student keeping the source's layers 0, 1.");
+    expect(card).toContain(`Written: 2 layers, hidden size ${tinyConfig().hidden_size},`);
+  });
+
+  it("with the source's card (a run_distill export): carries it over and adds the conversion", async () => {
+    const src = path.join(tmp, 'with-card');
+    await bertModelFolder(src);
+    writeFileSync(path.join(src, 'README.md'), '# my run\n\nDistilled from a teacher.\n');
+    const out = path.join(tmp, 'with-card-onnx');
+    await runConvert([`--init_checkpoint=${path.join(src, 'model.safetensors')}`, `--output_dir=${out}`]);
+    const card = readFileSync(path.join(out, 'README.md'), 'utf8');
+    expect(card.startsWith('# my run\n\nDistilled from a teacher.\n\n## Conversion\n\nConverted from ')).toBe(true);
+    expect(card).not.toContain('not recorded here');
+  });
+});
+
 describe('a Hugging Face folder in the sentence-transformers layout', () => {
   it('loads from the root config.json; the sub-folders are not read', async () => {
     const dir = path.join(tmp, 'st-layout');
@@ -90,6 +116,7 @@ describeWithRef('convert --layers on a real BertModel', () => {
     expect(log).toMatch(/student: the masked-LM head is new/);
     expect(log).toMatch(/student: the pooler is new/);
     expect(readdirSync(out).sort()).toEqual([
+      'README.md',
       'config.json',
       'model.safetensors',
       'special_tokens_map.json',

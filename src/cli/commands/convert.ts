@@ -6,7 +6,7 @@
  * onnx/model_quantized.onnx, tokenizer.json, ...); with --layers it first builds a
  * student keeping those layers.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { makeOutputDir } from '../outputPath.ts';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -17,6 +17,16 @@ import { disposeCheckpoint, loadCheckpoint } from '../../core/checkpoint/loadChe
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
 import { buildStudent, type BuiltStudent } from '../../core/model/buildStudent.ts';
 import { parseLayerList } from '../../core/model/student.ts';
+import { cardStudent, conversionCard } from '../../core/distill/modelCard.ts';
+import { TOOL_NAME, TOOL_VERSION } from '../../core/version.ts';
+
+/** The README.md (model card) of the checkpoint folder read, if it has one. */
+async function sourceCard(initCheckpoint: string): Promise<string | undefined> {
+  const folder = (await stat(initCheckpoint).catch(() => null))?.isDirectory()
+    ? initCheckpoint
+    : path.dirname(initCheckpoint);
+  return readFile(path.join(folder, 'README.md'), 'utf8').catch(() => undefined);
+}
 
 const FORMATS: readonly ExportFormat[] = ['safetensors', 'pytorch', 'tf', 'tfjs', 'onnx'];
 
@@ -64,7 +74,19 @@ const command = defineCommand({
       if (layers) student = buildStudent({ kind: 'layers', layers }, { weights: ckpt.weights, config: ckpt.config }, 0);
       const weights = student?.weights ?? ckpt.weights;
       const cfg = student?.cfg ?? ckpt.config;
-      const out = await exportCheckpoint(format, weights, cfg, ckpt.vocab);
+      const card = conversionCard({
+        source: flags.init_checkpoint,
+        sourceFormat: ckpt.format,
+        format,
+        tool: { name: TOOL_NAME, version: TOOL_VERSION },
+        date: new Date().toISOString(),
+        student: cardStudent(cfg, weights, layers),
+        sourceCard: await sourceCard(flags.init_checkpoint),
+      });
+      const out = [
+        ...(await exportCheckpoint(format, weights, cfg, ckpt.vocab)),
+        { name: 'README.md', data: new TextEncoder().encode(card) },
+      ];
       for (const f of out) {
         const file = path.join(dir, f.name);
         await mkdir(path.dirname(file), { recursive: true }); // onnx/model.onnx

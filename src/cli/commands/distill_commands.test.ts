@@ -141,6 +141,22 @@ describe('create_teacher_output_data and run_distill', () => {
       expect(typeof ev[f]).toBe('number');
     const exported = await readFile(path.join(outDir, 'export', 'model.safetensors'));
     expect(exported.length).toBeGreaterThan(1000);
+    // the export's model card: the teacher, data, loss, schedule and the last evaluation with its held-out size
+    const card = await readFile(path.join(outDir, 'export', 'README.md'), 'utf8');
+    expect(card).toMatch(/^# run\n/);
+    expect(card).toContain(`distilled from **${teacherDir} (its top-k outputs in ${out})** with wwm-distill-workbench`);
+    expect(card).toContain(`- Sources: ${out} (`);
+    expect(card).toContain('`--max_seq_length=12` `--max_predictions_per_seq=3` `--truncation_factor=5`');
+    expect(card).toContain('- Examples: 24 (training 18, held out 6)');
+    expect(card).toContain('Preset: seed; temperature 1.');
+    expect(card).toContain('- Steps: 4 trained of 4 planned');
+    expect(card).toContain('- Learning rate: 0.001 (AdamW, 1 warmup steps, then linear decay)');
+    expect(card).toContain('- Batch: 4 examples per step (2 micro-batches)');
+    expect(card).toContain("initialised from the teacher's layers 1");
+    expect(card).toContain('Measured on 6 held-out examples (never trained on).');
+    expect(card).toContain(
+      `| last (these weights) | 4 | 6 | ${Number(ev.loss.toPrecision(5))} | ${(ev.teacherTop1Agreement * 100).toFixed(1)}% |`,
+    );
     // what the original's Estimator left: model.ckpt-<step> + checkpoint, eval_results.txt
     expect(await readFile(path.join(outDir, 'checkpoint'), 'utf8')).toBe(
       'model_checkpoint_path: "model.ckpt-4"\nall_model_checkpoint_paths: "model.ckpt-2"\nall_model_checkpoint_paths: "model.ckpt-4"\n',
@@ -185,6 +201,7 @@ describe('create_teacher_output_data and run_distill', () => {
       '--export_format=onnx',
     ]);
     expect((await readFile(path.join(onnxDir, 'export', 'onnx', 'model_quantized.onnx'))).length).toBeGreaterThan(1000);
+    expect(await readFile(path.join(onnxDir, 'export', 'README.md'), 'utf8')).toContain('(onnx)');
     expect(JSON.parse(await readFile(path.join(onnxDir, 'export', 'tokenizer.json'), 'utf8')).model.type).toBe(
       'WordPiece',
     );

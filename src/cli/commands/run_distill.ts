@@ -14,7 +14,8 @@
  * `checkpoint` file) and the last evaluation as <output_dir>/eval_results.txt (estimatorFiles.ts).
  * Ctrl-C stops after the current step and saves a checkpoint first.
  */
-import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
 import { makeOutputDir } from '../outputPath.ts';
 import path from 'node:path';
 import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
@@ -30,7 +31,9 @@ import { expandInputFiles } from '../inputFiles.ts';
 import { exportCheckpoint, type ExportFormat } from '../../core/checkpoint/exportCheckpoint.ts';
 import { loadCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
 import type { TrainItem } from '../../core/distill/batch.ts';
-import { distillTask } from '../../core/distill/distillTask.ts';
+import { type DistillScores, distillTask } from '../../core/distill/distillTask.ts';
+import { cardEvaluations, cardStudent, type ModelCardRecord, modelCardFile } from '../../core/distill/modelCard.ts';
+import { TOOL_NAME, TOOL_VERSION } from '../../core/version.ts';
 import { needsTeacher, type LossConfig } from '../../core/distill/loss.ts';
 import { buildStudent, type BuiltStudent } from '../../core/model/buildStudent.ts';
 import {
@@ -170,7 +173,12 @@ function lossFromFlags(flags: Flags): LossConfig {
 }
 
 /** The student's starting weights: layers cut from --init_checkpoint, or random (src/core/model/buildStudent.ts). */
-async function studentFor(flags: Flags, cfg: BertConfig): Promise<BuiltStudent & { vocab?: string[] }> {
+async function studentFor(
+  flags: Flags,
+  cfg: BertConfig,
+): Promise<
+  BuiltStudent & { vocab?: string[]; teacher?: { layers: number; hidden: number }; teacherLayers?: number[] }
+> {
   const init = flags.init_checkpoint;
   const seed = flags.seed;
   if (!init) return buildStudent({ kind: 'fresh', config: cfg }, null, seed);
@@ -200,7 +208,12 @@ async function studentFor(flags: Flags, cfg: BertConfig): Promise<BuiltStudent &
       );
     }
     const student = buildStudent({ kind: 'layers', layers }, { weights: ckpt.weights, config: t }, seed);
-    return { ...student, vocab: ckpt.vocab };
+    return {
+      ...student,
+      vocab: ckpt.vocab,
+      teacher: { layers: t.num_hidden_layers, hidden: t.hidden_size },
+      teacherLayers: layers,
+    };
   } finally {
     disposeWeights(ckpt.weights);
   }
@@ -211,9 +224,10 @@ async function exportStudent(
   format: ExportFormat,
   weights: Weights,
   cfg: BertConfig,
-  vocab?: string[],
+  vocab: string[] | undefined,
+  card: ModelCardRecord,
 ): Promise<void> {
-  const files = await exportCheckpoint(format, weights, cfg, vocab);
+  const files = [...(await exportCheckpoint(format, weights, cfg, vocab)), modelCardFile(card)];
   await mkdir(dir, { recursive: true });
   for (const f of files) {
     const target = path.join(dir, f.name);
@@ -241,8 +255,9 @@ async function run(flags: Flags): Promise<void> {
   const plan = planFromFlags(flags);
   const outDir = flags.output_dir;
   await makeOutputDir(outDir, '--output_dir');
+  const inputFiles = await expandInputFiles(flags.input_file);
   const items = await readItems(
-    await expandInputFiles(flags.input_file),
+    inputFiles,
     needsTeacher(loss),
     shape.k,
     shape.maxSeqLength,
@@ -264,10 +279,50 @@ async function run(flags: Flags): Promise<void> {
 
   const metricsFile = path.join(outDir, 'metrics.jsonl');
   const student = await studentFor(flags, cfg);
+  const sources = await Promise.all(inputFiles.map(async (f) => ({ name: f, bytes: (await stat(f)).size })));
+  const trainerConfig = trainerConfigFromFlags(flags);
+  const card = (step: number, history: readonly RunMetrics<DistillScores>[]): ModelCardRecord => ({
+    title: path.basename(path.resolve(outDir)),
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    date: new Date().toISOString(),
+    format: exportFormat,
+    teacher: {
+      name: flags.init_checkpoint
+        ? `${flags.init_checkpoint} (its top-k outputs in ${flags.input_file})`
+        : `the teacher whose top-k outputs are in ${flags.input_file}`,
+      ...student.teacher,
+    },
+    student: cardStudent(student.cfg, trainer.weights, student.teacherLayers),
+    data: {
+      exampleSet: flags.input_file,
+      sources,
+      flags: {
+        max_seq_length: shape.maxSeqLength,
+        max_predictions_per_seq: shape.maxPredictionsPerSeq,
+        truncation_factor: shape.k,
+      },
+      examples: items.length,
+      trainExamples: split.train.size,
+      heldOutExamples: heldOut?.size ?? 0,
+      teacherTopK: needsTeacher(loss) ? shape.k : null,
+    },
+    loss: { preset: flags.loss, config: loss },
+    training: {
+      stepsTrained: step,
+      plannedSteps: trainerConfig.schedule.numTrainSteps,
+      learningRate: trainerConfig.schedule.learningRate,
+      warmupSteps: trainerConfig.schedule.numWarmupSteps,
+      batchSize: trainerConfig.batchSize,
+      gradientAccumulationSteps: trainerConfig.gradientAccumulationSteps ?? 1,
+      seed: trainerConfig.seed ?? flags.seed,
+      backend: `tfjs ${tf.getBackend()} (Node)`,
+    },
+    evaluations: cardEvaluations(history),
+  });
   const trainer = new Trainer({
     task: distillTask(student.cfg, loss),
     weights: student.weights,
-    config: trainerConfigFromFlags(flags),
+    config: trainerConfig,
     data: split.train,
     store: new FsStore(path.join(outDir, 'train_state')),
   });
@@ -313,6 +368,7 @@ async function run(flags: Flags): Promise<void> {
                 trainer.weights,
                 student.cfg,
                 student.vocab,
+                card(step, trainer.history),
               );
               console.error(
                 `checkpoint saved at step ${step} (${outDir}/train_state, ${outDir}/export, ${outDir}/model.ckpt-${step})`,

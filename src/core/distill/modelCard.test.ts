@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TOOL_NAME, TOOL_VERSION } from '../version.ts';
 import { LOSS_PRESETS } from './lossConfig.ts';
-import { type ModelCardRecord, modelCard, modelCardFile } from './modelCard.ts';
+import type { BertConfig } from '../model/config.ts';
+import type { Weights } from '../model/weights.ts';
+import { cardEvaluations, cardStudent, type ModelCardRecord, modelCard, modelCardFile } from './modelCard.ts';
 
 function record(over: Partial<ModelCardRecord> = {}): ModelCardRecord {
   return {
@@ -43,8 +45,8 @@ function record(over: Partial<ModelCardRecord> = {}): ModelCardRecord {
     },
     evaluations: [
       { step: 0, loss: 5.1, teacherAgreement: 0.4, goldAccuracy: 0.2, top5Overlap: 0.3 },
-      { step: 250, loss: 3.2, teacherAgreement: 0.71, goldAccuracy: 0.35, top5Overlap: 0.6 },
-      { step: 500, loss: 3.0, teacherAgreement: 0.69, goldAccuracy: 0.36, top5Overlap: 0.62 },
+      { step: 250, examples: 100, loss: 3.2, teacherAgreement: 0.71, goldAccuracy: 0.35, top5Overlap: 0.6 },
+      { step: 500, examples: 100, loss: 3.0, teacherAgreement: 0.69, goldAccuracy: 0.36, top5Overlap: 0.62 },
     ],
     ...over,
   };
@@ -78,9 +80,9 @@ describe('model card', () => {
   it('gives the metrics with their held-out size: first, best and last rows', () => {
     const md = modelCard(record());
     expect(md).toContain('Measured on 100 held-out examples (never trained on).');
-    expect(md).toContain('| first | 0 | 5.1 | 40.0% | 20.0% | 30.0% |');
-    expect(md).toContain('| best teacher agreement | 250 | 3.2 | 71.0% | 35.0% | 60.0% |');
-    expect(md).toContain('| last (these weights) | 500 | 3 | 69.0% | 36.0% | 62.0% |');
+    expect(md).toContain('| first | 0 | — | 5.1 | 40.0% | 20.0% | 30.0% |');
+    expect(md).toContain('| best teacher agreement | 250 | 100 | 3.2 | 71.0% | 35.0% | 60.0% |');
+    expect(md).toContain('| last (these weights) | 500 | 100 | 3 | 69.0% | 36.0% | 62.0% |');
     expect(md).not.toContain('rough');
   });
 
@@ -106,11 +108,54 @@ describe('model card', () => {
     expect(unknown).toContain('parameters not counted');
     expect(unknown).toContain('- Backend: not recorded');
     expect(unknown).not.toContain('>');
+    const noTeacherSizes = modelCard(record({ teacher: { name: 'outputs in t.tfrecord' } }));
+    expect(noTeacherSizes).toContain('| teacher (outputs in t.tfrecord) | not recorded | not recorded |');
+  });
+
+  it('takes the evaluations from a run history and counts the student parameters', () => {
+    const evals = cardEvaluations([
+      {
+        kind: 'train',
+        step: 1,
+        total: 3,
+        components: {},
+        lr: 1e-4,
+        gradNorm: 1,
+        examplesPerSec: 1,
+        tokensPerSec: 1,
+        seconds: 1,
+      },
+      {
+        kind: 'eval',
+        step: 1,
+        examples: 7,
+        loss: 2.5,
+        components: {},
+        goldAccuracy: 0.25,
+        teacherTop1Agreement: 0.5,
+        top5Overlap: 0.75,
+        positions: 20,
+      },
+    ]);
+    expect(evals).toEqual([
+      { step: 1, examples: 7, loss: 2.5, teacherAgreement: 0.5, goldAccuracy: 0.25, top5Overlap: 0.75 },
+    ]);
+    const cfg = { num_hidden_layers: 2, hidden_size: 8, num_attention_heads: 2, intermediate_size: 16, vocab_size: 30 };
+    const weights = { a: { size: 240 }, b: { size: 8 } } as unknown as Weights;
+    expect(cardStudent(cfg as BertConfig, weights, [0, 3])).toEqual({
+      layers: 2,
+      hidden: 8,
+      heads: 2,
+      intermediate: 16,
+      vocabSize: 30,
+      parameters: 248,
+      teacherLayers: [0, 3],
+    });
   });
 
   it('a single evaluation is one "last" row; the file is README.md ending in one newline', () => {
     const one = modelCard(record({ evaluations: [{ step: 10, loss: 2, teacherAgreement: 0.5 }] }));
-    expect(one).toContain('| last (these weights) | 10 | 2 | 50.0% | — | — |');
+    expect(one).toContain('| last (these weights) | 10 | — | 2 | 50.0% | — | — |');
     expect(one).not.toContain('| first |');
     expect(one).not.toContain('| best teacher agreement |');
     const file = modelCardFile(record());

@@ -5,10 +5,16 @@
  * record, this file only writes it out.
  */
 import type { ExportFile } from '../checkpoint/exportFiles.ts';
+import type { BertConfig } from '../model/config.ts';
+import type { Weights } from '../model/weights.ts';
+import type { RunMetrics } from '../run/trainer.ts';
+import type { DistillScores } from './distillTask.ts';
 import type { LossConfig } from './lossConfig.ts';
 
 export interface ModelCardMetrics {
   step: number;
+  /** held-out examples this evaluation scored */
+  examples?: number;
   loss: number;
   teacherAgreement?: number;
   goldAccuracy?: number;
@@ -32,7 +38,8 @@ export interface ModelCardRecord {
   date: string;
   /** the export's format (safetensors, pytorch, tf, tfjs, onnx) */
   format: string;
-  teacher: { name: string; layers: number; hidden: number };
+  /** layers and hidden size are unknown when only the teacher's outputs were at hand */
+  teacher: { name: string; layers?: number; hidden?: number };
   student: {
     layers: number;
     hidden: number;
@@ -113,11 +120,11 @@ function metricsSection(r: ModelCardRecord): string[] {
   const best = r.evaluations.reduce((b, e) => ((e.teacherAgreement ?? -1) > (b.teacherAgreement ?? -1) ? e : b));
   const first = r.evaluations[0];
   const row = (label: string, e: ModelCardMetrics) =>
-    `| ${label} | ${e.step} | ${num(e.loss)} | ${pct(e.teacherAgreement)} | ${pct(e.goldAccuracy)} | ${pct(e.top5Overlap)} |`;
+    `| ${label} | ${e.step} | ${e.examples === undefined ? '—' : count(e.examples)} | ${num(e.loss)} | ${pct(e.teacherAgreement)} | ${pct(e.goldAccuracy)} | ${pct(e.top5Overlap)} |`;
   out.push(
     '',
-    '| evaluation | step | loss | teacher agreement (top-1) | gold accuracy | top-5 overlap |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| evaluation | step | held-out examples | loss | teacher agreement (top-1) | gold accuracy | top-5 overlap |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   );
   if (first !== last) out.push(row('first', first));
   if (best !== last) out.push(row('best teacher agreement', best));
@@ -145,7 +152,7 @@ export function modelCard(r: ModelCardRecord): string {
     '',
     '| | layers | hidden size |',
     '| --- | --- | --- |',
-    `| teacher (${inline(r.teacher.name)}) | ${r.teacher.layers} | ${r.teacher.hidden} |`,
+    `| teacher (${inline(r.teacher.name)}) | ${r.teacher.layers ?? NOT_RECORDED} | ${r.teacher.hidden ?? NOT_RECORDED} |`,
     `| student | ${s.layers} | ${s.hidden} |`,
     '',
     `Student: ${s.heads} attention heads, intermediate size ${s.intermediate}, vocabulary ${count(s.vocabSize)}, ` +
@@ -201,4 +208,73 @@ export function modelCard(r: ModelCardRecord): string {
 /** The card as the README.md file of an export folder or zip. */
 export function modelCardFile(r: ModelCardRecord): ExportFile {
   return { name: 'README.md', data: new TextEncoder().encode(modelCard(r)) };
+}
+
+/** The held-out evaluations of a distillation run's history (the trainer's, restored with its checkpoint). */
+export function cardEvaluations(history: readonly RunMetrics<DistillScores>[]): ModelCardMetrics[] {
+  const out: ModelCardMetrics[] = [];
+  for (const m of history) {
+    if (m.kind !== 'eval') continue;
+    out.push({
+      step: m.step,
+      examples: m.examples,
+      loss: m.loss,
+      teacherAgreement: m.teacherTop1Agreement,
+      goldAccuracy: m.goldAccuracy,
+      top5Overlap: m.top5Overlap,
+    });
+  }
+  return out;
+}
+
+/** The student part of the card from its config and weights (parameters counted from the tensors). */
+export function cardStudent(cfg: BertConfig, weights: Weights, teacherLayers?: number[]): ModelCardRecord['student'] {
+  let parameters = 0;
+  for (const t of Object.values(weights)) parameters += t.size;
+  return {
+    layers: cfg.num_hidden_layers,
+    hidden: cfg.hidden_size,
+    heads: cfg.num_attention_heads,
+    intermediate: cfg.intermediate_size,
+    vocabSize: cfg.vocab_size,
+    parameters,
+    teacherLayers,
+  };
+}
+
+/** What a format conversion (the CLI's convert) knows about the checkpoint it writes. */
+export interface ConversionRecord {
+  /** the checkpoint read (path or name) and the format it was in */
+  source: string;
+  sourceFormat: string;
+  format: string;
+  tool: { name: string; version: string };
+  date: string;
+  student: ModelCardRecord['student'];
+  /** the source's own model card (its README.md), carried over when there is one */
+  sourceCard?: string;
+}
+
+/**
+ * The card of a converted checkpoint: the source's card (what made the model) followed by what the
+ * conversion did; without a source card, what is known (the model) and that the rest is not.
+ */
+export function conversionCard(c: ConversionRecord): string {
+  const s = c.student;
+  const kept = s.teacherLayers ? `; a student keeping the source's layers ${s.teacherLayers.join(', ')}` : '';
+  const conversion = [
+    '## Conversion',
+    '',
+    `Converted from ${inline(c.source)} (${c.sourceFormat}) to ${c.format} with ${c.tool.name} ${c.tool.version} on ${c.date}${kept}.`,
+    `Written: ${s.layers} layers, hidden size ${s.hidden}, ${s.heads} attention heads, intermediate size ${s.intermediate}, ` +
+      `vocabulary ${count(s.vocabSize)}, ${s.parameters === undefined ? 'parameters not counted' : `${count(s.parameters)} parameters`}.`,
+  ];
+  if (c.sourceCard?.trim()) return `${c.sourceCard.replace(/\s+$/, '')}\n\n${conversion.join('\n')}\n`;
+  return `${[
+    `# ${inline(c.source)}`,
+    '',
+    'No model card came with the source checkpoint: the data, loss, training and metrics that made it are not recorded here.',
+    '',
+    ...conversion,
+  ].join('\n')}\n`;
 }
