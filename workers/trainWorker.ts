@@ -9,6 +9,7 @@ import { exportCheckpoint, type ExportFormat, exportZip } from '../src/core/chec
 import { planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import type { TrainItem } from '../src/core/distill/batch.ts';
 import { type DistillScores, distillTask } from '../src/core/distill/distillTask.ts';
+import { cardEvaluations, cardStudent, modelCardFile, runCardRecord } from '../src/core/distill/modelCard.ts';
 import { lossConfig } from '../src/core/distill/loss.ts';
 import { TeacherCache } from '../src/core/distill/teacherCache.ts';
 import { buildStudent, type StudentPlan } from '../src/core/model/buildStudent.ts';
@@ -42,6 +43,8 @@ interface OpenRun {
   cfg: BertConfig;
   vocab: string[];
   heldOut: TrainingSet<TrainItem> | null;
+  /** examples trained on (the rest are held out) */
+  trainSize: number;
   restoredStep: number | null;
 }
 
@@ -85,7 +88,15 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
     storePrefix: checkpointKey.runPrefix(spec.runId),
   });
   const restoredStep = await restoreTrainer(trainer, restore);
-  current = { spec, trainer, cfg: student.cfg, vocab: await modelVocab(spec.teacherId), heldOut, restoredStep };
+  current = {
+    spec,
+    trainer,
+    cfg: student.cfg,
+    vocab: await modelVocab(spec.teacherId),
+    heldOut,
+    trainSize: trainSet.size,
+    restoredStep,
+  };
   return current;
 }
 
@@ -200,7 +211,7 @@ startWorker(
       return predictMasked(run.trainer.weights, run.cfg, tokenizer, text, maskChars, topK);
     },
 
-    async exportStudent({ run: spec, format }) {
+    async exportStudent({ run: spec, format, card }) {
       const run = await openRun(spec, true);
       if (run.trainer.currentStep === 0 && run.restoredStep === null)
         throw new Error(`${spec.runId} has no checkpoint yet`);
@@ -211,7 +222,22 @@ startWorker(
         >
       )[format];
       const folder = `student-${spec.runId}-step${run.trainer.currentStep}-${format}`;
-      const files = await exportCheckpoint(fmt, run.trainer.weights, run.cfg, run.vocab);
+      const readme = modelCardFile(
+        runCardRecord(card, {
+          format: fmt,
+          date: new Date().toISOString(),
+          student: cardStudent(
+            run.cfg,
+            run.trainer.weights,
+            spec.student.kind === 'layers' ? spec.student.layers : undefined,
+          ),
+          stepsTrained: run.trainer.currentStep,
+          trainExamples: run.trainSize,
+          heldOutExamples: run.heldOut?.size ?? 0,
+          evaluations: cardEvaluations(run.trainer.history),
+        }),
+      );
+      const files = [...(await exportCheckpoint(fmt, run.trainer.weights, run.cfg, run.vocab)), readme];
       return {
         blob: new Blob([exportZip(files, folder) as BlobPart], { type: 'application/zip' }),
         name: `${folder}.zip`,

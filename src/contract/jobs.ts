@@ -9,6 +9,7 @@ import type { MaskPrediction } from '../core/model/predictMasked.ts';
 import type { StudentSpec } from '../core/model/student.ts';
 import type { PretrainingOptions } from '../core/examples/createPretrainingData.ts';
 import type { LossConfig, LossPresetName } from '../core/distill/lossConfig.ts';
+import type { RunCardFacts } from '../core/distill/modelCard.ts';
 import type { BertConfig } from '../core/model/config.ts';
 import type { ScheduleConfig } from '../core/run/schedule.ts';
 import type { FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
@@ -244,7 +245,8 @@ export interface JobTypes {
     output: PredictionRow[];
   };
   exportStudent: {
-    input: { run: RunSpec; format: StudentExportFormat };
+    /** card: what the page knows for the model card (README.md) put in the zip */
+    input: { run: RunSpec; format: StudentExportFormat; card: RunCardFacts };
     progress: CountProgress;
     output: { blob: Blob; name: string };
   };

@@ -1,5 +1,5 @@
 /**
- * Files to download: a run's student in a checkpoint format, an example set or
+ * Files to download: a run's student in a checkpoint format (with its model card, README.md), an example set or
  * teacher outputs as TFRecord. The workers make the file; these actions show
  * what is being prepared and any error, and hand the file back for the page to
  * save (src/ui/saveBlob.ts: the store touches no DOM).
@@ -7,6 +7,7 @@
 import type { StudentExportFormat } from '../contract/jobs.ts';
 import { describeError } from './errors.ts';
 import { runSpec } from './runs.ts';
+import { runCardFacts } from './runTable.ts';
 import { useApp } from './state.ts';
 import { callWorker } from './workerClient.ts';
 
@@ -37,7 +38,7 @@ export async function exportStudent(runId: string, format: StudentExportFormat):
   if (!run) return null;
   return preparing(
     `student-${format}`,
-    () => callWorker('train', 'exportStudent', { run: runSpec(run), format }).result,
+    () => callWorker('train', 'exportStudent', { run: runSpec(run), format, card: runCardFacts(run, get()) }).result,
   );
 }
 

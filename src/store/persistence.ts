@@ -42,6 +42,7 @@ const SAVED: (keyof AppState)[] = [
   'exampleOptions',
   'runConfig',
   'chartRunIds',
+  'compareRunIds',
   'taskFiles',
   'evaluations',
   'evalForm',
@@ -80,6 +81,7 @@ async function saveMeta(): Promise<void> {
           exampleOptions: s.exampleOptions,
           runConfig: s.runConfig,
           chartRunIds: s.chartRunIds,
+          compareRunIds: s.compareRunIds,
           evalForm: s.evalForm,
         },
       ],
@@ -145,6 +147,7 @@ export async function restore(): Promise<void> {
       exampleOptions: restoreOptions(uiState.exampleOptions),
       runConfig: restoreRunConfig(uiState.runConfig, DEFAULT_RUN),
       chartRunIds: uiState.chartRunIds ?? runList.map((r) => r.id),
+      compareRunIds: (uiState.compareRunIds ?? []).filter((id) => runList.some((r) => r.id === id)),
       taskFiles: ((taskFiles as TaskFileEntry[] | undefined) ?? []).map((f) =>
         f.status === 'reading'
           ? { ...f, status: 'error', error: 'reading was interrupted by a reload; remove and drop the file again' }

@@ -6,7 +6,7 @@ import type { RunConfig, RunSpec } from '../contract/jobs.ts';
 import { checkpointKey, storeOf } from '../contract/storageLayout.ts';
 import { runEntryJob, stopJob } from './jobRunner.ts';
 import { deleteMetrics, flushMetrics, queueMetrics, refreshQuota } from './persistence.ts';
-import { newId, patchEntry, type RunEntry, useApp } from './state.ts';
+import { type AppState, newId, patchEntry, type RunEntry, useApp } from './state.ts';
 
 const set = useApp.setState;
 const get = useApp.getState;
@@ -20,6 +20,22 @@ export async function startRun(cacheId: string): Promise<void> {
   await driveRun(createRun(cacheId), false);
 }
 
+/** "run N" with N one past the highest number in use (never a name twice after a removal). */
+export function nextRunName(runs: Pick<RunEntry, 'name'>[]): string {
+  let n = runs.length;
+  for (const r of runs) {
+    const m = /^run (\d+)$/.exec(r.name);
+    if (m) n = Math.max(n, Number(m[1]));
+  }
+  return `run ${n + 1}`;
+}
+
+/** The training worker's backend as the header reports it (absent until the worker has started). */
+function trainBackend(s: AppState): string | undefined {
+  const report = s.backends.train;
+  return report && 'backend' in report ? report.backend : undefined;
+}
+
 /** Adds a run entry (not started yet: `driveRun` starts it) and returns its id. */
 export function createRun(cacheId: string): string {
   const s = get();
@@ -28,13 +44,14 @@ export function createRun(cacheId: string): string {
   const id = newId('run');
   const run: RunEntry = {
     id,
-    name: `run ${s.runs.length + 1}`,
+    name: nextRunName(s.runs),
     teacherId: cache.modelId,
     cacheId,
     cache: cache.ref,
     exampleSetId: cache.exampleSetId,
     student: s.studentSpec,
     config: s.runConfig,
+    backend: trainBackend(s),
     status: 'running',
     step: 0,
     lastCheckpointStep: 0,
@@ -102,7 +119,11 @@ export async function driveRun(id: string, resume: boolean): Promise<void> {
 /** Deletes a run with its checkpoints and metrics (a running run is stopped first). */
 export async function removeRun(id: string): Promise<void> {
   stopJob(id);
-  set((s) => ({ runs: s.runs.filter((r) => r.id !== id), chartRunIds: s.chartRunIds.filter((r) => r !== id) }));
+  set((s) => ({
+    runs: s.runs.filter((r) => r.id !== id),
+    chartRunIds: s.chartRunIds.filter((r) => r !== id),
+    compareRunIds: s.compareRunIds.filter((r) => r !== id),
+  }));
   const checkpoints = storeOf('checkpoints');
   for (const k of await checkpoints.keys(checkpointKey.runPrefix(id))) await checkpoints.del(k);
   await deleteMetrics(id);
@@ -113,5 +134,26 @@ export async function removeRun(id: string): Promise<void> {
 export function toggleChartRun(id: string): void {
   set((s) => ({
     chartRunIds: s.chartRunIds.includes(id) ? s.chartRunIds.filter((r) => r !== id) : [...s.chartRunIds, id],
+  }));
+}
+
+/** Renames a run; a blank name is refused (the run keeps its name) and the reason returned. */
+export function renameRun(id: string, name: string): string | null {
+  const trimmed = name.trim();
+  if (!trimmed) return 'a run needs a name';
+  if (trimmed.length > 120) return `a run name has at most 120 characters (this one has ${trimmed.length})`;
+  patchEntry('runs', id, { name: trimmed });
+  return null;
+}
+
+/** Sets a run's notes (kept as typed). */
+export function setRunNotes(id: string, notes: string): void {
+  patchEntry('runs', id, { notes });
+}
+
+/** Ticks or unticks a run for the side-by-side comparison. */
+export function toggleCompareRun(id: string): void {
+  set((s) => ({
+    compareRunIds: s.compareRunIds.includes(id) ? s.compareRunIds.filter((r) => r !== id) : [...s.compareRunIds, id],
   }));
 }

@@ -89,7 +89,12 @@ export interface TeacherCacheEntry {
 
 export interface RunEntry {
   id: string;
+  /** the researcher's name for the run ("run N" until renamed) */
   name: string;
+  /** the researcher's notes on the run */
+  notes?: string;
+  /** the training worker's backend when the run was started (webgpu, wasm…) */
+  backend?: string;
   teacherId: string;
   cacheId: string;
   cache: TeacherCacheRef;
@@ -222,6 +227,8 @@ export interface AppState {
   metrics: Record<string, MetricPoint[]>;
   evals: Record<string, EvalPoint[]>;
   chartRunIds: string[];
+  /** runs ticked in the runs table to compare side by side */
+  compareRunIds: string[];
   predictions: { teacher?: PredictionRow[]; student?: PredictionRow[]; error?: string; busy: boolean };
   downloadError: string | null;
   downloadBusy: string | null;
@@ -256,6 +263,7 @@ export const useApp = create<AppState>(() => ({
   metrics: {},
   evals: {},
   chartRunIds: [],
+  compareRunIds: [],
   predictions: { busy: false },
   downloadError: null,
   downloadBusy: null,

@@ -278,3 +278,42 @@ export function conversionCard(c: ConversionRecord): string {
     ...conversion,
   ].join('\n')}\n`;
 }
+
+/** What the page knows of a run (names, sources, flags, config); the training worker knows the rest. */
+export interface RunCardFacts {
+  title: string;
+  notes?: string;
+  tool: ModelCardRecord['tool'];
+  teacher: ModelCardRecord['teacher'];
+  data: Omit<ModelCardRecord['data'], 'trainExamples' | 'heldOutExamples'>;
+  loss: ModelCardRecord['loss'];
+  training: Omit<ModelCardRecord['training'], 'stepsTrained'>;
+}
+
+/** What the training worker adds: the export, the student's weights, how far it trained, the split, the evaluations. */
+export interface TrainedFacts {
+  format: string;
+  date: string;
+  student: ModelCardRecord['student'];
+  stepsTrained: number;
+  trainExamples: number | null;
+  heldOutExamples: number | null;
+  evaluations: ModelCardMetrics[];
+}
+
+/** The whole record from the page's facts and the worker's. */
+export function runCardRecord(f: RunCardFacts, t: TrainedFacts): ModelCardRecord {
+  return {
+    title: f.title,
+    notes: f.notes,
+    tool: f.tool,
+    date: t.date,
+    format: t.format,
+    teacher: f.teacher,
+    student: t.student,
+    data: { ...f.data, trainExamples: t.trainExamples, heldOutExamples: t.heldOutExamples },
+    loss: f.loss,
+    training: { ...f.training, stepsTrained: t.stepsTrained },
+    evaluations: t.evaluations,
+  };
+}
