@@ -4,7 +4,7 @@
  * /usr/bin/chromium, or one on PATH; never downloaded: `npm run test:setup`
  * installs Debian's package when there is none) with WebGPU enabled (SwiftShader
  * where there is no GPU), runs the workbench tests and then the demo tests in
- * order (E2E_ONLY=choice, workbench, evaluate, demo, reload, backends or transformersjs picks one list) and prints
+ * order (E2E_ONLY=choice, workbench, evaluate, demo, reload, backends, transformersjs or runs picks one list) and prints
  * `e2e: N passed, M failed`.
  */
 import { existsSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { demoTests } from './demo.e2e.ts';
 import { backendTests } from './backends.e2e.ts';
 import { reloadTests } from './reload.e2e.ts';
 import { evaluateTests } from './evaluate.e2e.ts';
+import { runsTests } from './runs.e2e.ts';
 import { transformersJsTests } from './transformersjs.e2e.ts';
 import { backendChoiceTests, otherOrigin, setBackendOverride } from './backendChoice.e2e.ts';
 
@@ -92,13 +93,14 @@ async function main(): Promise<number> {
       reload: reloadTests,
       backends: backendTests,
       transformersjs: transformersJsTests,
+      runs: runsTests,
     };
     if (only && !(only in lists)) throw new Error(`E2E_ONLY=${only}: not a list (${Object.keys(lists).join(', ')})`);
     // the whole suite runs the lists in this order (the backend choice first, on a fresh profile)
     const tests = only ? lists[only as keyof typeof lists] : Object.values(lists).flat();
     // The flow tests exercise the webgpu path on purpose: run alone, they get the header's
     // override directly (the full suite sets it through the header in backendChoice.e2e.ts).
-    if (only && only !== 'choice' && only !== 'backends' && only !== 'transformersjs')
+    if (only && only !== 'choice' && only !== 'backends' && only !== 'transformersjs' && only !== 'runs')
       await setBackendOverride(page, [server.url, otherOrigin(server.url)], 'webgpu');
     result = await runTests(tests, ctx);
   } finally {

@@ -19,8 +19,8 @@ import {
 import { controlJob } from '../store/jobRunner.ts';
 import { resultsCsv, resultsMarkdown, sizeText } from '../store/results.ts';
 import { type TaskFileEntry, useApp } from '../store/state.ts';
-import { chartSeries } from './chartData.ts';
-import { COLORS, type Line_, MetricChart } from './ChartsPanel.tsx';
+import { chartSeries, runColor } from './chartData.ts';
+import { type Line_, MetricChart } from './ChartsPanel.tsx';
 import { ErrorText, NumberField, Section, SelectField } from './common.tsx';
 import { DropZone } from './DropZone.tsx';
 import { formatBytes, formatCount, formatValue } from './format.ts';
@@ -76,9 +76,9 @@ export function EvaluatePanel() {
   const charts = useMemo(() => {
     const loss: Line_[] = [];
     const acc: Line_[] = [];
-    evaluations.forEach((e, i) => {
+    evaluations.forEach((e) => {
       const m = metrics[e.id] ?? [];
-      const color = COLORS[i % COLORS.length];
+      const color = runColor(e.id);
       const name = `${e.modelLabel} · ${e.taskLabel}`;
       loss.push({
         key: `${e.id}-loss`,
