@@ -14,6 +14,12 @@ export function DownloadsPanel() {
     <Section id="downloads" title="Downloads" step={8}>
       <h3>Students</h3>
       {runs.length === 0 && <p className="note">No checkpoint yet: train a run first.</p>}
+      {runs.length > 0 && (
+        <p className="note" data-testid="model-card-note">
+          Every student zip holds README.md, its model card: the teacher, the data (sources, flags, counts), the loss,
+          steps, learning rate and seed, and its held-out metrics with the number of examples they were measured on.
+        </p>
+      )}
       <ul className="entries">
         {runs.map((r) => (
           <li key={r.id}>
