@@ -243,8 +243,14 @@ export const runsTests: E2ETest[] = [
     ],
     async run(ctx) {
       const { page: p } = shared(ctx);
+      // a backwards range is named, not drawn as an empty chart without a word
+      await p.getByTestId('zoom-from').fill('8');
+      await p.getByTestId('zoom-to').fill('4');
+      const backwards = await p.getByTestId('zoom-error').textContent();
+      assert(/“from” \(8\) is past its “to” \(4\)/.test(backwards ?? ''), `backwards zoom explained: ${backwards}`);
       await p.getByTestId('zoom-from').fill('4');
       await p.getByTestId('zoom-to').fill('8');
+      assert((await p.getByTestId('zoom-error').count()) === 0, 'the message goes once the range is right');
       const zoomed = (await tickLabels(p, 'chart-loss', 'x')).map(Number);
       assert(zoomed.length >= 2 && zoomed[0] >= 4 && zoomed[zoomed.length - 1] <= 8, `zoomed ticks in 4..8: ${zoomed}`);
       const pts = Number(await p.getAttribute('[data-testid="chart-lr"]', 'data-points'));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EvalPoint, MetricPoint } from '../contract/jobs.ts';
 import { modelCard, runCardRecord } from '../core/distill/modelCard.ts';
 import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
-import { nextRunName } from './runs.ts';
+import { nextRunName, renameRun, setRunNotes, toggleCompareRun } from './runs.ts';
 import {
   differingFields,
   legendConfig,
@@ -12,7 +12,7 @@ import {
   runCsvColumns,
   runRow,
 } from './runTable.ts';
-import { DEFAULT_RUN, type RunEntry } from './state.ts';
+import { DEFAULT_RUN, type RunEntry, useApp } from './state.ts';
 
 const cacheRef = {
   key: { teacherFingerprint: 'f', exampleSetId: 'set-1', k: 16 },
@@ -209,5 +209,20 @@ describe('runs table', () => {
     expect(nextRunName([])).toBe('run 1');
     expect(nextRunName([{ name: 'run 1' }, { name: 'baseline' }])).toBe('run 3');
     expect(nextRunName([{ name: 'run 5' }])).toBe('run 6');
+  });
+
+  it('renaming: a blank or overlong name is refused with the reason and the run keeps its name; notes and compare are kept', () => {
+    useApp.setState({ runs: [run('a', { name: 'run 1' })], compareRunIds: [] });
+    expect(renameRun('a', '   ')).toBe('a run needs a name');
+    expect(renameRun('a', 'x'.repeat(121))).toBe('a run name has at most 120 characters (this one has 121)');
+    expect(useApp.getState().runs[0].name).toBe('run 1');
+    expect(renameRun('a', '  lr 3e-4 baseline ')).toBeNull();
+    expect(useApp.getState().runs[0].name).toBe('lr 3e-4 baseline');
+    setRunNotes('a', 'first try\nwith warmup');
+    expect(useApp.getState().runs[0].notes).toBe('first try\nwith warmup');
+    toggleCompareRun('a');
+    expect(useApp.getState().compareRunIds).toEqual(['a']);
+    toggleCompareRun('a');
+    expect(useApp.getState().compareRunIds).toEqual([]);
   });
 });

@@ -152,7 +152,7 @@ function ChartLegend(props: { lines: Line_[] }) {
               {l.summary && (
                 <span className="note">
                   {' '}
-                  min {formatValue(l.summary.min, 4)} · last {formatValue(l.summary.last, 4)}
+                  min {significant(l.summary.min, 4)} · last {significant(l.summary.last, 4)}
                 </span>
               )}
             </div>
