@@ -7,6 +7,7 @@ import type { EvalPoint, MetricPoint } from '../contract/jobs.ts';
 import type { RunCardFacts } from '../core/distill/modelCard.ts';
 import { flagsFromPretrainingOptions } from '../core/options/pretrainingFlags.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../core/version.ts';
+import { runColor } from './runColors.ts';
 import type { CorpusEntry, ExampleSetEntry, ModelEntry, RunEntry, TeacherCacheEntry } from './state.ts';
 
 /** What the fields are read from (the store's lists; an AppState has all of it). */
@@ -59,6 +60,8 @@ export const RUN_FIELDS: readonly RunField[] = [
 export interface RunRow {
   id: string;
   name: string;
+  /** the run's colour (charts, legend, table) */
+  color: string;
   notes: string;
   status: string;
   /** each field's text ('—' where unknown) */
@@ -143,7 +146,7 @@ export function runRow(run: RunEntry, l: RunLookup): RunRow {
     last_gold: lastEval ? `${pct(lastEval.goldAccuracy)} @ ${lastEval.step}` : NONE,
     best_gold: best(ev, (e) => e.goldAccuracy),
   };
-  return { id: run.id, name: run.name, notes: run.notes ?? '', status: run.status, values };
+  return { id: run.id, name: run.name, color: runColor(run), notes: run.notes ?? '', status: run.status, values };
 }
 
 /** The config and data fields whose values are not all the same across `rows` (none for fewer than 2 rows). */

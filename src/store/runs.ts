@@ -5,6 +5,7 @@
 import type { RunConfig, RunSpec } from '../contract/jobs.ts';
 import { checkpointKey, storeOf } from '../contract/storageLayout.ts';
 import { runEntryJob, stopJob } from './jobRunner.ts';
+import { pickRunColor } from './runColors.ts';
 import { deleteMetrics, flushMetrics, queueMetrics, refreshQuota } from './persistence.ts';
 import { type AppState, newId, patchEntry, type RunEntry, useApp } from './state.ts';
 
@@ -52,6 +53,10 @@ export function createRun(cacheId: string): string {
     student: s.studentSpec,
     config: s.runConfig,
     backend: trainBackend(s),
+    color: pickRunColor(
+      s.runs.map((r) => r.color),
+      id,
+    ),
     status: 'running',
     step: 0,
     lastCheckpointStep: 0,

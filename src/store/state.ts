@@ -95,6 +95,8 @@ export interface RunEntry {
   notes?: string;
   /** the training worker's backend when the run was started (webgpu, wasm…) */
   backend?: string;
+  /** the run's colour in the charts and tables, given when it is made (runColors.ts) */
+  color?: string;
   teacherId: string;
   cacheId: string;
   cache: TeacherCacheRef;

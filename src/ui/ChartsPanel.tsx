@@ -1,6 +1,6 @@
 /**
  * Step 6: the runs table (names, notes, configs, compare) and live charts of every run's losses,
- * learning rate, throughput and evaluations: one colour per run from its id, whole-number step
+ * learning rate, throughput and evaluations: one colour per run (kept with it), whole-number step
  * ticks, distinct axis labels, x by step or wall-clock time, a from/to zoom, and a legend with
  * each run's config and each series' minimum and last value.
  */
@@ -18,7 +18,6 @@ import {
   integerTicks,
   logTicks,
   metricXs,
-  runColor,
   type SeriesPoint,
   seriesSummary,
   significant,
@@ -324,7 +323,7 @@ export function ChartsPanel() {
     for (const r of shown) {
       const m = metrics[r.id] ?? [];
       const xs = metricXs(m, xMode);
-      const color = runColor(r.id);
+      const color = r.color;
       const group = { groupId: r.id, groupLabel: r.name, groupConfig: legendConfig(r, differs) };
       const series = (
         key: string,

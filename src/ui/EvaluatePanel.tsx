@@ -19,7 +19,8 @@ import {
 import { controlJob } from '../store/jobRunner.ts';
 import { resultsCsv, resultsMarkdown, sizeText } from '../store/results.ts';
 import { type TaskFileEntry, useApp } from '../store/state.ts';
-import { chartSeries, runColor } from './chartData.ts';
+import { colorFromId } from '../store/runColors.ts';
+import { chartSeries } from './chartData.ts';
 import { type Line_, MetricChart } from './ChartsPanel.tsx';
 import { ErrorText, NumberField, Section, SelectField } from './common.tsx';
 import { DropZone } from './DropZone.tsx';
@@ -78,7 +79,7 @@ export function EvaluatePanel() {
     const acc: Line_[] = [];
     evaluations.forEach((e) => {
       const m = metrics[e.id] ?? [];
-      const color = runColor(e.id);
+      const color = colorFromId(e.id);
       const name = `${e.modelLabel} · ${e.taskLabel}`;
       loss.push({
         key: `${e.id}-loss`,

@@ -6,7 +6,6 @@
 import { useState } from 'react';
 import { renameRun, setRunNotes, toggleCompareRun } from '../store/runs.ts';
 import { differingFields, RUN_FIELDS, type RunRow } from '../store/runTable.ts';
-import { runColor } from './chartData.ts';
 
 const GROUP_TITLES = { config: 'Config', data: 'Data', metrics: 'Metrics' } as const;
 
@@ -48,8 +47,8 @@ function RunName(props: { row: RunRow }) {
   );
 }
 
-function Swatch(props: { id: string }) {
-  return <span className="swatch" style={{ background: runColor(props.id) }} aria-hidden="true" />;
+function Swatch(props: { color: string }) {
+  return <span className="swatch" style={{ background: props.color }} aria-hidden="true" />;
 }
 
 export function RunsTable(props: { rows: RunRow[]; compareIds: string[] }) {
@@ -87,7 +86,7 @@ export function RunsTable(props: { rows: RunRow[]; compareIds: string[] }) {
                   />
                 </td>
                 <td className="run-cell">
-                  <Swatch id={row.id} />
+                  <Swatch color={row.color} />
                   <RunName row={row} />
                   <textarea
                     className="run-notes"
@@ -125,7 +124,7 @@ export function RunsTable(props: { rows: RunRow[]; compareIds: string[] }) {
                 <th>field</th>
                 {compared.map((r) => (
                   <th key={r.id} data-run-id={r.id}>
-                    <Swatch id={r.id} /> {r.name}
+                    <Swatch color={r.color} /> {r.name}
                   </th>
                 ))}
               </tr>

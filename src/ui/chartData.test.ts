@@ -9,7 +9,6 @@ import {
   integerTicks,
   logTicks,
   metricXs,
-  runColor,
   seriesSummary,
   significant,
   toCsv,
@@ -71,14 +70,6 @@ describe('chart data shaping', () => {
     ]);
     const open = chartSeries([0, 5, 10], [1, 2, 3], { smoothing: 0, maxPoints: 100, log: false, from: null, to: 5 });
     expect(open.map((p) => p.x)).toEqual([0, 5]);
-  });
-
-  it('a run keeps its colour whatever other runs exist; different runs get different colours', () => {
-    expect(runColor('run-abc-1')).toBe(runColor('run-abc-1'));
-    const ids = Array.from({ length: 12 }, (_, i) => `run-m${i}x-${(i * 7919).toString(36)}`);
-    const colours = ids.map(runColor);
-    expect(new Set(colours).size).toBe(ids.length);
-    for (const c of colours) expect(c).toMatch(/^hsl\(\d+, 70%, (35|42|49)%\)$/);
   });
 
   it('step ticks are whole numbers, never 1.75, and cover the range', () => {

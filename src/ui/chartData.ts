@@ -110,21 +110,6 @@ export function finiteMean(values: number[]): number | null {
   return n === 0 ? null : sum / n;
 }
 
-/**
- * A run's colour from its id alone (FNV-1a hash → hue), so hiding, adding or removing other runs
- * never recolours it.
- */
-export function runColor(id: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  const hue = h % 360;
-  const lightness = 35 + ((h >>> 9) % 3) * 7; // 35, 42 or 49 %: hues close together still differ
-  return `hsl(${hue}, 70%, ${lightness}%)`;
-}
-
 /** The "nice" step (1, 2 or 5 × 10ⁿ) that splits `span` into at most `maxTicks` intervals. */
 function niceStep(span: number, maxTicks: number): number {
   const raw = span / Math.max(1, maxTicks);
