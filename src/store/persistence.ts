@@ -24,6 +24,7 @@ import {
   type TeacherCacheEntry,
   useApp,
 } from './state.ts';
+import { restoreTeacherForm } from './teacherPass.ts';
 import { onBackendReport, warmWorkers } from './workerClient.ts';
 
 const set = useApp.setState;
@@ -40,6 +41,7 @@ const SAVED: (keyof AppState)[] = [
   'vocabularyId',
   'studentSpec',
   'exampleOptions',
+  'teacherForm',
   'runConfig',
   'chartRunIds',
   'taskFiles',
@@ -78,6 +80,7 @@ async function saveMeta(): Promise<void> {
           vocabularyId: s.vocabularyId,
           studentSpec: s.studentSpec,
           exampleOptions: s.exampleOptions,
+          teacherForm: s.teacherForm,
           runConfig: s.runConfig,
           chartRunIds: s.chartRunIds,
           evalForm: s.evalForm,
@@ -143,6 +146,7 @@ export async function restore(): Promise<void> {
       vocabularyId: uiState.vocabularyId ?? null,
       studentSpec: uiState.studentSpec ?? get().studentSpec,
       exampleOptions: restoreOptions(uiState.exampleOptions),
+      teacherForm: restoreTeacherForm(uiState.teacherForm),
       runConfig: restoreRunConfig(uiState.runConfig, DEFAULT_RUN),
       chartRunIds: uiState.chartRunIds ?? runList.map((r) => r.id),
       taskFiles: ((taskFiles as TaskFileEntry[] | undefined) ?? []).map((f) =>
