@@ -1,7 +1,9 @@
 /**
- * The workbench page, a dashboard: the header; then the steps (the "Try the demo" button and one
- * section per step of a distillation) beside the live pane, which keeps the running job's progress
- * and the live loss chart in view (on a narrow window: one column, the live pane pinned below).
+ * The workbench page, a dashboard: the header; then on the left the "Try the demo" button and the
+ * steps that make a student (corpus, models, examples, teacher pass, training), and on the right
+ * what they give (charts, predictions, downloads, evaluation) under the live pane, which keeps the
+ * running job's progress and the live loss chart in view. On a narrow window: one column in step
+ * order, with the live pane pinned to the bottom of the window while something runs.
  */
 import { Header } from './ui/Header.tsx';
 import { DemoPanel } from './ui/DemoPanel.tsx';
@@ -34,7 +36,7 @@ export function App() {
   return (
     <div className="app" data-testid="app" data-restored={restored ? 'yes' : 'no'}>
       <Header />
-      <div className="dashboard">
+      <main className="dashboard">
         <div className="steps">
           <DemoPanel />
           <nav aria-label="Steps">
@@ -46,20 +48,20 @@ export function App() {
               ))}
             </ol>
           </nav>
-          <main>
-            <CorpusPanel />
-            <ModelsPanel />
-            <ExamplesPanel />
-            <TeacherPanel />
-            <TrainingPanel />
-            <ChartsPanel />
-            <PredictionsPanel />
-            <DownloadsPanel />
-            <EvaluatePanel />
-          </main>
+          <CorpusPanel />
+          <ModelsPanel />
+          <ExamplesPanel />
+          <TeacherPanel />
+          <TrainingPanel />
         </div>
-        <LivePane />
-      </div>
+        <div className="side">
+          <LivePane />
+          <ChartsPanel />
+          <PredictionsPanel />
+          <DownloadsPanel />
+          <EvaluatePanel />
+        </div>
+      </main>
     </div>
   );
 }
