@@ -175,7 +175,17 @@ export const layoutTests: E2ETest[] = [
       const p = ctx.page;
       assert(await p.locator(TRAINING_PROGRESS).isVisible(), 'the demo is still training (the pane is pinned)');
       await p.evaluate(() => scrollTo(0, 0));
-      await p.getByTestId('try-demo').focus();
+      // The keyboard flow starts as before the dashboard: the header's backend choice, then "Try the demo".
+      await p.locator('body').focus();
+      const stops: (string | undefined)[] = [];
+      for (let i = 0; i < 2; i++) {
+        await p.keyboard.press('Tab');
+        stops.push(await p.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid));
+      }
+      assert(
+        stops[0] === 'backend-override' && stops[1] === 'try-demo',
+        `the first tab stops are the backend choice and the demo button: ${stops.join(', ')}`,
+      );
       const hidden: string[] = [];
       let checked = 0;
       for (let i = 0; i < 40; i++) {

@@ -387,7 +387,7 @@ export const workbenchTests: E2ETest[] = [
     },
   },
   {
-    name: "examples and teacher outputs download as TFRecord in the seed's format",
+    name: "examples and teacher outputs download as TFRecord in the original's format",
     needs: ['teacher pass: pause, resume, and the cache fills'],
     async run(ctx) {
       const examples = await download(ctx, 'download-examples');
