@@ -245,7 +245,7 @@ export const reloadTests: E2ETest[] = [
           assert(after.completed.includes(b), `batch ${b} stored before the reload is kept`);
         const positions = await p.locator('[data-testid="teacher-cache"]').textContent();
         assert(
-          positions?.includes(`${(total * 5).toLocaleString('en-US')} positions`),
+          positions?.includes(`${(total * 5).toLocaleString('en-US')} masked positions`),
           `${total} examples × 5 positions shown: ${positions}`,
         );
         console.log(

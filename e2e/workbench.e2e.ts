@@ -188,7 +188,9 @@ export const workbenchTests: E2ETest[] = [
       await ctx.page.waitForSelector('[data-testid="student-info"]', { timeout: 30_000 });
       const s = await ctx.page.locator('[data-testid="student-info"]').textContent();
       assert(/layers\s*3/.test(s ?? ''), `3-layer student by default: ${s}`);
-      // The corpus preview now shows WordPiece tokens and whole-word groups.
+      // The corpus preview (collapsed by default) now shows WordPiece tokens and whole-word groups.
+      for (const summary of await ctx.page.locator('[data-testid="corpus-row"] details.preview > summary').all())
+        await summary.click();
       await ctx.page.waitForSelector('[data-testid="corpus-preview-words"]', { timeout: 30_000 });
       await ctx.screenshot('models');
     },
@@ -385,7 +387,7 @@ export const workbenchTests: E2ETest[] = [
     },
   },
   {
-    name: "examples and teacher outputs download as TFRecord in the seed's format",
+    name: "examples and teacher outputs download as TFRecord in the original's format",
     needs: ['teacher pass: pause, resume, and the cache fills'],
     async run(ctx) {
       const examples = await download(ctx, 'download-examples');

@@ -5,6 +5,8 @@ import { type FlagSpecs, formatHelp, listFlag, parseFlags, resolveFlags, UsageEr
 import { defineCommand } from './command.ts';
 import createTeacherOutputData from './commands/create_teacher_output_data.ts';
 import runDistill from './commands/run_distill.ts';
+import { PRETRAINING_FLAGS, pretrainingOptionsFromFlags } from '../core/options/pretrainingFlags.ts';
+import { DISTILL_LOSS_FLAGS, lossFromFlags } from '../core/options/distillFlags.ts';
 
 const SPECS = {
   name: { type: 'string', required: true, help: 'a required string' },
@@ -29,6 +31,39 @@ function usageError(f: () => unknown): string {
   }
   throw new Error('expected a UsageError');
 }
+
+describe('choices written under another name (choiceNames)', () => {
+  const NAMED = {
+    mode: { type: 'string', default: 'seed', choices: ['seed', 'bert'], choiceNames: { seed: 'original' }, help: 'h' },
+  } as const satisfies FlagSpecs;
+
+  it('reads the name and the choice itself as the choice', () => {
+    expect(parseFlags(['--mode=original'], NAMED)).toEqual({ mode: 'seed' });
+    expect(parseFlags(['--mode', 'original'], NAMED)).toEqual({ mode: 'seed' });
+    expect(parseFlags(['--mode=seed'], NAMED)).toEqual({ mode: 'seed' });
+    expect(parseFlags(['--mode=bert'], NAMED)).toEqual({ mode: 'bert' });
+  });
+
+  it('writes the name in --help and in the error for a bad value', () => {
+    const help = formatHelp('x', 'd', NAMED);
+    expect(help).toContain('--mode=<original|bert> (default: original)');
+    expect(help).not.toMatch(/seed/);
+    expect(usageError(() => parseFlags(['--mode=xlnet'], NAMED))).toBe(
+      '--mode must be one of original, bert, got "xlnet"',
+    );
+  });
+
+  it('calls the original 2020 scripts\' mode and loss "original" in create_pretraining_data and run_distill', () => {
+    expect(pretrainingOptionsFromFlags(parseFlags(['--mode=original'], PRETRAINING_FLAGS)).mode).toBe('seed');
+    expect(lossFromFlags(parseFlags(['--loss=original'], DISTILL_LOSS_FLAGS)).preset).toBe('seed');
+    for (const specs of [PRETRAINING_FLAGS, DISTILL_LOSS_FLAGS]) {
+      const help = formatHelp('x', 'd', specs);
+      expect(help).toMatch(/=<original\|/);
+      // "seed" is left only where it means a random seed
+      expect(help.replace(/random[ _]seed/gi, '')).not.toMatch(/seed/i);
+    }
+  });
+});
 
 describe('parseFlags', () => {
   it('types its values from the specs', () => {
@@ -213,7 +248,7 @@ describe("the commands' flags out of bounds", () => {
       ['--held_out_fraction=1', '--held_out_fraction must be less than 1, got 1'],
       ['--temperature=0', '--temperature must be greater than 0, got 0'],
       ['--alpha_ce=-1', '--alpha_ce must be at least 0, got -1'],
-      ['--loss=kd', '--loss must be one of seed, distilbert, mlm, got "kd"'],
+      ['--loss=kd', '--loss must be one of original, distilbert, mlm, got "kd"'],
     ]) {
       expect(usageError(() => parseFlags([...distill, flag], runDistill.flags))).toBe(want);
     }

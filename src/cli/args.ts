@@ -4,7 +4,15 @@
  * The specs are typed (src/core/options/flagSpec.ts): `parseFlags(argv, specs)` returns
  * `FlagsOf<typeof specs>`, each value of its flag's type, defaults filled in and bounds checked.
  */
-import { flagBounds, flagValueProblem, type FlagSpec, type FlagSpecs, type FlagsOf } from '../core/options/flagSpec.ts';
+import {
+  choiceFromName,
+  choiceName,
+  flagBounds,
+  flagValueProblem,
+  type FlagSpec,
+  type FlagSpecs,
+  type FlagsOf,
+} from '../core/options/flagSpec.ts';
 
 export type { FlagSpec, FlagSpecs, FlagsOf, FlagType } from '../core/options/flagSpec.ts';
 
@@ -36,7 +44,7 @@ function parseValue(name: string, spec: FlagSpec, raw: string): string | number 
       throw new UsageError(`--${name} expects true or false, got "${raw}"`);
     }
     default:
-      return raw;
+      return choiceFromName(spec, raw);
   }
 }
 
@@ -100,10 +108,17 @@ export function parseFlags<const S extends FlagSpecs>(argv: readonly string[], s
 export function formatHelp(command: string, description: string, specs: FlagSpecs): string {
   const lines = [`Usage: npm run --silent cli -- ${command} [--flag=value ...]`, '', description, '', 'Flags:'];
   for (const [name, spec] of Object.entries(specs)) {
-    const def = spec.default !== undefined ? ` (default: ${String(spec.default)})` : spec.required ? ' (required)' : '';
+    const def =
+      spec.default !== undefined
+        ? ` (default: ${typeof spec.default === 'string' ? choiceName(spec, spec.default) : String(spec.default)})`
+        : spec.required
+          ? ' (required)'
+          : '';
     const kind = spec.type !== 'bool' && spec.type !== 'int' && spec.type !== 'float' && spec.choices;
     const bounds = flagBounds(spec);
-    lines.push(`  --${name}=<${kind ? kind.join('|') : spec.type}>${def}${bounds ? ` [${bounds}]` : ''}`);
+    lines.push(
+      `  --${name}=<${kind ? kind.map((c) => choiceName(spec, c)).join('|') : spec.type}>${def}${bounds ? ` [${bounds}]` : ''}`,
+    );
     lines.push(`      ${spec.help}`);
   }
   return lines.join('\n');

@@ -14,7 +14,7 @@ import { buildExamples, setExampleOptions } from './examples.ts';
 import { addModelFiles, selectTeacher, setStudentSpec } from './models.ts';
 import { createRun, driveRun, resumeRun, setRunConfig } from './runs.ts';
 import { type DemoStage, type DemoState, useApp, waitForState } from './state.ts';
-import { startTeacherPass } from './teacherPass.ts';
+import { setTeacherForm, startTeacherPass } from './teacherPass.ts';
 import {
   contentKey,
   corpusCut,
@@ -290,6 +290,8 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
 
     // The teacher pass: a finished cache, a stopped one continued, or a new one.
     enter('teacherPass');
+    // The Teacher pass form shows the demo's settings (and keeps them after a reload).
+    setTeacherForm({ k: settings.k, batchSize: settings.predictBatch });
     const caches = useApp
       .getState()
       .teacherCaches.filter((c) => c.modelId === modelId && c.exampleSetId === exampleSetId && c.k === settings.k);

@@ -24,6 +24,7 @@ import {
   type TeacherCacheEntry,
   useApp,
 } from './state.ts';
+import { restoreTeacherForm } from './teacherPass.ts';
 import { onBackendReport, warmWorkers } from './workerClient.ts';
 
 const set = useApp.setState;
@@ -40,6 +41,7 @@ const SAVED: (keyof AppState)[] = [
   'vocabularyId',
   'studentSpec',
   'exampleOptions',
+  'teacherForm',
   'runConfig',
   'chartRunIds',
   'compareRunIds',
@@ -79,6 +81,7 @@ async function saveMeta(): Promise<void> {
           vocabularyId: s.vocabularyId,
           studentSpec: s.studentSpec,
           exampleOptions: s.exampleOptions,
+          teacherForm: s.teacherForm,
           runConfig: s.runConfig,
           chartRunIds: s.chartRunIds,
           compareRunIds: s.compareRunIds,
@@ -145,6 +148,7 @@ export async function restore(): Promise<void> {
       vocabularyId: uiState.vocabularyId ?? null,
       studentSpec: uiState.studentSpec ?? get().studentSpec,
       exampleOptions: restoreOptions(uiState.exampleOptions),
+      teacherForm: restoreTeacherForm(uiState.teacherForm),
       runConfig: restoreRunConfig(uiState.runConfig, DEFAULT_RUN),
       chartRunIds: uiState.chartRunIds ?? runList.map((r) => r.id),
       compareRunIds: (uiState.compareRunIds ?? []).filter((id) => runList.some((r) => r.id === id)),

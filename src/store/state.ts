@@ -168,7 +168,16 @@ export interface QuotaInfo {
   persisted: boolean | null;
 }
 
-/** The run form's defaults: the seed's loss (core's preset), a short schedule for a browser. */
+/** The teacher-pass form: create_teacher_output_data's truncation_factor (top k) and predict_batch_size. */
+export interface TeacherForm {
+  k: number;
+  batchSize: number;
+}
+
+/** The teacher-pass form's defaults: the original's top-128, a batch that fits a browser. */
+export const DEFAULT_TEACHER_FORM: TeacherForm = { k: 128, batchSize: 8 };
+
+/** The run form's defaults: the original's loss (core's preset), a short schedule for a browser. */
 export const DEFAULT_RUN: RunConfig = {
   lossPreset: 'seed',
   loss: LOSS_PRESETS.seed,
@@ -220,10 +229,12 @@ export interface AppState {
   studentSpec: StudentSpec;
   studentInfo: ModelInfo | null;
   studentError: string | null;
-  /** the Examples form: core's create_pretraining_data options (the form labels them with the seed's flag names) */
+  /** the Examples form: core's create_pretraining_data options (the form labels them with the original scripts' flag names) */
   exampleOptions: PretrainingOptions;
   exampleSets: ExampleSetEntry[];
   teacherCaches: TeacherCacheEntry[];
+  /** the Teacher pass form (the demo sets it to its own k and batch) */
+  teacherForm: TeacherForm;
   runConfig: RunConfig;
   runs: RunEntry[];
   metrics: Record<string, MetricPoint[]>;
@@ -260,6 +271,7 @@ export const useApp = create<AppState>(() => ({
   exampleOptions: PRETRAINING_DEFAULTS,
   exampleSets: [],
   teacherCaches: [],
+  teacherForm: DEFAULT_TEACHER_FORM,
   runConfig: DEFAULT_RUN,
   runs: [],
   metrics: {},

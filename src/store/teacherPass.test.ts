@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 const jobs = vi.hoisted(() => [] as string[]);
 vi.mock('./jobRunner.ts', () => ({ runEntryJob: vi.fn(async (o: { job: string }) => jobs.push(o.job)) }));
 
-const { startTeacherPass } = await import('./teacherPass.ts');
+const { restoreTeacherForm, setTeacherForm, startTeacherPass } = await import('./teacherPass.ts');
 const { useApp } = await import('./state.ts');
 
 describe('startTeacherPass', () => {
@@ -39,5 +39,22 @@ describe('startTeacherPass', () => {
     expect(useApp.getState().teacherCaches).toEqual([]);
     await startTeacherPass('own', 8, 4);
     expect(jobs).toEqual(['teacherPass']);
+  });
+});
+
+describe('the Teacher pass form', () => {
+  it('keeps what is set, field by field', () => {
+    useApp.setState({ teacherForm: { k: 128, batchSize: 8 } });
+    setTeacherForm({ k: 16 });
+    expect(useApp.getState().teacherForm).toEqual({ k: 16, batchSize: 8 });
+    setTeacherForm({ batchSize: 4 });
+    expect(useApp.getState().teacherForm).toEqual({ k: 16, batchSize: 4 });
+  });
+
+  it('restores a saved form; a missing or bad field takes its default', () => {
+    expect(restoreTeacherForm({ k: 16, batchSize: 4 })).toEqual({ k: 16, batchSize: 4 });
+    expect(restoreTeacherForm(undefined)).toEqual({ k: 128, batchSize: 8 });
+    expect(restoreTeacherForm({ k: 0, batchSize: 2.5 })).toEqual({ k: 128, batchSize: 8 });
+    expect(restoreTeacherForm({ k: '16', batchSize: 3 })).toEqual({ k: 128, batchSize: 3 });
   });
 });

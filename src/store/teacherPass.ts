@@ -1,6 +1,22 @@
 /** The teacher pass: the teacher's top-k at every masked position of an example set, into a resumable cache. */
 import { runEntryJob } from './jobRunner.ts';
-import { newId, patchEntry, useApp } from './state.ts';
+import { DEFAULT_TEACHER_FORM, newId, patchEntry, type TeacherForm, useApp } from './state.ts';
+
+/** Changes the Teacher pass form (saved with the page's state). */
+export function setTeacherForm(p: Partial<TeacherForm>): void {
+  useApp.setState((s) => ({ teacherForm: { ...s.teacherForm, ...p } }));
+}
+
+/** The saved Teacher pass form; a field missing or not a whole number ≥ 1 takes its default. */
+export function restoreTeacherForm(saved: unknown): TeacherForm {
+  const form = (saved ?? {}) as Partial<Record<keyof TeacherForm, unknown>>;
+  const whole = (v: unknown, fallback: number) =>
+    Number.isInteger(v) && (v as number) >= 1 ? (v as number) : fallback;
+  return {
+    k: whole(form.k, DEFAULT_TEACHER_FORM.k),
+    batchSize: whole(form.batchSize, DEFAULT_TEACHER_FORM.batchSize),
+  };
+}
 
 /** Runs (or continues) a teacher pass; resolves with the cache's id when it ends (check its status). */
 export async function startTeacherPass(

@@ -9,7 +9,7 @@ function Preview({ entry }: { entry: CorpusEntry }) {
   const p = entry.preview;
   if (!p) return null;
   return (
-    <details className="preview" open>
+    <details className="preview">
       <summary>Preview</summary>
       {/* Corpus text is rendered as text nodes only, never as HTML. */}
       <pre className="corpus-text" data-testid="corpus-preview-text">

@@ -99,8 +99,18 @@ export function DemoPanel() {
       case 'teacherPass':
         return cache ? (
           <>
-            top-{cache.k} at {formatCount(cache.positions || cache.progress?.done)} positions ·{' '}
-            {formatBytes(cache.storedBytes)}
+            <span
+              data-testid="demo-teacher-detail"
+              data-k={cache.k}
+              data-positions={cache.status === 'ready' ? cache.positions : ''}
+              data-examples={set?.count ?? ''}
+            >
+              top-{cache.k} probabilities
+              {cache.status === 'ready'
+                ? ` at ${formatCount(cache.positions)} masked positions of ${formatCount(set?.count)} examples`
+                : ` per masked position of ${formatCount(set?.count)} examples`}
+            </span>{' '}
+            · {formatBytes(cache.storedBytes)}
             <Progress
               progress={cache.status === 'running' || cache.status === 'paused' ? cache.progress : undefined}
               testId="demo-teacher-progress"

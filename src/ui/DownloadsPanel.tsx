@@ -69,7 +69,7 @@ export function DownloadsPanel() {
           </li>
         ))}
       </ul>
-      <h3>Data for the seed's scripts</h3>
+      <h3>Data for the original 2020 scripts</h3>
       <ul className="entries">
         {sets.map((s) => (
           <li key={s.id}>

@@ -1,6 +1,6 @@
 /**
  * Step 3: masked examples. The form edits core's create_pretraining_data options and labels each
- * field with the seed's flag name.
+ * field with the original scripts' flag name.
  */
 import { useState } from 'react';
 import { buildExamples, removeExampleSet, resetExampleOptions, setExampleOptions } from '../store/examples.ts';
@@ -31,8 +31,8 @@ export function ExamplesPanel() {
           name="mode"
           value={o.mode}
           options={[
-            { value: 'seed', label: 'seed (document spans with doc_stride)' },
-            { value: 'bert', label: 'bert (Google BERT sentence pairs)' },
+            { value: 'seed', label: 'original (document spans, doc_stride)' },
+            { value: 'bert', label: 'Google BERT (sentence pairs)' },
           ]}
           onChange={(mode) => setExampleOptions({ mode })}
         />

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { controlJob } from '../store/jobRunner.ts';
 import { useApp } from '../store/state.ts';
-import { startTeacherPass } from '../store/teacherPass.ts';
+import { setTeacherForm, startTeacherPass } from '../store/teacherPass.ts';
 import { ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
 import { formatBytes, formatCount } from './format.ts';
 
@@ -11,8 +11,7 @@ export function TeacherPanel() {
   const caches = useApp((s) => s.teacherCaches);
   const teacherId = useApp((s) => s.teacherId);
   const [setId, setSetId] = useState('');
-  const [k, setK] = useState(128);
-  const [batch, setBatch] = useState(8);
+  const { k, batchSize: batch } = useApp((s) => s.teacherForm);
   const [error, setError] = useState<string | null>(null);
   const chosen = setId || sets[sets.length - 1]?.id || '';
   return (
@@ -37,8 +36,22 @@ export function TeacherPanel() {
           }
           onChange={setSetId}
         />
-        <NumberField label="truncation_factor (top k)" value={k} min={1} step={1} onChange={setK} />
-        <NumberField label="predict_batch_size" value={batch} min={1} step={1} onChange={setBatch} />
+        <NumberField
+          label="truncation_factor (top k)"
+          name="truncation_factor"
+          value={k}
+          min={1}
+          step={1}
+          onChange={(v) => setTeacherForm({ k: v })}
+        />
+        <NumberField
+          label="predict_batch_size"
+          name="predict_batch_size"
+          value={batch}
+          min={1}
+          step={1}
+          onChange={(v) => setTeacherForm({ batchSize: v })}
+        />
         <div className="actions">
           <button type="submit" disabled={!chosen || !teacherId} data-testid="start-teacher">
             Run the teacher pass
@@ -51,7 +64,7 @@ export function TeacherPanel() {
           <li key={c.id} data-testid="teacher-cache" data-status={c.status}>
             <div className="entry-head">
               <strong>{c.id}</strong> <span className={`badge ${c.status}`}>{c.status}</span> examples {c.exampleSetId}{' '}
-              · k={c.k} · {formatCount(c.positions || undefined)} positions · cache {formatBytes(c.storedBytes)}
+              · k={c.k} · {formatCount(c.positions || undefined)} masked positions · cache {formatBytes(c.storedBytes)}
               {c.status === 'running' && (
                 <button type="button" onClick={() => controlJob(c.id, 'pause')} data-testid="pause-teacher">
                   Pause

@@ -9,10 +9,13 @@ import { formatCount } from './format.ts';
 
 /** How the form names the engine's loss presets (their weights are core's: src/core/distill/lossConfig.ts). */
 const PRESET_LABELS: Record<LossPresetName, string> = {
-  seed: 'seed (CE + cosine, as run_distill.py)',
+  seed: 'original (CE + cosine, as run_distill.py)',
   distilbert: 'DistilBERT (5·CE + 2·MLM + cosine, T=2)',
   mlm: 'plain MLM (no teacher)',
 };
+
+/** The presets' short names, as the run list shows them. */
+const PRESET_NAMES: Record<LossPresetName, string> = { seed: 'original', distilbert: 'DistilBERT', mlm: 'plain MLM' };
 
 type Weight = Exclude<keyof LossConfig, 'temperature'>;
 
@@ -147,7 +150,13 @@ export function TrainingPanel() {
           step={1}
           onChange={(v) => setRunConfig({ checkpointEvery: v })}
         />
-        <NumberField label="seed" name="seed" value={cfg.seed} step={1} onChange={(v) => setRunConfig({ seed: v })} />
+        <NumberField
+          label="random seed"
+          name="seed"
+          value={cfg.seed}
+          step={1}
+          onChange={(v) => setRunConfig({ seed: v })}
+        />
         <div className="actions">
           <button type="submit" disabled={!chosen} data-testid="start-run">
             Start training
@@ -167,7 +176,7 @@ export function TrainingPanel() {
             <div className="entry-head">
               <strong>{r.name}</strong> <span className={`badge ${r.status}`}>{r.status}</span> step{' '}
               {formatCount(r.step)} / {formatCount(r.config.schedule.numTrainSteps)} · last checkpoint{' '}
-              {formatCount(r.lastCheckpointStep)} · loss {r.config.lossPreset}
+              {formatCount(r.lastCheckpointStep)} · loss {PRESET_NAMES[r.config.lossPreset] ?? r.config.lossPreset}
               {r.status === 'running' && (
                 <button type="button" data-testid="pause-run" onClick={() => controlJob(r.id, 'pause')}>
                   Pause

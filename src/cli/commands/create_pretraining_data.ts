@@ -71,7 +71,7 @@ const command = defineCommand({
     'Outputs are written as <name>.partial and renamed when complete.',
     'Input: plain text (one sentence or paragraph per line, a blank line between documents) or JSON lines',
     '(title and content, or the --params fields, each a document; or a text field); UTF-8, UTF-16 with BOM or GB18030.',
-    "--mode=seed (default): the 2020 distillation project's algorithm: overlapping spans of each document",
+    "--mode=original (default): the original 2020 scripts' algorithm: overlapping spans of each document",
     '  (--doc_stride), A/B split inside the span, [UNK] dropped, next_sentence_labels = 1. Streams: memory',
     '  stays flat in the corpus size.',
     "--mode=bert: Google BERT's algorithm (sentence chunks, 50% random next sentence from another document,",

@@ -1,6 +1,6 @@
 /**
  * create_teacher_output_data: runs the teacher over masked-LM examples (TFRecord, the
- * seed's features) and writes the seed's teacher-output TFRecords: each example's
+ * original scripts' features) and writes the original's teacher-output TFRecords: each example's
  * features plus truncated_masked_lm_probs and top_k_indices (the teacher's top
  * --truncation_factor probabilities at each prediction slot, softmax over the full
  * vocabulary at T = 1). The work is src/core/distill/teacherOutputs.ts; the option flags
@@ -100,7 +100,7 @@ const FLAGS = {
 
 const command = defineCommand({
   description: [
-    "Runs the teacher on masked-LM examples and writes the seed's teacher-output TFRecords (the seed's step 2):",
+    "Runs the teacher on masked-LM examples and writes the original's teacher-output TFRecords (the original 2020 scripts' step 2):",
     'the example features plus truncated_masked_lm_probs and top_k_indices, the top --truncation_factor',
     'probabilities (softmax over the full vocabulary, T = 1) and their ids at each prediction slot.',
     "--output_dir (the original's): teacher_0.tfrecord, teacher_1.tfrecord, ... a new file every 50,000 records;",

@@ -1,6 +1,6 @@
 /**
- * run_distill: trains a student on the teacher's stored top-k outputs (the seed's
- * step 3), with the seed's flag names. The work is src/core/run/ (Trainer, train) with
+ * run_distill: trains a student on the teacher's stored top-k outputs (the original
+ * 2020 scripts' step 3), with the original's flag names. The work is src/core/run/ (Trainer, train) with
  * src/core/distill/distillTask.ts; the loss, training and evaluation flags and their
  * conversion to core options are src/core/options/distillFlags.ts. This file reads the
  * TFRecords, builds the student, prints one JSON metrics line per step (and per
@@ -97,13 +97,13 @@ const FLAGS = {
 
 const command = defineCommand({
   description: [
-    "Distils a student from the teacher's stored top-k outputs (the seed's step 3).",
+    "Distils a student from the teacher's stored top-k outputs (the original 2020 scripts' step 3).",
     '--input_file: teacher-output TFRecords (create_teacher_output_data); with --loss=mlm, plain masked-LM',
     'TFRecords also work (plain MLM pre-training, no teacher).',
-    '--loss=seed (default): cross-entropy + cosine against the stored top-k, as the seed;',
+    '--loss=original (default): cross-entropy + cosine against the stored top-k, as the original;',
     '--loss=distilbert: 5·CE(T=2) + 2·MLM + 1·cosine; --loss=mlm: masked-LM only. --alpha_* and --temperature override.',
     'The student is --bert_config_file, initialised from --init_checkpoint by keeping --student_layers',
-    '(default: the first num_hidden_layers layers, as the seed), or randomly without --init_checkpoint.',
+    '(default: the first num_hidden_layers layers, as the original), or randomly without --init_checkpoint.',
     'Resumes from <output_dir>/train_state when a checkpoint is there. Besides metrics.jsonl, train_state/ and export/,',
     "output_dir gets what the original's Estimator left: model.ckpt-<step> (TF1, the 5 newest, listed in `checkpoint`;",
     "Google's run_classifier takes --init_checkpoint=$OUTPUT_DIR/model.ckpt-N) and eval_results.txt (key = value).",

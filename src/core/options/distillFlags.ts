@@ -1,5 +1,5 @@
 /**
- * run_distill's loss, training and evaluation flags (the seed's and Google BERT's names)
+ * run_distill's loss, training and evaluation flags (the original scripts' and Google BERT's names)
  * and the core's options, converted both ways in this one place:
  *   --loss and --temperature / --alpha_*     → a LossConfig (a preset with overrides) and the preset's name;
  *   batch size, schedule, accumulation, seed → the TrainerConfig pieces they set;
@@ -22,8 +22,9 @@ export const DISTILL_LOSS_FLAGS = {
     type: 'string',
     default: 'seed',
     choices: LOSS_PRESET_NAMES,
+    choiceNames: { seed: 'original' },
     label: 'Loss',
-    help: 'Loss preset: seed, distilbert or mlm.',
+    help: 'Loss preset: original (CE + cosine, as the original run_distill.py), distilbert or mlm.',
   },
   temperature: {
     option: 'loss.temperature',
@@ -115,8 +116,8 @@ export const DISTILL_TRAINER_FLAGS = {
     option: 'seed',
     type: 'int',
     default: 12345,
-    label: 'Seed',
-    help: 'Seeds the data order, dropout and a random student.',
+    label: 'Random seed',
+    help: 'Random seed of the data order, dropout and a random student.',
   },
 } as const satisfies OptionFlagTable;
 

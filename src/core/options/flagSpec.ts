@@ -41,6 +41,12 @@ export interface TextFlagSpec<T extends 'string' | 'list' = 'string' | 'list'> e
   type: T;
   default?: string;
   choices?: readonly string[];
+  /**
+   * How some choices are written on the command line and in --help, where the core's value is
+   * not the word a user should read (core's mode 'seed' is written "original"). Either spelling
+   * is accepted; the parsed value is always the choice itself.
+   */
+  choiceNames?: Readonly<Record<string, string>>;
 }
 
 export interface BoolFlagSpec extends FlagSpecCommon {
@@ -95,7 +101,7 @@ export function flagValueProblem(name: string, spec: FlagSpec, value: unknown): 
     case 'list': {
       if (typeof value !== 'string') return `${flag} expects a string, got ${JSON.stringify(value)}`;
       if (spec.choices && !spec.choices.includes(value))
-        return `${flag} must be one of ${spec.choices.join(', ')}, got "${value}"`;
+        return `${flag} must be one of ${spec.choices.map((c) => choiceName(spec, c)).join(', ')}, got "${value}"`;
       return null;
     }
     case 'int':
@@ -112,6 +118,18 @@ export function flagValueProblem(name: string, spec: FlagSpec, value: unknown): 
       return null;
     }
   }
+}
+
+/** How a choice of a text flag is written on the command line (its `choiceNames` entry, else itself). */
+export function choiceName(spec: FlagSpec, choice: string): string {
+  return (spec.type === 'string' || spec.type === 'list' ? spec.choiceNames?.[choice] : undefined) ?? choice;
+}
+
+/** The choice a command-line word stands for: the choice whose name it is, else the word itself. */
+export function choiceFromName(spec: FlagSpec, word: string): string {
+  if (spec.type !== 'string' && spec.type !== 'list') return word;
+  const named = Object.entries(spec.choiceNames ?? {}).find(([, name]) => name === word);
+  return named ? named[0] : word;
 }
 
 /** The bounds of a number flag in words ("≥ 1", "> 0 and < 1"), or '' when it has none. */

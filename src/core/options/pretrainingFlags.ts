@@ -1,5 +1,5 @@
 /**
- * create_pretraining_data's flags (the seed's and Google BERT's names) and the core's
+ * create_pretraining_data's flags (the original scripts' and Google BERT's names) and the core's
  * PretrainingOptions, converted both ways in this one place: the CLI builds its flag specs
  * from PRETRAINING_FLAGS and the page can show them as form fields (label, help, bounds,
  * default). The defaults are the original create_pretraining_data.py's
@@ -71,7 +71,7 @@ export const PRETRAINING_FLAGS = {
     min: 0,
     max: 1,
     label: 'Short sequence probability',
-    help: 'seed mode: span targets are drawn between short_seq_prob*max_seq_length and max_seq_length; bert mode: probability of a shorter sequence.',
+    help: 'original mode: span targets are drawn between short_seq_prob*max_seq_length and max_seq_length; bert mode: probability of a shorter sequence.',
   },
   doc_stride: {
     option: 'docStride',
@@ -79,15 +79,16 @@ export const PRETRAINING_FLAGS = {
     default: D.docStride,
     min: 1,
     label: 'Document stride',
-    help: 'seed mode: when splitting a long document into spans, how many tokens to stride between span starts.',
+    help: 'original mode: when splitting a long document into spans, how many tokens to stride between span starts.',
   },
   mode: {
     option: 'mode',
     type: 'string',
     default: D.mode,
     choices: ['seed', 'bert'],
+    choiceNames: { seed: 'original' },
     label: 'Mode',
-    help: "seed (the 2020 project's algorithm, streaming) or bert (Google BERT's; all documents in memory).",
+    help: "original (the original 2020 scripts' algorithm, streaming) or bert (Google BERT's; all documents in memory).",
   },
   min_document_chars: {
     option: 'minDocumentChars',
@@ -95,7 +96,7 @@ export const PRETRAINING_FLAGS = {
     default: D.minDocumentChars,
     min: 0,
     label: 'Shortest document',
-    help: 'seed mode: skip documents (in JSON lines, each field) shorter than this many characters, counted before "<eop>" removal (the original hard-codes 20).',
+    help: 'original mode: skip documents (in JSON lines, each field) shorter than this many characters, counted before "<eop>" removal (the original hard-codes 20).',
   },
   shuffle_buffer_size: {
     option: 'shuffleBufferSize',
@@ -103,7 +104,7 @@ export const PRETRAINING_FLAGS = {
     default: D.shuffleBufferSize,
     min: 0,
     label: 'Shuffle buffer',
-    help: 'seed mode: examples go out through a shuffle buffer of this many examples (the seed shuffled whole files in memory); 0 keeps document order.',
+    help: 'original mode: examples go out through a shuffle buffer of this many examples (the original shuffled whole files in memory); 0 keeps document order.',
   },
 } as const satisfies OptionFlagTable<keyof PretrainingOptions>;
 
