@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { arraysToWeights, randomArrays, tinyConfig, tinyVocab } from '../../testing/checkpointFixtures.ts';
 import { useBackend } from '../backend/useBackend.ts';
 import { safetensorsBytes } from './exportSafetensors.ts';
-import { heldFloat32, holdCheckpoint, isFloat16 } from './heldCheckpoint.ts';
+import { disposeHeld, heldFloat32, holdCheckpoint, isFloat16 } from './heldCheckpoint.ts';
 import { disposeCheckpoint, loadCheckpoint } from './loadCheckpoint.ts';
 
 beforeAll(async () => {
@@ -56,6 +56,7 @@ describe('holdCheckpoint', () => {
     expect(blob.reads.reduce((a, b) => a + b, 0)).toBe(bytes.length);
     // kept: the float16 bits only (each a view of its own read, no float32 copy), nothing on the backend
     expect(held.float16Tensors).toBe(held.held.size);
+    expect(held.uploaded).toEqual({});
     for (const t of held.held.values()) {
       expect(isFloat16(t)).toBe(true);
       expect(t.values.buffer.byteLength).toBe(t.values.byteLength);
@@ -75,18 +76,22 @@ describe('holdCheckpoint', () => {
     disposeCheckpoint(loaded);
   });
 
-  it('holds a float32 file as float32 views of each read', async () => {
+  it('a float32 file: tensors uploaded as read, the word embeddings held as float32 (for blocks)', async () => {
     const { files } = await folder('F32');
     before = tf.memory().numTensors;
     const held = await holdCheckpoint(files);
     expect(held.float16Tensors).toBe(0);
+    expect([...held.held.keys()]).toEqual(['bert.embeddings.word_embeddings.weight']);
     const loaded = await loadCheckpoint(files);
-    for (const [name, t] of held.held) {
-      expect(isFloat16(t)).toBe(false);
-      expect(t.values).toEqual(loaded.weights[name].dataSync());
-    }
+    const word = held.held.get('bert.embeddings.word_embeddings.weight')!;
+    expect(isFloat16(word)).toBe(false);
+    expect(word.values).toEqual(loaded.weights['bert.embeddings.word_embeddings.weight'].dataSync());
+    expect(Object.keys(held.uploaded).length).toBe(Object.keys(loaded.weights).length - 1);
+    for (const [name, t] of Object.entries(held.uploaded))
+      expect(t.dataSync()).toEqual(loaded.weights[name].dataSync());
     expect(held.fingerprint).toBe(loaded.fingerprint);
     disposeCheckpoint(loaded);
+    disposeHeld(held);
   });
 
   it('a truncated file fails naming the file and the tensor', async () => {

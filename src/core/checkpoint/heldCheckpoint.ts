@@ -3,14 +3,15 @@
  * tfjs has no float16 tensors: a float16 checkpoint loaded as tensors takes twice its file's
  * size. Held, its float16 tensors stay float16 (the bits read from the file), and the model
  * widens them to float32 tensors a part at a time while it runs (distill/heldTeacher.ts), so a
- * float16 teacher needs about its file's size plus one part. Float32 (and bfloat16, float64)
- * tensors are held as float32.
+ * float16 teacher needs about its file's size plus one part. Every other tensor becomes a float32
+ * tensor as it is read, as loadCheckpoint does, except the word embeddings, which are held as
+ * float32 values: a teacher may have to store them in blocks (backend/bufferLimits.ts).
  *
  * Read as loadCheckpoint reads: planned and checked first, then one ranged read per tensor,
  * each buffer kept as it is (a float16 tensor's bits are a view of the bytes read, no copy).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Weights } from '../model/weights.ts';
+import { EMBEDDING_NAMES, type Weights } from '../model/weights.ts';
 import {
   type CheckpointPlan,
   type LoadedCheckpoint,
@@ -27,7 +28,10 @@ export interface HeldTensor {
 }
 
 export interface HeldCheckpoint extends Omit<LoadedCheckpoint, 'weights'> {
+  /** tensors held outside the backend: the float16 ones and the word embeddings */
   held: Map<string, HeldTensor>;
+  /** the other tensors, already float32 tfjs tensors */
+  uploaded: Weights;
   /** Bytes of all held values. */
   heldBytes: number;
   /** How many tensors are held as float16. */
@@ -58,23 +62,33 @@ export function widenToTensors(held: Map<string, HeldTensor>, names: Iterable<st
 /** Reads a planned checkpoint into memory, keeping float16 tensors as float16. */
 export async function holdPlannedCheckpoint(plan: CheckpointPlan, opts: LoadOptions = {}): Promise<HeldCheckpoint> {
   const held = new Map<string, HeldTensor>();
+  const uploaded: Weights = {};
   let heldBytes = 0;
   let float16Tensors = 0;
-  const read = await streamPlannedTensors(
-    plan,
-    (canonical, rec, asFloat32) => {
-      const values = 'half' in rec ? rec.half : asFloat32();
-      if ('half' in rec) float16Tensors++;
-      held.set(canonical, { shape: rec.shape, values });
-      heldBytes += values.byteLength;
-    },
-    { ...opts, keepFloat16: true },
-  );
+  let read: Awaited<ReturnType<typeof streamPlannedTensors>>;
+  try {
+    read = await streamPlannedTensors(
+      plan,
+      (canonical, rec, asFloat32) => {
+        if ('half' in rec || canonical === EMBEDDING_NAMES.word) {
+          const values = 'half' in rec ? rec.half : asFloat32();
+          if ('half' in rec) float16Tensors++;
+          held.set(canonical, { shape: rec.shape, values });
+          heldBytes += values.byteLength;
+        } else uploaded[canonical] = tf.tensor(asFloat32(), rec.shape, 'float32');
+      },
+      { ...opts, keepFloat16: true },
+    );
+  } catch (e) {
+    tf.dispose(Object.values(uploaded));
+    throw e;
+  }
   return {
     format: plan.format,
     config: plan.config,
     vocab: plan.vocab,
     held,
+    uploaded,
     heldBytes,
     float16Tensors,
     parts: plan.parts,
@@ -92,4 +106,9 @@ export async function holdCheckpoint(
   opts: LoadOptions = {},
 ): Promise<HeldCheckpoint> {
   return holdPlannedCheckpoint(await planCheckpoint(files), opts);
+}
+
+/** Disposes the uploaded tensors of a held checkpoint (the held values go with it). */
+export function disposeHeld(ckpt: HeldCheckpoint): void {
+  tf.dispose(Object.values(ckpt.uploaded));
 }

@@ -77,7 +77,7 @@ describe('HeldTeacher', () => {
     // 1600 bytes: 25 rows of the [60, 16] table per block, 2 examples (12 × 24 × 4 = 1152 bytes each) per sub-batch
     const teacher = new HeldTeacher(await holdCheckpoint(f), { limitBytes: 1600 });
     expect(teacher.weightsKept).toBe('float32');
-    expect(teacher.describe()).toMatch(/^widened to float32: \d+ MB/);
+    expect(teacher.describe()).toMatch(/^float32 as in the file: \d+ MB on the backend/);
     expect(teacher.memory().heldBytes).toBe(0);
     const got = await teacher.computeOutputs(examples, K);
     expect(teacher.lastSplit).toEqual({

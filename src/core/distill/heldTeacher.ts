@@ -5,8 +5,8 @@
  *
  * Memory: a float16 teacher keeps its encoder layers as float16 and widens one layer at a time
  * to float32 tensors for a batch, disposing them before the next ("float16 kept, widened per
- * layer"); a float32 teacher is uploaded whole once. The embeddings and the masked-LM head stay
- * resident as float32 in both cases.
+ * layer"); a float32 teacher's tensors were uploaded as they were read. The embeddings and the
+ * masked-LM head stay resident as float32 in both cases.
  *
  * Buffer limits (webgpu, see backend/bufferLimits.ts): the word embeddings are stored as row
  * blocks, the batch runs in sub-batches, and the logits are made one vocabulary chunk at a time:
@@ -71,10 +71,21 @@ export class HeldTeacher {
     const split = planTeacherSplit(cfg, { batch: 1, seq: 1, slots: 1 }, this.limitBytes);
     this.weightsKept = ckpt.float16Tensors > 0 ? 'float16' : 'float32';
     try {
+      for (const [name, t] of Object.entries(ckpt.uploaded)) {
+        this.resident[name] = t;
+        this.residentBytes += t.size * 4;
+      }
+      ckpt.uploaded = {};
       const { word, ...otherEmbeddings } = EMBEDDING_NAMES;
-      const always = [...Object.values(otherEmbeddings), ...Object.values(MLM_HEAD_NAMES)];
-      const layers = Array.from({ length: cfg.num_hidden_layers }, (_, i) => Object.values(layerNames(i))).flat();
-      this.upload(this.weightsKept === 'float32' ? [...always, ...layers] : always);
+      // always needed: widened once (a float16 teacher's embeddings and head)
+      const always = [...Object.values(otherEmbeddings), ...Object.values(MLM_HEAD_NAMES)].filter((n) =>
+        ckpt.held.has(n),
+      );
+      for (const [name, t] of Object.entries(widenToTensors(ckpt.held, always))) {
+        this.resident[name] = t;
+        this.residentBytes += t.size * 4;
+        ckpt.held.delete(name);
+      }
       const table = ckpt.held.get(word);
       if (!table) throw new Error(`held checkpoint: tensor "${word}" is not held`);
       const values = heldFloat32(table);
@@ -95,15 +106,6 @@ export class HeldTeacher {
     }
   }
 
-  private upload(names: string[]): void {
-    const w = widenToTensors(this.ckpt.held, names);
-    for (const [name, t] of Object.entries(w)) {
-      this.resident[name] = t;
-      this.residentBytes += t.size * 4;
-      this.ckpt.held.delete(name);
-    }
-  }
-
   /** Bytes still held outside the backend (float16 layers), and float32 bytes on the backend. */
   memory(): { heldBytes: number; residentBytes: number } {
     let heldBytes = 0;
@@ -116,19 +118,19 @@ export class HeldTeacher {
     const { heldBytes, residentBytes } = this.memory();
     return this.weightsKept === 'float16'
       ? `float16 kept, widened per layer: ${(heldBytes / MB).toFixed(0)} MB held as float16, ${(residentBytes / MB).toFixed(0)} MB float32 (embeddings, head)`
-      : `widened to float32: ${(residentBytes / MB).toFixed(0)} MB`;
+      : `float32 as in the file: ${(residentBytes / MB).toFixed(0)} MB on the backend`;
   }
 
-  /** One layer's weights: resident (float32 teacher) or widened now (float16; `release` disposes them). */
+  /** One layer's weights: resident (uploaded when read), or widened now from float16 (`release` disposes those). */
   private layerWeights(i: number): { weights: Weights; release(): void } {
     const names = Object.values(layerNames(i));
-    if (this.weightsKept === 'float32') {
-      const weights: Weights = {};
-      for (const n of names) weights[n] = this.resident[n];
-      return { weights, release() {} };
-    }
-    const weights = widenToTensors(this.ckpt.held, names);
-    return { weights, release: () => tf.dispose(Object.values(weights)) };
+    const widened = widenToTensors(
+      this.ckpt.held,
+      names.filter((n) => !this.resident[n]),
+    );
+    const weights: Weights = { ...widened };
+    for (const n of names) weights[n] ??= this.resident[n];
+    return { weights, release: () => tf.dispose(Object.values(widened)) };
   }
 
   /** Word embeddings of ids [n] from the row blocks: each id's row from the block holding it. */
@@ -258,7 +260,7 @@ export class HeldTeacher {
     return unpackTopK(both, k, examples);
   }
 
-  /** Frees the resident tensors (the held float16 values go with the checkpoint). */
+  /** Frees the resident tensors, the uploaded ones of the checkpoint included (the held float16 values go with it). */
   dispose(): void {
     tf.dispose(Object.values(this.resident));
     for (const b of this.blocks) b.table.dispose();
