@@ -22,6 +22,7 @@ import {
   type TensorInfo,
   type TensorRecord,
   type TensorSource,
+  float16ToFloat32Bits,
   widenFloat16,
 } from './tensorRecord.ts';
 
@@ -478,7 +479,10 @@ export async function streamPlannedTensors(
         continue;
       }
       if (canonical === EMBEDDING_NAMES.word && plan.tiedDecoder) wordHash = contentHash(asFloat32());
-      fp.addTensor(canonical, rec.shape, asFloat32());
+      if ('half' in rec) {
+        const half = rec.half;
+        fp.addSampled(canonical, rec.shape, half.length, (i) => float16ToFloat32Bits(half[i]));
+      } else fp.addTensor(canonical, rec.shape, rec.data);
       take(canonical, rec, asFloat32);
       seen.add(canonical);
       opts.onProgress?.({ bytesRead, totalBytes: plan.totalBytes, tensor: canonical });

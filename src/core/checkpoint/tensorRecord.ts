@@ -127,5 +127,12 @@ export function widenFloat16(half: Uint16Array): Float32Array {
   return out;
 }
 
+const F16_BITS = new Uint32Array(F16_TABLE.buffer);
+
+/** The float32 bit pattern of one float16 value (exact). */
+export function float16ToFloat32Bits(half: number): number {
+  return F16_BITS[half];
+}
+
 /** Bytes per element of the float dtypes the readers convert. */
 export const FLOAT_BYTES = { f32: 4, f16: 2, bf16: 2, f64: 8 } as const;

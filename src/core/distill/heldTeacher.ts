@@ -16,7 +16,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { backendBufferLimits, planTeacherSplit, type TeacherSplit, tensorByteLimit } from '../backend/bufferLimits.ts';
-import { type HeldCheckpoint, heldFloat32, widenToTensors } from '../checkpoint/heldCheckpoint.ts';
+import { type HeldCheckpoint, isFloat16, widenToTensors } from '../checkpoint/heldCheckpoint.ts';
+import { widenFloat16 } from '../checkpoint/tensorRecord.ts';
 import type { MaskedExample } from '../examples/maskedExample.ts';
 import {
   attentionMaskAdd,
@@ -88,15 +89,14 @@ export class HeldTeacher {
       }
       const table = ckpt.held.get(word);
       if (!table) throw new Error(`held checkpoint: tensor "${word}" is not held`);
-      const values = heldFloat32(table);
       const H = cfg.hidden_size;
       for (let start = 0; start < cfg.vocab_size; start += split.vocabBlockRows) {
         const rows = Math.min(split.vocabBlockRows, cfg.vocab_size - start);
-        this.blocks.push({
-          start,
-          rows,
-          table: tf.tensor2d(values.subarray(start * H, (start + rows) * H), [rows, H], 'float32'),
-        });
+        // widened a block at a time: the float32 copy made is one block's
+        const values = isFloat16(table)
+          ? widenFloat16(table.values.subarray(start * H, (start + rows) * H))
+          : (table.values as Float32Array).subarray(start * H, (start + rows) * H);
+        this.blocks.push({ start, rows, table: tf.tensor2d(values, [rows, H], 'float32') });
         this.residentBytes += rows * H * 4;
       }
       ckpt.held.delete(word);
