@@ -5,9 +5,9 @@ import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import { useBackend } from '../backend/useBackend.ts';
 import { safetensorsBytes } from '../checkpoint/exportSafetensors.ts';
 import { holdCheckpoint, isFloat16 } from '../checkpoint/heldCheckpoint.ts';
-import { disposeCheckpoint, loadCheckpoint } from '../checkpoint/loadCheckpoint.ts';
+import { disposeCheckpoint, loadCheckpoint, planCheckpoint } from '../checkpoint/loadCheckpoint.ts';
 import { bertMaskedLm } from './batch.ts';
-import { HeldTeacher } from './heldTeacher.ts';
+import { HeldTeacher, plannedTeacherWeightsText } from './heldTeacher.ts';
 import { computeTeacherOutputs, type TeacherOutputBatch } from './teacherOutputs.ts';
 
 beforeAll(async () => {
@@ -23,7 +23,7 @@ const examples = syntheticExamples({ count: 7, vocabSize: V, maxSeqLength: 12, m
 const K = 8;
 
 async function files(dtype: 'F16' | 'F32'): Promise<Map<string, Blob>> {
-  const weights = arraysToWeights(randomArrays(cfg, { pooler: false, mlmHead: true }, 9));
+  const weights = arraysToWeights(randomArrays(cfg, { pooler: true, mlmHead: true }, 9));
   const bytes = (await safetensorsBytes(weights, cfg, dtype)) as Uint8Array<ArrayBuffer>;
   tf.dispose(Object.values(weights));
   return new Map<string, Blob>([
@@ -67,6 +67,8 @@ describe('HeldTeacher', () => {
     expect([...held.held.values()].every(isFloat16)).toBe(true);
     expect(held.held.has('bert.embeddings.word_embeddings.weight')).toBe(false);
     expect(teacher.memory().heldBytes).toBeGreaterThan(0);
+    // what the model summary foresaw from the plan is what happened
+    expect(teacher.describe()).toBe(plannedTeacherWeightsText(await planCheckpoint(f)));
     teacher.dispose();
   });
 
@@ -79,6 +81,7 @@ describe('HeldTeacher', () => {
     expect(teacher.weightsKept).toBe('float32');
     expect(teacher.describe()).toMatch(/^float32 as in the file: \d+ MB on the backend/);
     expect(teacher.memory().heldBytes).toBe(0);
+    expect(teacher.describe()).toBe(plannedTeacherWeightsText(await planCheckpoint(f)));
     const got = await teacher.computeOutputs(examples, K);
     expect(teacher.lastSplit).toEqual({
       examplesPerChunk: 1,

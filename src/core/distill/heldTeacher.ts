@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { backendBufferLimits, planTeacherSplit, type TeacherSplit, tensorByteLimit } from '../backend/bufferLimits.ts';
 import { type HeldCheckpoint, isFloat16, widenToTensors } from '../checkpoint/heldCheckpoint.ts';
+import type { CheckpointPlan } from '../checkpoint/loadCheckpoint.ts';
 import { widenFloat16 } from '../checkpoint/tensorRecord.ts';
 import type { MaskedExample } from '../examples/maskedExample.ts';
 import {
@@ -72,12 +73,19 @@ export class HeldTeacher {
     const split = planTeacherSplit(cfg, { batch: 1, seq: 1, slots: 1 }, this.limitBytes);
     this.weightsKept = ckpt.float16Tensors > 0 ? 'float16' : 'float32';
     try {
+      const { word, ...otherEmbeddings } = EMBEDDING_NAMES;
+      const layerOf = (name: string) => /^bert\.encoder\.layer\.\d+\./.test(name);
+      const needed = new Set<string>([word, ...Object.values(otherEmbeddings), ...Object.values(MLM_HEAD_NAMES)]);
       for (const [name, t] of Object.entries(ckpt.uploaded)) {
+        if (!needed.has(name) && !layerOf(name)) {
+          t.dispose(); // the pooler, a task head: not the teacher's
+          continue;
+        }
         this.resident[name] = t;
         this.residentBytes += t.size * 4;
       }
       ckpt.uploaded = {};
-      const { word, ...otherEmbeddings } = EMBEDDING_NAMES;
+      for (const name of [...ckpt.held.keys()]) if (!needed.has(name) && !layerOf(name)) ckpt.held.delete(name);
       // always needed: widened once (a float16 teacher's embeddings and head)
       const always = [...Object.values(otherEmbeddings), ...Object.values(MLM_HEAD_NAMES)].filter((n) =>
         ckpt.held.has(n),
@@ -116,9 +124,7 @@ export class HeldTeacher {
   /** What happened to the weights, in words for the page and the CLI. */
   describe(): string {
     const { heldBytes, residentBytes } = this.memory();
-    return this.weightsKept === 'float16'
-      ? `float16 kept, widened per layer: ${(heldBytes / MB).toFixed(0)} MB held as float16, ${(residentBytes / MB).toFixed(0)} MB float32 (embeddings, head)`
-      : `float32 as in the file: ${(residentBytes / MB).toFixed(0)} MB on the backend`;
+    return teacherWeightsText(this.weightsKept, heldBytes, residentBytes);
   }
 
   /** One layer's weights: resident (uploaded when read), or widened now from float16 (`release` disposes those). */
@@ -266,4 +272,32 @@ export class HeldTeacher {
     for (const b of this.blocks) b.table.dispose();
     this.blocks.length = 0;
   }
+}
+
+/** How a teacher's weights are kept, in words (the page's model summary, the CLI, the bench). */
+export function teacherWeightsText(kept: 'float16' | 'float32', heldBytes: number, residentBytes: number): string {
+  return kept === 'float16'
+    ? `float16 kept, widened per layer: ${(heldBytes / MB).toFixed(0)} MB held as float16, ${(residentBytes / MB).toFixed(0)} MB float32 (embeddings, head)`
+    : `float32 as in the file: ${(residentBytes / MB).toFixed(0)} MB on the backend`;
+}
+
+/** The same, foreseen from a checkpoint's plan before anything is read: float16 layer tensors stay float16. */
+export function plannedTeacherWeightsText(plan: CheckpointPlan): string {
+  let heldBytes = 0;
+  let residentBytes = 0;
+  let float16 = false;
+  for (const [name, { info }] of plan.sources) {
+    const half = /^(F16|DT_HALF|float16)$/.test(info.dtype);
+    float16 ||= half;
+    const values = info.shape.reduce((a, b) => a * b, 1);
+    if (
+      !name.startsWith('bert.embeddings.') &&
+      !name.startsWith('bert.encoder.') &&
+      !name.startsWith('cls.predictions.')
+    )
+      continue; // the pooler, a task head: not the teacher's
+    if (half && name.startsWith('bert.encoder.layer.')) heldBytes += values * 2;
+    else residentBytes += values * 4;
+  }
+  return teacherWeightsText(float16 ? 'float16' : 'float32', heldBytes, residentBytes);
 }
