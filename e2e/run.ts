@@ -24,6 +24,7 @@ import { reloadTests } from './reload.e2e.ts';
 import { evaluateTests } from './evaluate.e2e.ts';
 import { transformersJsTests } from './transformersjs.e2e.ts';
 import { backendChoiceTests, otherOrigin, setBackendOverride } from './backendChoice.e2e.ts';
+import { bigTeacherTests } from './bigteacher.e2e.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -92,6 +93,7 @@ async function main(): Promise<number> {
       reload: reloadTests,
       backends: backendTests,
       transformersjs: transformersJsTests,
+      bigteacher: bigTeacherTests,
     };
     if (only && !(only in lists)) throw new Error(`E2E_ONLY=${only}: not a list (${Object.keys(lists).join(', ')})`);
     // the whole suite runs the lists in this order (the backend choice first, on a fresh profile)
