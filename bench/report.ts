@@ -6,6 +6,7 @@ import type { BrowserBenchResult } from './browser/main.ts';
 import { type EngineReport, engineMarkdown } from './engineReport.ts';
 import type { ExamplesBenchResult } from './examplesBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
+import type { LargeTeacherResult } from './largeTeacherBench.ts';
 import type { SuiteResult } from './suite.ts';
 import type { TokenizerBenchResult } from './tokenizerBench.ts';
 import type { TeacherPassBenchResult } from './trainBench.ts';
@@ -31,6 +32,8 @@ export interface BenchReport {
   /** the engine's student step and teacher batch with round trips and profiles (absent in older reports) */
   engine?: EngineReport | null;
   load: LoadBenchResult | null;
+  /** the original's teacher size, held (bench/largeTeacherBench.ts; only with --only=largeteacher) */
+  largeTeacher?: LargeTeacherResult[];
   /** the ONNX export in onnxruntime-node beside tfjs-wasm, and the native matmul peak (absent in older reports) */
   onnx?: OnnxBenchResult | null;
   errors: string[];
@@ -206,6 +209,22 @@ export function reportMarkdown(r: BenchReport): string {
     L.push('## Checkpoint load memory (random 12-layer base safetensors, cpu backend, fresh process)', '');
     L.push('| file MB | peak extra RSS MB | ratio (target ≤ 1.2) | seconds |', '|---:|---:|---:|---:|');
     L.push(`| ${f1(l.fileMB)} | ${f1(l.peakRssMB)} | **${f2(l.ratio)}** | ${f1(l.seconds)} |`, '');
+  }
+  if (r.largeTeacher?.length) {
+    L.push(
+      "## The original's teacher size (random 24 layers, hidden 1024, vocab 21128; Node tfjs-wasm, fresh process each)",
+      '',
+      'Held by `core/distill/heldTeacher.ts`: ranged reads one tensor at a time; float16 layers kept as float16 and widened one layer at a time per batch. ' +
+        'Peak ratio = (peak RSS − RSS before the load) / file bytes, RSS sampled every 5 ms. Batches: 4 examples × 128 tokens, 20 masked slots, top 128, after one warm-up batch.',
+      '',
+      '| file | MB | weights kept | load s | load peak / file | ArrayBuffers peak / file | s / batch | examples/s | peak / file over the run |',
+      '|---|---:|---|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const t of r.largeTeacher)
+      L.push(
+        `| ${t.dtype} safetensors | ${f1(t.fileMB)} | ${t.weights} | ${f1(t.loadSeconds)} | **${f2(t.loadPeakRatio)}** | ${f2(t.loadArrayBuffersRatio)} | ${f1(t.secondsPerBatch)} | **${f2(t.examplesPerSec)}** | ${f2(t.runPeakRatio)} |`,
+      );
+    L.push('');
   }
   if (r.onnx) {
     const o = r.onnx;

@@ -8,6 +8,9 @@
  *  - the project's Trainer on the 3-layer student; tensors/bytes held after 10 vs 100 steps (leak check);
  *  - teacher-output pass (examples/s, bytes per example); IndexedDB write/read MB/s in Chromium;
  *  - peak memory of loading a checkpoint, as a ratio to its size;
+ *  - (--only=largeteacher) a random teacher of the original's size (24 layers, hidden 1024, F16 and F32
+ *    safetensors in a temporary folder): load seconds, peak memory / file bytes and teacher batches/s
+ *    with the held teacher (core/distill/heldTeacher.ts) on Node tfjs-wasm, each in a fresh process;
  *  - the ONNX export: onnxruntime-node float32 / int8 beside tfjs-wasm, the native matmul peak, int8 agreement.
  *  - the engine (--only=engine runs it alone): a Trainer step of the demo student and of the 3-layer 768 student
  *    at 8×128 with the seed loss, a teacher batch (demo, base 12-layer 768) with top-128, each with examples/s,
@@ -16,7 +19,7 @@
  * Writes bench/results/latest.json, bench/results/latest.md and docs/bench.md.
  *
  * Flags: --render_only[=docs] (re-render latest.json's Markdown [also into docs/bench.md]), --quick (smaller cases, fewer reps), --full (768-hidden cases on the pure-JS cpu backends too),
- *        --only=tokenizer,examples,node,teacher,onnx,browser,load,engine (default: all),
+ *        --only=tokenizer,examples,node,teacher,onnx,browser,load,engine,largeteacher (default: all but largeteacher),
  *        --engine_browser=webgpu,wasm (Chromium backends of the engine section; empty: none),
  *        --node_backends=wasm,cpu  --browser_backends=webgpu,webgl,wasm,cpu.
  * Chromium: found as the e2e tests find it (e2e/chromium.ts: $CHROMIUM_PATH, /usr/bin/chromium, ...; never downloaded).
@@ -36,6 +39,7 @@ import { THREAD_SAFE_MINIFY } from '../vite.config.ts';
 import { benchExamples } from './examplesBench.ts';
 import { benchOnnxDemo, benchOnnxForward, benchOnnxTeacherPass, nativeMatmulPeak } from './onnxBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
+import type { LargeTeacherResult } from './largeTeacherBench.ts';
 import { bertTrainStepFlops, chineseBertConfig } from './modelBench.ts';
 import { runSuite, SLOW_GFLOPS } from './suite.ts';
 import { benchMatmul } from './matmulBench.ts';
@@ -45,7 +49,19 @@ import type { BrowserBenchOptions, BrowserBenchResult } from './browser/main.ts'
 import { big, f1, f2, reportMarkdown, type BenchReport } from './report.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['tokenizer', 'examples', 'node', 'teacher', 'onnx', 'browser', 'load', 'engine'] as const;
+const SECTIONS = [
+  'tokenizer',
+  'examples',
+  'node',
+  'teacher',
+  'onnx',
+  'browser',
+  'load',
+  'engine',
+  'largeteacher',
+] as const;
+/** Sections a plain `npm run bench` runs; the large teacher (minutes, 2 GB of temporary files) only with --only. */
+const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== 'largeteacher');
 type Section = (typeof SECTIONS)[number];
 
 function parseFlags(argv: string[]): Record<string, string> {
@@ -78,7 +94,7 @@ if (flags.render_only) {
 }
 const quick = flags.quick === 'true';
 const full = flags.full === 'true';
-const only = new Set((flags.only ?? SECTIONS.join(',')).split(',').filter(Boolean));
+const only = new Set((flags.only ?? DEFAULT_SECTIONS.join(',')).split(',').filter(Boolean));
 for (const s of only)
   if (!SECTIONS.includes(s as Section)) throw new Error(`bench: --only=${s} is not one of ${SECTIONS.join(', ')}`);
 const want = (s: Section) => only.has(s);
@@ -201,6 +217,43 @@ function runLoadChild(): Promise<LoadBenchResult> {
         reject(
           new Error(
             `load bench child failed (${(e as Error).message}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
+      }
+    });
+  });
+}
+
+// ------------------------------------------------------------------ large teacher (child process)
+function runLargeTeacherChild(dtype: 'F16' | 'F32', batches: number, batch: number): Promise<LargeTeacherResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        join(ROOT, 'bench', 'largeTeacherBench.ts'),
+        dtype,
+        String(batches),
+        String(batch),
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      try {
+        if (code !== 0) throw new Error(`exit code ${code}`);
+        resolve(JSON.parse(last) as LargeTeacherResult);
+      } catch (e) {
+        reject(
+          new Error(
+            `large teacher child failed (${(e as Error).message}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
           ),
         );
       }
@@ -441,6 +494,22 @@ async function main(): Promise<void> {
       log(
         `load: ${f1(report.load.fileMB)} MB file, peak extra RSS ${f1(report.load.peakRssMB)} MB, ratio ${f2(report.load.ratio)}`,
       );
+  }
+  if (want('largeteacher')) {
+    report.largeTeacher = [];
+    for (const [dtype, batches] of [
+      ['F16', quick ? 1 : 2],
+      ['F32', 1],
+    ] as const) {
+      log(`large teacher (24 layers, hidden 1024, ${dtype}) on Node wasm: load and ${batches} batch(es) of 4 ...`);
+      const r = await attempt(`large teacher ${dtype}`, () => runLargeTeacherChild(dtype, batches, 4));
+      if (r) {
+        report.largeTeacher.push(r);
+        log(
+          `large teacher ${dtype}: ${f1(r.fileMB)} MB, load ${f1(r.loadSeconds)} s at ${f2(r.loadPeakRatio)}× the file, ${f2(r.examplesPerSec)} examples/s, peak ${f2(r.runPeakRatio)}× over the run`,
+        );
+      }
+    }
   }
   report.seconds = (performance.now() - t0) / 1000;
 

@@ -5,9 +5,8 @@
  * Thin: it loads stored inputs, calls core and posts progress.
  */
 import { assertTeacher, planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
-import { bertMaskedLm } from '../src/core/distill/batch.ts';
+import { plannedTeacherWeightsText } from '../src/core/distill/heldTeacher.ts';
 import { fillTeacherCache, TeacherCache } from '../src/core/distill/teacherCache.ts';
-import { computeTeacherOutputs } from '../src/core/distill/teacherOutputs.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
 import { predictMasked } from '../src/core/model/predictMasked.ts';
 import { studentConfig } from '../src/core/model/student.ts';
@@ -17,7 +16,7 @@ import { frameRecord } from '../src/core/tfrecord/recordWriter.ts';
 import { checkTokenIds } from '../src/core/examples/checkTokenIds.ts';
 import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
 import type { ModelInfo, TeacherCacheRef } from '../src/contract/jobs.ts';
-import { loadModel } from './models.ts';
+import { loadModel, loadTeacher } from './models.ts';
 import { modelTokenizer } from './vocab.ts';
 import { RateMeter, throttle } from './rate.ts';
 import { getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
@@ -51,7 +50,8 @@ startWorker(
     async inspectModel({ modelId }) {
       const plan = await planCheckpoint(await getModelFiles(modelId));
       if (!plan.vocab) throw new Error('the checkpoint has no vocab.txt; drop it together with the weights');
-      return info(plan.format, plan.config, plan.parts, plan.sizeBytes, '');
+      const summary = info(plan.format, plan.config, plan.parts, plan.sizeBytes, '');
+      return plan.parts.mlmHead ? { ...summary, weightsInMemory: plannedTeacherWeightsText(plan) } : summary;
     },
 
     async studentInfo({ teacherId, spec }) {
@@ -68,10 +68,10 @@ startWorker(
 
     async teacherPass({ modelId, exampleSetId, k, batchSize }, ctx) {
       const loadMeter = new RateMeter();
-      const ckpt = await loadModel(modelId, (done, total) =>
+      const teacher = await loadTeacher(modelId, (done, total) =>
         ctx.progress({ done, total, rate: loadMeter.update(done), unit: 'bytes', message: 'loading the teacher' }),
       );
-      assertTeacher(ckpt);
+      const ckpt = teacher.ckpt;
       const reader = await ExampleSetReader.open(storeOf('examples'), exampleSetId);
       const ref: TeacherCacheRef = {
         key: { teacherFingerprint: ckpt.fingerprint, exampleSetId, k },
@@ -83,7 +83,6 @@ startWorker(
         },
       };
       const cache = await TeacherCache.open(storeOf('teacher'), ref.key, ref.layout);
-      const model = bertMaskedLm(ckpt.config);
       const meter = new RateMeter();
       const due = throttle(250);
       const examplesDone = () => Math.min(reader.size, cache.completedBatches().length * batchSize);
@@ -99,6 +98,7 @@ startWorker(
           unit: 'examples',
           produced: computed,
           storedBytes: cache.storedBytes(),
+          message: teacher.describe(),
         });
       };
       report(true);
@@ -115,7 +115,7 @@ startWorker(
             }
             return examples;
           },
-          compute: (examples) => computeTeacherOutputs(model, ckpt.weights, examples, k),
+          compute: (examples) => teacher.computeOutputs(examples, k),
           onProgress: (p) => {
             computed = p.examplesComputed;
             report();

@@ -49,6 +49,8 @@ export interface ModelInfo {
   vocabSize: number;
   hasMlmHead: boolean;
   fingerprint: string;
+  /** How the teacher worker keeps the weights ("float16 kept, widened per layer: …" or "float32 …"). */
+  weightsInMemory?: string;
 }
 
 /**

@@ -29,6 +29,7 @@ export function ModelInfoView({ info, testId }: { info: ModelInfo; testId: strin
         ['vocabulary', formatCount(info.vocabSize)],
         ['parameters', formatCount(info.parameters)],
         ['memory (float32)', formatBytes(info.memoryBytes)],
+        ...(info.weightsInMemory ? [['teacher weights', info.weightsInMemory] as [string, string]] : []),
         ['MLM head', info.hasMlmHead ? 'yes' : 'no (cannot be a teacher)'],
       ]}
     />

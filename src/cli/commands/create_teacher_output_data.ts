@@ -9,7 +9,7 @@
  * --engine picks what runs the teacher: onnxruntime (default: the teacher exported as an
  * ONNX top-k graph and run by onnxruntime-node's native kernels, about ten times tfjs-wasm's
  * speed in `npm run bench`'s ONNX section) or tfjs (the project's own forward on the CLI's
- * tfjs backend). Both give the same top k within float rounding.
+ * tfjs backend, from the held teacher: float16 weights stay float16, widened per layer). Both give the same top k within float rounding.
  */
 import path from 'node:path';
 import { makeOutputDir, prepareOutputFile } from '../outputPath.ts';
@@ -20,8 +20,9 @@ import { openFile } from '../files.ts';
 import { readBertConfigFile } from '../bertConfigFile.ts';
 import { expandInputFiles } from '../inputFiles.ts';
 import { assertTeacher, loadCheckpoint, type LoadedCheckpoint } from '../../core/checkpoint/loadCheckpoint.ts';
-import { bertMaskedLm } from '../../core/distill/batch.ts';
-import { computeTeacherOutputs, exampleTopK, type TeacherOutputBatch } from '../../core/distill/teacherOutputs.ts';
+import { exampleTopK, type TeacherOutputBatch } from '../../core/distill/teacherOutputs.ts';
+import { type HeldCheckpoint, holdCheckpoint } from '../../core/checkpoint/heldCheckpoint.ts';
+import { HeldTeacher } from '../../core/distill/heldTeacher.ts';
 import { computeTeacherOutputsOnnx } from '../../core/distill/teacherOutputsOnnx.ts';
 import { onnxTeacher, type OnnxTeacher } from '../onnxTeacher.ts';
 import type { MaskedExample } from '../../core/examples/maskedExample.ts';
@@ -136,7 +137,12 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
   for await (const _ of readMaskedExamples(inputs, maxSeq, maxPred, vocabSize)) records++;
   if (records === 0) throw new Error(`--input_file ${inputs.join(', ')}: no examples (the file(s) hold no records)`);
   const files = await checkpointFiles(flags.init_checkpoint, { configFile: flags.bert_config_file });
-  const teacher: LoadedCheckpoint = await loadCheckpoint(files);
+  const engine = flags.engine;
+  if (engine !== 'onnxruntime' && engine !== 'tfjs')
+    throw new UsageError(`--engine must be onnxruntime or tfjs, got "${engine}"`);
+  // tfjs: the held teacher (float16 weights stay float16, widened per layer); onnxruntime builds its graph from float32 tensors
+  const teacher: LoadedCheckpoint | HeldCheckpoint =
+    engine === 'tfjs' ? await holdCheckpoint(files) : await loadCheckpoint(files);
   assertTeacher(teacher);
   const cfg = teacher.config;
   if (k > cfg.vocab_size)
@@ -154,16 +160,15 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
     outputDir !== undefined
       ? new RecordFileSeries((n) => path.join(outputDir, `teacher_${n}.tfrecord`), flags.records_per_file)
       : new RecordFileSeries(() => output as string, Number.POSITIVE_INFINITY);
-  const model = bertMaskedLm(cfg);
-  const engine = flags.engine;
-  if (engine !== 'onnxruntime' && engine !== 'tfjs')
-    throw new UsageError(`--engine must be onnxruntime or tfjs, got "${engine}"`);
   let onnx: OnnxTeacher | null = null;
-  if (engine === 'onnxruntime') onnx = await onnxTeacher(teacher.weights, cfg, k);
+  let held: HeldTeacher | null = null;
+  if ('weights' in teacher) onnx = await onnxTeacher(teacher.weights, cfg, k);
+  else {
+    held = new HeldTeacher(teacher);
+    console.error(`teacher weights: ${held.describe()}`);
+  }
   const teacherOutputs = (examples: MaskedExample[]): Promise<TeacherOutputBatch> =>
-    onnx
-      ? computeTeacherOutputsOnnx(onnx.run, examples, k)
-      : computeTeacherOutputs(model, teacher.weights, examples, k);
+    onnx ? computeTeacherOutputsOnnx(onnx.run, examples, k) : held!.computeOutputs(examples, k);
   const t0 = performance.now();
   let count = 0;
   let pending: MaskedExample[] = [];
@@ -195,6 +200,7 @@ async function run(flags: FlagsOf<typeof FLAGS>): Promise<void> {
     throw err;
   } finally {
     await onnx?.release();
+    held?.dispose();
     process.stderr.write('\n');
   }
   const secs = (performance.now() - t0) / 1000;

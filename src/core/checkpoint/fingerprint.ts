@@ -37,14 +37,22 @@ export class Fingerprint {
 
   /** Adds a tensor's name, shape and sampled values. */
   addTensor(name: string, shape: readonly number[], data: Float32Array): void {
+    const u = new Uint32Array(data.buffer, data.byteOffset, data.length);
+    this.addSampled(name, shape, data.length, (i) => u[i]);
+  }
+
+  /**
+   * The same for a tensor whose float32 bits are computed on demand (a float16 tensor's widened
+   * values): only the sampled ones are made, and the fingerprint is the one its float32 values give.
+   */
+  addSampled(name: string, shape: readonly number[], length: number, bitsAt: (i: number) => number): void {
     const h = new Hash64();
     h.string(name);
     for (const d of shape) h.word(d);
-    h.word(data.length);
-    const u = new Uint32Array(data.buffer, data.byteOffset, data.length);
-    const step = data.length <= 65536 ? 1 : Math.floor(data.length / 1024);
-    for (let i = 0; i < u.length; i += step) h.word(u[i]);
-    if (u.length) h.word(u[u.length - 1]);
+    h.word(length);
+    const step = length <= 65536 ? 1 : Math.floor(length / 1024);
+    for (let i = 0; i < length; i += step) h.word(bitsAt(i));
+    if (length) h.word(bitsAt(length - 1));
     this.parts.set(name, h.hex());
   }
 

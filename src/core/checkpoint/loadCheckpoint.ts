@@ -17,7 +17,14 @@ import { openPytorch } from './pytorch.ts';
 import { openSafetensors } from './safetensors.ts';
 import { openTf1, tf1ShardName } from './tf1.ts';
 import { openTfjs, parseTfjsModelJson } from './tfjs.ts';
-import type { TensorInfo, TensorSource } from './tensorRecord.ts';
+import {
+  type HalfTensorRecord,
+  type TensorInfo,
+  type TensorRecord,
+  type TensorSource,
+  float16ToFloat32Bits,
+  widenFloat16,
+} from './tensorRecord.ts';
 
 export type CheckpointFormat = 'safetensors' | 'pytorch-zip' | 'pytorch-legacy' | 'tf1' | 'tfjs';
 
@@ -424,57 +431,72 @@ function bytesToRead(
   return totalBytes;
 }
 
-/** Loads a checkpoint: plan and check everything, then stream the tensors in. */
-export async function loadCheckpoint(
-  files: Map<string, Blob> | File[],
-  opts: LoadOptions = {},
-): Promise<LoadedCheckpoint> {
-  const plan = await planCheckpoint(files);
-  const weights: Weights = {};
+/**
+ * Reads the planned tensors one at a time (each source in file order) and hands each to `take`
+ * under its canonical name; the tied decoder is compared with the word embeddings and dropped.
+ * With `keepFloat16`, a reader that can (safetensors) hands float16 tensors over as their bits.
+ * Returns the fingerprint and what the tied decoder check adds to the plan's skipped and warnings.
+ */
+export async function streamPlannedTensors(
+  plan: CheckpointPlan,
+  take: (canonical: string, rec: TensorRecord | HalfTensorRecord, asFloat32: () => Float32Array) => void,
+  opts: LoadOptions & { keepFloat16?: boolean } = {},
+): Promise<{ fingerprint: string; skipped: LoadedCheckpoint['skipped']; warnings: string[] }> {
   const fp = new Fingerprint();
   fp.addString(JSON.stringify(plan.config));
   let bytesRead = 0;
   let wordHash: string | undefined;
   let decoderHash: string | undefined;
-  try {
-    // Group the wanted names by source; the sources read in file order.
-    const bySource = new Map<TensorSource, Map<string, string>>(); // source → sourceName → canonical
-    for (const [canonical, { source, sourceName }] of plan.sources) {
-      if (!bySource.has(source)) bySource.set(source, new Map());
-      bySource.get(source)!.set(sourceName, canonical);
-    }
-    if (plan.tiedDecoder) {
-      const { source, sourceName } = plan.tiedDecoder;
-      if (!bySource.has(source)) bySource.set(source, new Map());
-      bySource.get(source)!.set(sourceName, TIED_DECODER);
-    }
-    for (const [source, map] of bySource) {
-      for await (const rec of source.tensors(new Set(map.keys()))) {
-        const canonical = map.get(rec.name)!;
-        bytesRead += source.infos.find((i) => i.name === rec.name)?.byteLength ?? rec.data.byteLength;
-        if (canonical === TIED_DECODER) {
-          decoderHash = contentHash(rec.data);
-          opts.onProgress?.({ bytesRead, totalBytes: plan.totalBytes, tensor: rec.name });
-          continue;
-        }
-        if (canonical === EMBEDDING_NAMES.word && plan.tiedDecoder) wordHash = contentHash(rec.data);
-        weights[canonical] = tf.tensor(rec.data, rec.shape, 'float32');
-        fp.addTensor(canonical, rec.shape, rec.data);
-        opts.onProgress?.({ bytesRead, totalBytes: plan.totalBytes, tensor: canonical });
-      }
-    }
-    const missing = [...plan.sources.keys()].filter((n) => !weights[n]);
-    if (missing.length) throw new Error(`${plan.weightFiles.join(', ')}: reading ended without ${missing.join(', ')}`);
-  } catch (e) {
-    for (const t of Object.values(weights)) t.dispose();
-    throw e;
+  // Group the wanted names by source; the sources read in file order.
+  const bySource = new Map<TensorSource, Map<string, string>>(); // source → sourceName → canonical
+  for (const [canonical, { source, sourceName }] of plan.sources) {
+    if (!bySource.has(source)) bySource.set(source, new Map());
+    bySource.get(source)!.set(sourceName, canonical);
   }
+  if (plan.tiedDecoder) {
+    const { source, sourceName } = plan.tiedDecoder;
+    if (!bySource.has(source)) bySource.set(source, new Map());
+    bySource.get(source)!.set(sourceName, TIED_DECODER);
+  }
+  const seen = new Set<string>();
+  for (const [source, map] of bySource) {
+    const wanted = new Set(map.keys());
+    const records = opts.keepFloat16 && source.float16Tensors ? source.float16Tensors(wanted) : source.tensors(wanted);
+    for await (const rec of records) {
+      const canonical = map.get(rec.name)!;
+      // float32 values, widened from float16 only when asked (fingerprint, tied-decoder check), once
+      let f32: Float32Array | undefined;
+      const asFloat32 = () => {
+        f32 ??= 'half' in rec ? widenFloat16(rec.half) : rec.data;
+        return f32;
+      };
+      bytesRead +=
+        source.infos.find((i) => i.name === rec.name)?.byteLength ??
+        ('half' in rec ? rec.half.byteLength : rec.data.byteLength);
+      if (canonical === TIED_DECODER) {
+        decoderHash = contentHash(asFloat32());
+        opts.onProgress?.({ bytesRead, totalBytes: plan.totalBytes, tensor: rec.name });
+        continue;
+      }
+      if (canonical === EMBEDDING_NAMES.word && plan.tiedDecoder) wordHash = contentHash(asFloat32());
+      if ('half' in rec) {
+        const half = rec.half;
+        fp.addSampled(canonical, rec.shape, half.length, (i) => float16ToFloat32Bits(half[i]));
+      } else fp.addTensor(canonical, rec.shape, rec.data);
+      take(canonical, rec, asFloat32);
+      seen.add(canonical);
+      opts.onProgress?.({ bytesRead, totalBytes: plan.totalBytes, tensor: canonical });
+    }
+  }
+  const missing = [...plan.sources.keys()].filter((n) => !seen.has(n));
+  if (missing.length) throw new Error(`${plan.weightFiles.join(', ')}: reading ended without ${missing.join(', ')}`);
+  const skipped = [...plan.skipped];
   const warnings = [...plan.warnings];
   if (plan.tiedDecoder) {
     if (decoderHash === wordHash)
-      plan.skipped.push({ name: plan.tiedDecoder.sourceName, reason: 'tied to the word embeddings (equal)' });
+      skipped.push({ name: plan.tiedDecoder.sourceName, reason: 'tied to the word embeddings (equal)' });
     else {
-      plan.skipped.push({
+      skipped.push({
         name: plan.tiedDecoder.sourceName,
         reason: 'differs from the word embeddings; the model ties them',
       });
@@ -483,17 +505,40 @@ export async function loadCheckpoint(
       );
     }
   }
+  return { fingerprint: fp.digest(), skipped, warnings };
+}
+
+/** Loads a checkpoint: plan and check everything, then stream the tensors in as float32 tfjs tensors. */
+export async function loadCheckpoint(
+  files: Map<string, Blob> | File[],
+  opts: LoadOptions = {},
+): Promise<LoadedCheckpoint> {
+  const plan = await planCheckpoint(files);
+  const weights: Weights = {};
+  let read: Awaited<ReturnType<typeof streamPlannedTensors>>;
+  try {
+    read = await streamPlannedTensors(
+      plan,
+      (canonical, rec, asFloat32) => {
+        weights[canonical] = tf.tensor(asFloat32(), rec.shape, 'float32');
+      },
+      opts,
+    );
+  } catch (e) {
+    for (const t of Object.values(weights)) t.dispose();
+    throw e;
+  }
   return {
     format: plan.format,
     config: plan.config,
     vocab: plan.vocab,
     weights,
     parts: plan.parts,
-    fingerprint: fp.digest(),
+    fingerprint: read.fingerprint,
     sizeBytes: plan.sizeBytes,
     weightFiles: plan.weightFiles,
-    skipped: plan.skipped,
-    warnings,
+    skipped: read.skipped,
+    warnings: read.warnings,
   };
 }
 

@@ -3,10 +3,12 @@
  * { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: {...} },
  * then the raw little-endian data. F32, F16 and BF16 are converted to float32.
  * The header is fully checked (sizes, offsets, overlaps, dtypes) before any data is read.
+ * `float16Tensors()` leaves F16 tensors as their float16 bits (see heldCheckpoint.ts).
  */
 import {
   bytesToFloat32,
   type FLOAT_BYTES,
+  type HalfTensorRecord,
   numElements,
   readRange,
   type TensorInfo,
@@ -126,6 +128,14 @@ export async function openSafetensors(
     }
   }
   const totalBytes = entries.reduce((s, e) => s + e.byteLength, 0);
+  /** One tensor's bytes, read with a ranged read of the file. */
+  const readEntry = async (e: Entry) => {
+    const kind = FLOAT_KIND[e.dtype];
+    if (!kind)
+      throw new Error(`${file}: tensor "${e.name}" has dtype ${e.dtype}; only F32, F16 and BF16 weights can be loaded`);
+    const bytes = await readRange(blob, dataStart + e.begin, dataStart + e.end, file, `tensor "${e.name}"`);
+    return { kind, bytes };
+  };
   return {
     file,
     totalBytes,
@@ -135,13 +145,18 @@ export async function openSafetensors(
     async *tensors(wanted?: Set<string>): AsyncGenerator<TensorRecord> {
       for (const e of sorted) {
         if (wanted && !wanted.has(e.name)) continue;
-        const kind = FLOAT_KIND[e.dtype];
-        if (!kind)
-          throw new Error(
-            `${file}: tensor "${e.name}" has dtype ${e.dtype}; only F32, F16 and BF16 weights can be loaded`,
-          );
-        const bytes = await readRange(blob, dataStart + e.begin, dataStart + e.end, file, `tensor "${e.name}"`);
+        const { kind, bytes } = await readEntry(e);
         yield { name: e.name, shape: e.shape, data: bytesToFloat32(bytes, kind, numElements(e.shape)) };
+      }
+    },
+    async *float16Tensors(wanted?: Set<string>): AsyncGenerator<TensorRecord | HalfTensorRecord> {
+      for (const e of sorted) {
+        if (wanted && !wanted.has(e.name)) continue;
+        const { kind, bytes } = await readEntry(e);
+        // readRange returns a fresh buffer starting at offset 0, so the uint16 view is aligned
+        if (kind === 'f16')
+          yield { name: e.name, shape: e.shape, half: new Uint16Array(bytes.buffer, 0, bytes.byteLength / 2) };
+        else yield { name: e.name, shape: e.shape, data: bytesToFloat32(bytes, kind, numElements(e.shape)) };
       }
     },
   };

@@ -11,6 +11,13 @@ export interface TensorRecord {
   data: Float32Array;
 }
 
+/** A float16 tensor left as its file's bits (IEEE half, little-endian), for a reader asked to keep float16. */
+export interface HalfTensorRecord {
+  name: string;
+  shape: number[];
+  half: Uint16Array;
+}
+
 /** What a reader knows about a tensor before reading its bytes (used to validate first). */
 export interface TensorInfo {
   name: string;
@@ -35,6 +42,11 @@ export interface TensorSource {
   skipped: { name: string; reason: string }[];
   /** Yields tensors in any order; only the names in `wanted` (default: all infos). */
   tensors(wanted?: Set<string>): AsyncGenerator<TensorRecord>;
+  /**
+   * As `tensors()`, but float16 tensors come as their float16 bits (HalfTensorRecord) instead of
+   * widened to float32; readers of formats that hold float16 implement it.
+   */
+  float16Tensors?(wanted?: Set<string>): AsyncGenerator<TensorRecord | HalfTensorRecord>;
 }
 
 /** Reads bytes [start, end) of a blob, failing clearly when the file is shorter. */
@@ -106,6 +118,20 @@ export function bytesToFloat32(bytes: Uint8Array, dtype: 'f32' | 'f16' | 'bf16' 
       return out;
     }
   }
+}
+
+/** float16 bits (a little-endian platform's Uint16Array view of the file's bytes) → a fresh Float32Array. */
+export function widenFloat16(half: Uint16Array): Float32Array {
+  const out = new Float32Array(half.length);
+  for (let i = 0; i < half.length; i++) out[i] = F16_TABLE[half[i]];
+  return out;
+}
+
+const F16_BITS = new Uint32Array(F16_TABLE.buffer);
+
+/** The float32 bit pattern of one float16 value (exact). */
+export function float16ToFloat32Bits(half: number): number {
+  return F16_BITS[half];
 }
 
 /** Bytes per element of the float dtypes the readers convert. */

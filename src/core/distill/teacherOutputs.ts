@@ -60,6 +60,14 @@ export async function computeTeacherOutputs(
   } finally {
     packed.dispose();
   }
+  return unpackTopK(both, k, examples);
+}
+
+/**
+ * The batch from the backend's one read: rows of [k probabilities, k ids as float32], one row
+ * per example and slot; padding slots (masked_lm_weights 0) are zeroed.
+ */
+export function unpackTopK(both: Float32Array, k: number, examples: MaskedExample[]): TeacherOutputBatch {
   const rows = both.length / (2 * k);
   const probs = new Float32Array(rows * k);
   const ids = new Int32Array(rows * k);

@@ -192,7 +192,7 @@ export class Dropout {
   }
 }
 
-function checkInputs(cfg: BertConfig, inputs: BertInputs): [number, number] {
+export function checkInputs(cfg: BertConfig, inputs: BertInputs): [number, number] {
   const ids = inputs.inputIds;
   if (ids.rank !== 2)
     throw new Error(`BERT inputs: inputIds must be [batch, seq], got shape [${ids.shape.join(', ')}]`);
@@ -215,10 +215,22 @@ function checkInputs(cfg: BertConfig, inputs: BertInputs): [number, number] {
 
 // ---------------------------------------------------------------- the model
 
-/** Word + position + token-type embeddings, LayerNorm, dropout: [batch·seq, hidden]. */
-function embeddings(weights: Weights, cfg: BertConfig, inputs: BertInputs, batch: number, seq: number, drop: Dropout) {
+/**
+ * Word + position + token-type embeddings, LayerNorm, dropout: [batch·seq, hidden].
+ * `wordRows`, when given, are the word embeddings of the flattened input ids already looked up
+ * (a teacher whose table is stored in blocks, see distill/heldTeacher.ts); else they are
+ * gathered from the weights' word embeddings.
+ */
+export function embeddings(
+  weights: Weights,
+  cfg: BertConfig,
+  inputs: BertInputs,
+  batch: number,
+  seq: number,
+  drop: Dropout,
+  wordRows?: tf.Tensor2D,
+): tf.Tensor2D {
   const H = cfg.hidden_size;
-  const word = weight(weights, EMBEDDING_NAMES.word, [cfg.vocab_size, H]) as tf.Tensor2D;
   const position = weight(weights, EMBEDDING_NAMES.position, [cfg.max_position_embeddings, H]);
   const tokenType = weight(weights, EMBEDDING_NAMES.tokenType, [cfg.type_vocab_size, H]) as tf.Tensor2D;
 
@@ -227,7 +239,9 @@ function embeddings(weights: Weights, cfg: BertConfig, inputs: BertInputs, batch
     ? (tf.reshape(tf.cast(inputs.tokenTypeIds, 'int32'), [-1]) as tf.Tensor1D)
     : (tf.zeros([batch * seq], 'int32') as tf.Tensor1D);
 
-  const wordAndType = tf.add(gatherRows(word, flatIds), gatherRows(tokenType, typeIds));
+  const words =
+    wordRows ?? gatherRows(weight(weights, EMBEDDING_NAMES.word, [cfg.vocab_size, H]) as tf.Tensor2D, flatIds);
+  const wordAndType = tf.add(words, gatherRows(tokenType, typeIds));
   const positions = tf.slice(position, [0, 0], [seq, H]); // position ids are 0..seq-1
   const summed = tf.reshape(tf.add(tf.reshape(wordAndType, [batch, seq, H]), positions), [batch * seq, H]);
   const normed = layerNorm(
@@ -240,7 +254,7 @@ function embeddings(weights: Weights, cfg: BertConfig, inputs: BertInputs, batch
 }
 
 /** One post-LN encoder layer over x [batch·seq, hidden]; maskAdd is [batch, 1, 1, seq] or null. */
-function encoderLayer(
+export function encoderLayer(
   weights: Weights,
   cfg: BertConfig,
   index: number,
@@ -290,6 +304,18 @@ function encoderLayer(
   ) as tf.Tensor2D;
 }
 
+/** (1 − mask) · −10000 as [batch, 1, 1, seq], broadcast over heads and query positions; null without a mask. */
+export function attentionMaskAdd(inputs: BertInputs, batch: number, seq: number): tf.Tensor4D | null {
+  return inputs.attentionMask
+    ? (tf.reshape(tf.mul(tf.sub(1, tf.cast(inputs.attentionMask, 'float32')), ATTENTION_MASK_VALUE), [
+        batch,
+        1,
+        1,
+        seq,
+      ]) as tf.Tensor4D)
+    : null;
+}
+
 /** The encoder's sequence output [batch, seq, hidden]. */
 export function bertEncoder(
   weights: Weights,
@@ -301,15 +327,7 @@ export function bertEncoder(
   activation(cfg.hidden_act); // fail early on an unsupported activation
   return tf.tidy(() => {
     const drop = new Dropout(opts.training === true, opts.seed);
-    // (1 − mask) · −10000, broadcast over heads and query positions.
-    const maskAdd = inputs.attentionMask
-      ? tf.reshape(tf.mul(tf.sub(1, tf.cast(inputs.attentionMask, 'float32')), ATTENTION_MASK_VALUE), [
-          batch,
-          1,
-          1,
-          seq,
-        ])
-      : null;
+    const maskAdd = attentionMaskAdd(inputs, batch, seq);
     let x: tf.Tensor2D;
     try {
       x = embeddings(weights, cfg, inputs, batch, seq, drop);
@@ -354,19 +372,7 @@ export function mlmLogits(weights: Weights, cfg: BertConfig, hidden: tf.Tensor):
     throw new Error(`mlmLogits: hidden states have shape [${hidden.shape.join(', ')}], the last axis must be ${H}`);
   }
   return tf.tidy(() => {
-    const flat = tf.reshape(hidden, [-1, H]) as tf.Tensor2D;
-    const transformed = layerNorm(
-      activation(cfg.hidden_act)(
-        dense(
-          flat,
-          weight(weights, MLM_HEAD_NAMES.transformW, [H, H]),
-          weight(weights, MLM_HEAD_NAMES.transformB, [H]),
-        ),
-      ),
-      weight(weights, MLM_HEAD_NAMES.lnW, [H]),
-      weight(weights, MLM_HEAD_NAMES.lnB, [H]),
-      cfg.layer_norm_eps,
-    ) as tf.Tensor2D;
+    const transformed = mlmTransform(weights, cfg, tf.reshape(hidden, [-1, H]) as tf.Tensor2D);
     // The decoder is the word-embedding matrix itself ([vocab, hidden] = an [out, in] Linear weight).
     const logits = dense(
       transformed,
@@ -375,6 +381,26 @@ export function mlmLogits(weights: Weights, cfg: BertConfig, hidden: tf.Tensor):
     );
     return tf.reshape(logits, [...hidden.shape.slice(0, -1), V]);
   });
+}
+
+/** The masked-LM head's transform, before the decoder: LayerNorm(act(Wt · h + bt)) over rows [N, hidden]. */
+export function mlmTransform(weights: Weights, cfg: BertConfig, flat: tf.Tensor2D): tf.Tensor2D {
+  const H = cfg.hidden_size;
+  return tf.tidy(
+    () =>
+      layerNorm(
+        activation(cfg.hidden_act)(
+          dense(
+            flat,
+            weight(weights, MLM_HEAD_NAMES.transformW, [H, H]),
+            weight(weights, MLM_HEAD_NAMES.transformB, [H]),
+          ),
+        ),
+        weight(weights, MLM_HEAD_NAMES.lnW, [H]),
+        weight(weights, MLM_HEAD_NAMES.lnB, [H]),
+        cfg.layer_norm_eps,
+      ) as tf.Tensor2D,
+  );
 }
 
 /** The hidden states at given positions: out[b, p] = sequenceOutput[b, positions[b, p]] → [batch, P, hidden]. */
