@@ -63,6 +63,9 @@ export const DEMO_CPU: Readonly<DemoSettings> = Object.freeze({
   learningRate: 3e-4,
 });
 
+/** The file name the demo's corpus is added under. */
+export const DEMO_CORPUS_NAME = 'demo-corpus.txt';
+
 /** The training worker's measured speed: its backend and the probe's model-step GFLOP/s there. */
 export interface DemoSpeed {
   backend: string;

@@ -10,7 +10,7 @@
 import type { EvalPoint, MetricPoint } from '../contract/jobs.ts';
 import { metricsKey, storeOf } from '../contract/storageLayout.ts';
 import { describeError } from './errors.ts';
-import { migrateSavedMeta, restoreOptions, restoreRunConfig, type SavedMeta } from './migrate.ts';
+import { migrateSavedMeta, nameOlderSets, restoreOptions, restoreRunConfig, type SavedMeta } from './migrate.ts';
 import {
   type AppState,
   type CorpusEntry,
@@ -40,6 +40,8 @@ const SAVED: (keyof AppState)[] = [
   'vocabularyId',
   'studentSpec',
   'exampleOptions',
+  'exampleSources',
+  'exampleCap',
   'runConfig',
   'chartRunIds',
   'taskFiles',
@@ -78,6 +80,8 @@ async function saveMeta(): Promise<void> {
           vocabularyId: s.vocabularyId,
           studentSpec: s.studentSpec,
           exampleOptions: s.exampleOptions,
+          exampleSources: s.exampleSources,
+          exampleCap: s.exampleCap,
           runConfig: s.runConfig,
           chartRunIds: s.chartRunIds,
           evalForm: s.evalForm,
@@ -126,7 +130,8 @@ export async function restore(): Promise<void> {
     const runList = interrupted<RunEntry>(runs);
     const evalList = interrupted<EvaluationEntry>(evaluations);
     set({
-      corpora: ((corpora as CorpusEntry[] | undefined) ?? []).map((c) =>
+      // a token count cut short by the reload is started again (corpora.ts)
+      corpora: ((corpora as CorpusEntry[] | undefined) ?? []).map(({ tokensProgress: _t, ...c }) =>
         c.status === 'reading'
           ? { ...c, status: 'error', error: 'reading was interrupted by a reload; remove and drop the file again' }
           : c,
@@ -136,13 +141,19 @@ export async function restore(): Promise<void> {
           ? { ...m, status: 'error', error: 'loading was interrupted by a reload; drop the files again' }
           : m,
       ),
-      exampleSets: interrupted<ExampleSetEntry>(exampleSets),
+      // sets saved before sets had names are named from their flags and corpora
+      exampleSets: nameOlderSets(
+        interrupted<ExampleSetEntry>(exampleSets),
+        (corpora as CorpusEntry[] | undefined) ?? [],
+      ),
       teacherCaches: interrupted<TeacherCacheEntry>(teacherCaches),
       runs: runList,
       teacherId: uiState.teacherId ?? null,
       vocabularyId: uiState.vocabularyId ?? null,
       studentSpec: uiState.studentSpec ?? get().studentSpec,
       exampleOptions: restoreOptions(uiState.exampleOptions),
+      exampleSources: uiState.exampleSources ?? null,
+      exampleCap: uiState.exampleCap ?? null,
       runConfig: restoreRunConfig(uiState.runConfig, DEFAULT_RUN),
       chartRunIds: uiState.chartRunIds ?? runList.map((r) => r.id),
       taskFiles: ((taskFiles as TaskFileEntry[] | undefined) ?? []).map((f) =>
