@@ -73,7 +73,14 @@ export async function buildExamples(only?: string[]): Promise<string> {
     sources,
     maxExamples,
     ...(predicted
-      ? { estimate: { examples: predicted.examples, tokens: predicted.tokens, positions: predicted.positions } }
+      ? {
+          estimate: {
+            examples: predicted.examples,
+            tokens: predicted.tokens,
+            positions: predicted.positions,
+            spread: predicted.spread,
+          },
+        }
       : {}),
     corpusIds,
     vocabModelId,

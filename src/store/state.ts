@@ -87,7 +87,7 @@ export interface ExampleSetEntry {
   /** the cap on its examples (null or absent: none) */
   maxExamples?: number | null;
   /** what the estimate said before the build (shown beside the count) */
-  estimate?: { examples: number; tokens: number; positions: number };
+  estimate?: { examples: number; tokens: number; positions: number; spread?: number };
   corpusIds: string[];
   vocabModelId: string;
   /** what the set was built with (core's create_pretraining_data options) */

@@ -2,7 +2,7 @@
  * Step 3: masked examples. The form edits core's create_pretraining_data options and labels each
  * field with the seed's flag name.
  */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { sourcesLabel } from '../core/examples/exampleSetName.ts';
 import { chosenSourceIds, examplesEstimate, isDemoCorpus, TEACHER_PASS_DEFAULTS } from '../store/estimates.ts';
 import {
@@ -24,7 +24,10 @@ import { formatBytes, formatCount } from './format.ts';
 function Sources() {
   const corpora = useApp((s) => s.corpora).filter((c) => c.status === 'ready');
   const explicit = useApp((s) => s.exampleSources !== null);
-  const chosen = useApp((s) => chosenSourceIds(s));
+  // a joined string: a stable value for the store's selector (a new array each time would re-render forever)
+  const chosen = useApp((s) => chosenSourceIds(s).join('\n'))
+    .split('\n')
+    .filter(Boolean);
   if (corpora.length === 0) return null;
   const demoOnly = corpora.every(isDemoCorpus);
   return (
@@ -56,7 +59,9 @@ function Sources() {
 
 /** What "Build examples" will make and what its teacher pass will then cost. */
 function ExamplesEstimateView() {
-  const e = useApp(examplesEstimate);
+  // computed from the whole state (the estimate is a new object each time, so not a selector)
+  const state = useApp();
+  const e = useMemo(() => examplesEstimate(state), [state]);
   const cap = useApp((s) => s.exampleCap);
   if (e.sources.length === 0) return null;
   if (!e.estimate || !e.uncapped) {
@@ -78,9 +83,11 @@ function ExamplesEstimateView() {
       rows={[
         [
           'examples',
-          <span key="n" data-testid="estimate-examples" data-value={est.examples}>
-            {e.estimate.rough ? 'roughly ' : 'about '}
+          <span key="n" data-testid="estimate-examples" data-value={est.examples} data-spread={est.spread}>
+            {est.rough ? 'roughly ' : 'about '}
             {formatCount(est.examples)}
+            {est.spread > 0 &&
+              ` ± ${formatCount(est.spread)} (one standard deviation: each document draws its lengths once per pass)`}
             {cap !== null && e.uncapped.examples > cap && ` (capped from ${formatCount(e.uncapped.examples)})`}
           </span>,
         ],
@@ -90,7 +97,7 @@ function ExamplesEstimateView() {
           'teacher cache',
           <span key="c" data-testid="estimate-cache-bytes" data-value={e.cacheBytes}>
             {formatBytes(e.cacheBytes)} at top-{TEACHER_PASS_DEFAULTS.k} × {formatCount(est.examples)} examples ×{' '}
-            {formatCount(useApp.getState().exampleOptions.maxPredictionsPerSeq)} slots
+            {formatCount(state.exampleOptions.maxPredictionsPerSeq)} slots
           </span>,
         ],
         ['storage', <StorageLine key="s" />],
@@ -237,7 +244,8 @@ export function ExamplesPanel() {
               <strong>{s.name ?? s.id}</strong> <span className={`badge ${s.status}`}>{s.status}</span>{' '}
               <span data-testid="example-set-count">
                 {formatCount(s.count)} examples
-                {s.estimate && ` (estimated ${formatCount(s.estimate.examples)})`}
+                {s.estimate &&
+                  ` (estimated ${formatCount(s.estimate.examples)}${s.estimate.spread ? ` ± ${formatCount(s.estimate.spread)}` : ''})`}
               </span>{' '}
               · {formatBytes(s.storedBytes)}
               {s.status === 'running' && (
@@ -245,7 +253,11 @@ export function ExamplesPanel() {
                   Stop
                 </button>
               )}
-              <button type="button" onClick={() => void removeExampleSet(s.id)} aria-label={`Remove ${s.name ?? s.id}`}>
+              <button
+                type="button"
+                onClick={() => void removeExampleSet(s.id)}
+                aria-label={`Remove example set ${s.name ?? s.id}`}
+              >
                 Remove
               </button>
             </div>

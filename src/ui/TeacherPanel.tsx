@@ -1,5 +1,5 @@
 /** Step 4: the teacher pass: top-k probabilities at every masked position, cached and resumable. */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { controlJob } from '../store/jobRunner.ts';
 import { TEACHER_PASS_DEFAULTS, teacherPassEstimate } from '../store/estimates.ts';
 import { useApp } from '../store/state.ts';
@@ -11,7 +11,11 @@ import { formatBytes, formatCount } from './format.ts';
 
 /** What the pass over the chosen set will store and take. */
 function TeacherPassEstimateView(props: { setId: string; k: number; batch: number }) {
-  const e = useApp((s) => teacherPassEstimate(s, props.setId, props.k, props.batch));
+  const state = useApp();
+  const e = useMemo(
+    () => teacherPassEstimate(state, props.setId, props.k, props.batch),
+    [state, props.setId, props.k, props.batch],
+  );
   if (!e) return null;
   return (
     <CostEstimate
@@ -81,7 +85,7 @@ export function TeacherPanel() {
       <ErrorText testId="teacher-error" message={error} />
       <ul className="entries">
         {caches.map((c) => (
-          <li key={c.id} data-testid="teacher-cache" data-status={c.status}>
+          <li key={c.id} data-testid="teacher-cache" data-status={c.status} data-stored-bytes={c.storedBytes}>
             <div className="entry-head">
               <strong data-testid="teacher-cache-name">{cacheLabel({ models, exampleSets: allSets }, c)}</strong>{' '}
               <span className={`badge ${c.status}`}>{c.status}</span>{' '}

@@ -1,12 +1,13 @@
 /** The estimate beside "Start training": steps, passes over the data, evaluations and time at the measured rate. */
+import { useMemo } from 'react';
 import { trainingEstimate } from '../store/estimates.ts';
 import { useApp } from '../store/state.ts';
 import { CostEstimate, timeText } from './CostEstimate.tsx';
 import { formatCount } from './format.ts';
 
 export function TrainingEstimate(props: { cacheId: string }) {
-  const cfg = useApp((s) => s.runConfig);
-  const e = useApp((s) => trainingEstimate(s, props.cacheId, cfg));
+  const state = useApp();
+  const e = useMemo(() => trainingEstimate(state, props.cacheId, state.runConfig), [state, props.cacheId]);
   if (!e) return null;
   return (
     <CostEstimate

@@ -70,6 +70,24 @@ describe('estimateExamples', () => {
     expect(Math.abs(estimate.examples - actual.examples) / actual.examples).toBeLessThan(0.35);
   });
 
+  it('gives the spread of a corpus of one long document: the built count is within 3 spreads over many seeds', async () => {
+    const doc = [syntheticDocuments(5, 1, { sentences: [40, 40] })[0]];
+    const o = { ...PRETRAINING_DEFAULTS, maxSeqLength: 32, dupeFactor: 2, docStride: 32 };
+    const stats = await corpusTokenStats(streamDocuments(doc), tokenizer, { minDocumentChars: 20 });
+    const e = estimateExamples(stats.lengths, o);
+    expect(e.spread).toBeGreaterThan(0.1 * e.examples);
+    let sum = 0;
+    const seeds = 40;
+    for (let seed = 1; seed <= seeds; seed++) {
+      let n = 0;
+      for await (const _ of createPretrainingExamples(streamDocuments(doc), tokenizer, { ...o, randomSeed: seed })) n++;
+      expect(Math.abs(n - e.examples)).toBeLessThan(3 * e.spread);
+      sum += n;
+    }
+    // the mean over seeds is near the estimate (its standard error is spread / √seeds)
+    expect(Math.abs(sum / seeds - e.examples)).toBeLessThan((3 * e.spread) / Math.sqrt(seeds));
+  });
+
   it('grows with dupe_factor in proportion and is zero for no documents', () => {
     const lengths: [number, number][] = [
       [50, 10],
@@ -82,8 +100,8 @@ describe('estimateExamples', () => {
   });
 
   it('caps the examples and scales tokens and positions alike; merges histograms', () => {
-    const e = { examples: 1000, tokens: 100_000, positions: 15_000, rough: false };
-    expect(capEstimate(e, 250)).toEqual({ examples: 250, tokens: 25_000, positions: 3750, rough: false });
+    const e = { examples: 1000, tokens: 100_000, positions: 15_000, spread: 30, rough: false };
+    expect(capEstimate(e, 250)).toEqual({ examples: 250, tokens: 25_000, positions: 3750, spread: 0, rough: false });
     expect(capEstimate(e, 5000)).toBe(e);
     expect(capEstimate(e, null)).toBe(e);
     expect(

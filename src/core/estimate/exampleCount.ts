@@ -30,6 +30,12 @@ export interface ExampleEstimate {
   tokens: number;
   /** masked positions of all examples */
   positions: number;
+  /**
+   * One standard deviation of the example count (seed mode): each document draws one target
+   * length per dupe pass, so a corpus of few long documents varies a lot from seed to seed.
+   * 0 for bert mode (not modelled).
+   */
+  spread: number;
   /** true for bert mode's rough figure; seed mode's follows its algorithm */
   rough: boolean;
 }
@@ -62,11 +68,13 @@ export function estimateExamples(
   let examples = 0;
   let tokens = 0;
   let positions = 0;
+  let variance = 0;
   if (o.mode === 'seed') {
     const lo = Math.floor(o.maxSeqLength * o.shortSeqProb);
     const targets = o.maxSeqLength - lo + 1;
     for (const [n, docs] of lengths) {
       let e = 0;
+      let e2 = 0;
       let t = 0;
       let p = 0;
       for (let target = lo; target <= o.maxSeqLength; target++) {
@@ -75,6 +83,8 @@ export function estimateExamples(
         if (spans === 0) continue;
         const full = lastLength > 0 ? spans - 1 : spans;
         const keepFull = splitKeeps(m);
+        const made = full * keepFull + (lastLength > 0 ? splitKeeps(lastLength) : 0);
+        e2 += made * made;
         e += full * keepFull;
         t += full * keepFull * (m + 3);
         p += full * keepFull * maskedPositions(m + 3, o);
@@ -89,11 +99,15 @@ export function estimateExamples(
       examples += e * per;
       tokens += t * per;
       positions += p * per;
+      // each document's pass draws its target independently
+      const mean = e / targets;
+      variance += docs * o.dupeFactor * Math.max(0, e2 / targets - mean * mean);
     }
     return {
       examples: Math.round(examples),
       tokens: Math.round(tokens),
       positions: Math.round(positions),
+      spread: Math.round(Math.sqrt(variance)),
       rough: false,
     };
   }
@@ -106,14 +120,22 @@ export function estimateExamples(
     tokens += e * docs * o.dupeFactor * length;
     positions += e * docs * o.dupeFactor * maskedPositions(length, o);
   }
-  return { examples: Math.round(examples), tokens: Math.round(tokens), positions: Math.round(positions), rough: true };
+  return {
+    examples: Math.round(examples),
+    tokens: Math.round(tokens),
+    positions: Math.round(positions),
+    spread: 0,
+    rough: true,
+  };
 }
 
 /** The estimate with at most `cap` examples (tokens and positions scaled alike); no cap: unchanged. */
 export function capEstimate(e: ExampleEstimate, cap: number | null): ExampleEstimate {
   if (cap === null || e.examples <= cap) return e;
   const f = cap / e.examples;
-  return { ...e, examples: cap, tokens: Math.round(e.tokens * f), positions: Math.round(e.positions * f) };
+  // the cap is met unless the corpora make fewer than it (then it did not apply)
+  const spread = e.examples - 2 * e.spread >= cap ? 0 : e.spread;
+  return { ...e, examples: cap, tokens: Math.round(e.tokens * f), positions: Math.round(e.positions * f), spread };
 }
 
 /** Adds the document-length histograms of several corpora. */
