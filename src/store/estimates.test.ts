@@ -12,9 +12,8 @@ vi.mock('./workerClient.ts', () => ({ callWorker: vi.fn() }));
 vi.mock('./persistence.ts', () => ({ refreshQuota: vi.fn(async () => {}) }));
 
 const { buildExamples, setExampleCap, toggleExampleSource } = await import('./examples.ts');
-const { chosenSourceIds, defaultSourceIds, examplesEstimate, measuredRate, teacherPassEstimate } = await import(
-  './estimates.ts'
-);
+const { chosenSourceIds, defaultSourceIds, examplesEstimate, measuredRate, rateMissing, teacherPassEstimate } =
+  await import('./estimates.ts');
 const { useApp } = await import('./state.ts');
 type Corpus = import('./state.ts').CorpusEntry;
 
@@ -164,6 +163,19 @@ describe('examplesEstimate', () => {
     expect(e.teacherSeconds).toBeGreaterThan(3600);
     expect(e.warnings.map((w) => w.kind)).toContain('time');
     expect(measuredRate(useApp.getState(), 'train')).toBeNull();
+    expect(rateMissing(useApp.getState(), 'teacher')).toBeNull();
+    expect(rateMissing(useApp.getState(), 'train')).toBe("waiting for the train worker's backend to measure its speed");
+  });
+
+  it('says why there is no time when the backend was chosen by the override, unmeasured', () => {
+    reset([corpus('a', 'a.txt')]);
+    useApp.setState({
+      backends: { teacher: { backend: 'webgpu', reason: '', skipped: [], decidedBy: 'override' } },
+    });
+    expect(examplesEstimate(useApp.getState()).teacherSeconds).toBeNull();
+    expect(rateMissing(useApp.getState(), 'teacher')).toBe(
+      'no speed measured for webgpu (chosen by the override, not measured): no time estimate',
+    );
   });
 });
 

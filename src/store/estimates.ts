@@ -43,6 +43,15 @@ export function measuredRate(s: Pick<AppState, 'backends'>, worker: WorkerKind):
   return { backend: r.backend, probeGflops: m.stepGflops, gflops: m.stepGflops * DEMO_STEP_SPEEDUP };
 }
 
+/** Why a worker has no rate (for the estimate's time line), null when it has one. */
+export function rateMissing(s: Pick<AppState, 'backends'>, worker: WorkerKind): string | null {
+  if (measuredRate(s, worker)) return null;
+  const r = s.backends[worker];
+  if (!r) return `waiting for the ${worker} worker's backend to measure its speed`;
+  if ('error' in r) return `the ${worker} worker has no backend: ${r.error}`;
+  return `no speed measured for ${r.backend}${r.decidedBy === 'override' ? ' (chosen by the override, not measured)' : ''}: no time estimate`;
+}
+
 /** A corpus the demo added (or one saved under the demo's file name before corpora had an origin). */
 export function isDemoCorpus(c: Pick<CorpusEntry, 'origin' | 'name'>): boolean {
   return c.origin === 'demo' || c.name === DEMO_CORPUS_NAME;

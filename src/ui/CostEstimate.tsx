@@ -12,10 +12,9 @@ import { useApp } from '../store/state.ts';
 import { KeyValues } from './common.tsx';
 import { formatBytes, formatDuration } from './format.ts';
 
-/** "about 2 h 5 min at 9.2 GFLOP/s (wasm)", or why there is no time yet. */
-export function timeText(seconds: number | null, rate: MeasuredRate | null, worker: string): string {
-  if (!rate) return `waiting for the ${worker} worker's backend to measure its speed`;
-  if (seconds === null) return 'unknown';
+/** "about 2 h 5 min at 9.2 model GFLOP/s on wasm (…)", or why there is no time (`missing`, from rateMissing). */
+export function timeText(seconds: number | null, rate: MeasuredRate | null, missing: string | null): string {
+  if (!rate || seconds === null) return missing ?? 'unknown';
   return `about ${formatDuration(seconds)} at ${rate.gflops.toFixed(1)} model GFLOP/s on ${rate.backend} (the probe's model step measured ${rate.probeGflops.toFixed(2)}; larger models run faster per FLOP)`;
 }
 

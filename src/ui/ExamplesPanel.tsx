@@ -4,7 +4,13 @@
  */
 import { useMemo, useState } from 'react';
 import { sourcesLabel } from '../core/examples/exampleSetName.ts';
-import { chosenSourceIds, examplesEstimate, isDemoCorpus, TEACHER_PASS_DEFAULTS } from '../store/estimates.ts';
+import {
+  chosenSourceIds,
+  examplesEstimate,
+  isDemoCorpus,
+  rateMissing,
+  TEACHER_PASS_DEFAULTS,
+} from '../store/estimates.ts';
 import {
   buildExamples,
   removeExampleSet,
@@ -101,7 +107,7 @@ function ExamplesEstimateView() {
           </span>,
         ],
         ['storage', <StorageLine key="s" />],
-        ['teacher pass', timeText(e.teacherSeconds, e.teacherRate, 'teacher')],
+        ['teacher pass', timeText(e.teacherSeconds, e.teacherRate, rateMissing(state, 'teacher'))],
       ]}
     />
   );

@@ -1,7 +1,7 @@
 /** Step 4: the teacher pass: top-k probabilities at every masked position, cached and resumable. */
 import { useMemo, useState } from 'react';
 import { controlJob } from '../store/jobRunner.ts';
-import { TEACHER_PASS_DEFAULTS, teacherPassEstimate } from '../store/estimates.ts';
+import { rateMissing, TEACHER_PASS_DEFAULTS, teacherPassEstimate } from '../store/estimates.ts';
 import { useApp } from '../store/state.ts';
 import { startTeacherPass } from '../store/teacherPass.ts';
 import { ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
@@ -34,7 +34,7 @@ function TeacherPassEstimateView(props: { setId: string; k: number; batch: numbe
           </span>,
         ],
         ['storage', <StorageLine key="s" />],
-        ['time', timeText(e.seconds, e.rate, 'teacher')],
+        ['time', timeText(e.seconds, e.rate, rateMissing(state, 'teacher'))],
       ]}
     />
   );

@@ -1,6 +1,6 @@
 /** The estimate beside "Start training": steps, passes over the data, evaluations and time at the measured rate. */
 import { useMemo } from 'react';
-import { trainingEstimate } from '../store/estimates.ts';
+import { rateMissing, trainingEstimate } from '../store/estimates.ts';
 import { useApp } from '../store/state.ts';
 import { CostEstimate, timeText } from './CostEstimate.tsx';
 import { formatCount } from './format.ts';
@@ -20,7 +20,7 @@ export function TrainingEstimate(props: { cacheId: string }) {
           `${formatCount(e.steps)} steps of ${formatCount(e.examplesPerStep)} examples (${e.epochs.toFixed(e.epochs < 10 ? 1 : 0)} passes over the training examples)`,
         ],
         ['evaluations', `${formatCount(e.evaluations)} on ${formatCount(e.heldOut)} held-out examples`],
-        ['time', timeText(e.seconds, e.rate, 'training')],
+        ['time', timeText(e.seconds, e.rate, rateMissing(state, 'train'))],
       ]}
     />
   );
