@@ -5,6 +5,8 @@
  * stored inputs, calls core and posts progress.
  */
 import { corpusStats, readDocuments } from '../src/core/corpus/readCorpus.ts';
+import { corpusTokenStats } from '../src/core/estimate/corpusTokens.ts';
+import { blobContentKey } from '../src/core/io/contentKey.ts';
 import { createPretrainingExamples } from '../src/core/examples/createPretrainingData.ts';
 import { lineToPieces } from '../src/core/examples/wholeWord.ts';
 import { loadSegmenter } from '../src/core/examples/wordSegmenter.ts';
@@ -44,6 +46,7 @@ startWorker(
         characters: stats.characters,
         encoding: stats.encoding,
         format: stats.format === 'jsonl' ? 'JSON lines' : 'plain text',
+        contentKey: await blobContentKey(file),
       };
     },
 
@@ -81,12 +84,27 @@ startWorker(
       return { text, tokens, words };
     },
 
+    async corpusTokens({ corpusId, vocabModelId, doLowerCase, minDocumentChars }, ctx) {
+      const file = await getStoredFile(fileKey.corpus(corpusId));
+      const tokenizer = await modelTokenizer(vocabModelId, doLowerCase);
+      const total = (await corpusStats(file, { name: file.name })).documents;
+      const meter = new RateMeter();
+      const due = throttle(250);
+      const docs = readDocuments(file, { name: file.name, json: { minFieldChars: minDocumentChars } });
+      return corpusTokenStats(docs, tokenizer, {
+        minDocumentChars,
+        onProgress: (done) => {
+          if (due()) ctx.progress({ done, total, rate: meter.update(done), unit: 'documents' });
+        },
+      });
+    },
+
     async inspectVocabulary({ modelId }) {
       // read as a tokenizer would: the special tokens are checked too
       return { vocabSize: (await modelTokenizer(modelId, true)).vocab.length };
     },
 
-    async buildExamples({ setId, corpusIds, vocabModelId, options }, ctx) {
+    async buildExamples({ setId, corpusIds, vocabModelId, options, maxExamples }, ctx) {
       const tokenizer = await modelTokenizer(vocabModelId, options.doLowerCase);
       const files = await Promise.all(corpusIds.map((id) => getStoredFile(fileKey.corpus(id))));
       let totalDocs = 0;
@@ -119,6 +137,7 @@ startWorker(
         },
       })) {
         await writer.add(ex);
+        if (maxExamples !== null && writer.count >= maxExamples) break;
         await ctx.checkpoint();
         if (ctx.stopped) throw new Error('stopped before the set was complete; nothing half-built is kept');
       }

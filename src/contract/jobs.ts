@@ -8,6 +8,7 @@
 import type { MaskPrediction } from '../core/model/predictMasked.ts';
 import type { StudentSpec } from '../core/model/student.ts';
 import type { PretrainingOptions } from '../core/examples/createPretrainingData.ts';
+import type { CorpusTokenStats } from '../core/estimate/corpusTokens.ts';
 import type { LossConfig, LossPresetName } from '../core/distill/lossConfig.ts';
 import type { RunCardFacts } from '../core/distill/modelCard.ts';
 import type { BertConfig } from '../core/model/config.ts';
@@ -26,6 +27,8 @@ export interface CorpusStatsResult {
   characters: number;
   encoding: string;
   format: string;
+  /** size and hash of the stored file (core's contentKey): the same file dropped again has the same key */
+  contentKey?: string;
 }
 
 export interface TokenPreviewResult {
@@ -224,8 +227,20 @@ export interface JobTypes {
     progress: CountProgress;
     output: TokenPreviewResult;
   };
+  corpusTokens: {
+    input: { corpusId: string; vocabModelId: string; doLowerCase: boolean; minDocumentChars: number };
+    progress: CountProgress;
+    output: CorpusTokenStats;
+  };
   buildExamples: {
-    input: { setId: string; corpusIds: string[]; vocabModelId: string; options: PretrainingOptions };
+    input: {
+      setId: string;
+      corpusIds: string[];
+      vocabModelId: string;
+      options: PretrainingOptions;
+      /** stop after this many examples (null: all the corpora make) */
+      maxExamples: number | null;
+    };
     progress: CountProgress;
     output: { count: number; storedBytes: number };
   };

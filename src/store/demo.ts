@@ -13,11 +13,12 @@ import { addCorpusFiles } from './corpora.ts';
 import { buildExamples, setExampleOptions } from './examples.ts';
 import { addModelFiles, selectTeacher, setStudentSpec } from './models.ts';
 import { createRun, driveRun, resumeRun, setRunConfig } from './runs.ts';
-import { type DemoStage, type DemoState, useApp, waitForState } from './state.ts';
+import { type DemoStage, type DemoState, type ExampleSetEntry, useApp, waitForState } from './state.ts';
 import { setTeacherForm, startTeacherPass } from './teacherPass.ts';
 import {
   contentKey,
   corpusCut,
+  DEMO_CORPUS_NAME,
   demoEstimateSeconds,
   demoOptions,
   demoRunConfig,
@@ -30,6 +31,7 @@ import {
 } from './demoPlan.ts';
 import type { AppState } from './state.ts';
 import { describeError } from './errors.ts';
+import { measuredRate } from './estimates.ts';
 import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
 
 const TEACHER_FILES = ['config.json', 'vocab.txt', 'model.safetensors'] as const;
@@ -122,7 +124,7 @@ async function fetchDemoFiles(settings: DemoSettings): Promise<DemoFiles> {
   const cut = corpusCut(corpusBytes, Math.round(settings.corpusKB * 1024));
   const corpusPart = corpusBytes.subarray(0, cut);
   return {
-    corpus: new File([corpusPart as BlobPart], 'demo-corpus.txt', { type: 'text/plain' }),
+    corpus: new File([corpusPart as BlobPart], DEMO_CORPUS_NAME, { type: 'text/plain' }),
     corpusKey: contentKey([corpusPart]),
     teacher: TEACHER_FILES.map((f, i) => new File([teacherBytes[i] as BlobPart], f)),
     teacherKey: contentKey(teacherBytes),
@@ -145,10 +147,8 @@ let inFlight: Promise<void> | null = null;
 
 /** The training worker's measured speed: the probe's model-step GFLOP/s on the backend it uses (null before it reports, or unmeasured). */
 export function demoSpeed(s: Pick<AppState, 'backends'>): DemoSpeed | null {
-  const r = s.backends.train;
-  if (!r || 'error' in r || r.backend === 'none') return null;
-  const m = r.measured?.find((x) => x.backend === r.backend);
-  return m?.stepGflops ? { backend: r.backend, stepGflops: m.stepGflops } : null;
+  const r = measuredRate(s, 'train');
+  return r ? { backend: r.backend, stepGflops: r.probeGflops } : null;
 }
 
 /** What the demo will run here, sized from the measured speed (and the page's URL parameters), and how long it should take. */
@@ -204,13 +204,14 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
 
     // The corpus: the one stored for the same content, or a new entry.
     enter('corpus');
+    // (matched by content: the one the record names, or any corpus read from the same bytes)
     let corpusId =
-      record.corpusKey === files.corpusKey && s0.corpora.some((c) => c.id === record.corpusId && c.status === 'ready')
+      (record.corpusKey === files.corpusKey && s0.corpora.some((c) => c.id === record.corpusId && c.status === 'ready')
         ? record.corpusId
-        : undefined;
+        : undefined) ?? s0.corpora.find((c) => c.status === 'ready' && c.stats?.contentKey === files.corpusKey)?.id;
     if (corpusId) reused.push('corpus');
     else {
-      const [id] = await addCorpusFiles([files.corpus]);
+      const [id] = await addCorpusFiles([files.corpus], 'demo');
       if (!id) throw new Error(useApp.getState().dropError ?? 'the demo corpus could not be added');
       corpusId = id;
       await writeRecord({ ...record, corpusKey: files.corpusKey, corpusId });
@@ -255,19 +256,24 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
     const studentError = useApp.getState().studentError;
     if (studentError) throw new Error(`demo student: ${studentError}`);
 
-    // Examples: a finished set of this corpus, vocabulary and options, or a new one.
+    // Examples: a finished set of this corpus (by content, so also one built before the demo
+    // corpus was removed and added again), vocabulary and options, or a new one.
     enter('examples');
     const options = demoOptions(PRETRAINING_DEFAULTS);
     setExampleOptions(options);
     const sets = useApp.getState().exampleSets;
+    const fromDemoCorpus = (e: ExampleSetEntry) =>
+      e.sources?.length === 1 && e.sources[0].contentKey
+        ? e.sources[0].contentKey === files.corpusKey
+        : e.corpusIds.length === 1 && e.corpusIds[0] === corpusId;
     let exampleSetId = [...sets]
       .reverse()
       .find(
         (e) =>
           e.status === 'ready' &&
           e.vocabModelId === modelId &&
-          e.corpusIds.length === 1 &&
-          e.corpusIds[0] === corpusId &&
+          !e.maxExamples &&
+          fromDemoCorpus(e) &&
           sameOptions(e.options, options),
       )?.id;
     if (exampleSetId) {

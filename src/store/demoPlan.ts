@@ -10,6 +10,8 @@ import type { RunConfig, StudentSpec } from '../contract/jobs.ts';
 import type { PretrainingOptions } from '../core/examples/createPretrainingData.ts';
 import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
 import type { BertConfig } from '../core/model/config.ts';
+import { bertForwardFlops, TRAIN_FLOPS_PER_FORWARD } from '../core/model/flops.ts';
+import { contentKey as bytesContentKey } from '../core/io/contentKey.ts';
 
 export interface DemoSettings {
   /** Folder under the page's base URL holding corpus.txt and teacher/. */
@@ -61,6 +63,9 @@ export const DEMO_CPU: Readonly<DemoSettings> = Object.freeze({
   learningRate: 3e-4,
 });
 
+/** The file name the demo's corpus is added under. */
+export const DEMO_CORPUS_NAME = 'demo-corpus.txt';
+
 /** The training worker's measured speed: its backend and the probe's model-step GFLOP/s there. */
 export interface DemoSpeed {
   backend: string;
@@ -80,11 +85,10 @@ export const DEMO_SHAPE = { layers: 4, hidden: 128, intermediate: 512, vocab: 44
 /** Examples per KB of the start of the demo corpus (seed mode, 64 tokens, one pass; its first 24 KB give 586). */
 export const DEMO_EXAMPLES_PER_KB = 24;
 
-/** Forward FLOPs of `layers` encoder layers over one example, plus the MLM head at its masked positions. */
+/** Forward FLOPs of `layers` encoder layers of the demo's shape over one example, plus the MLM head at its masked positions. */
 function forwardFlops(layers: number): number {
-  const { hidden: H, intermediate: I, vocab, seq, masks } = DEMO_SHAPE;
-  const perLayer = 2 * seq * (4 * H * H + 2 * H * I) + 2 * 2 * seq * seq * H;
-  return layers * perLayer + 2 * masks * (H * H + H * vocab);
+  const { hidden, intermediate, vocab, seq, masks } = DEMO_SHAPE;
+  return bertForwardFlops({ layers, hidden, intermediate, vocab, seq, masks });
 }
 
 /** The demo's model FLOPs by stage (teacher pass, training steps, held-out evaluations). */
@@ -95,7 +99,7 @@ export function demoWorkFlops(s: DemoSettings): { teacherPass: number; training:
   const student = forwardFlops(3);
   return {
     teacherPass: examples * forwardFlops(DEMO_SHAPE.layers),
-    training: s.steps * s.batchSize * 3 * student, // backward ≈ twice forward
+    training: s.steps * s.batchSize * TRAIN_FLOPS_PER_FORWARD * student,
     evaluation: evaluations * heldOut * student,
   };
 }
@@ -236,21 +240,8 @@ export function corpusCut(bytes: Uint8Array, maxBytes: number): number {
   return nl + 1;
 }
 
-/** A short content key (size and FNV-1a hash) of some byte arrays: equal keys mean equal files. */
-export function contentKey(parts: Uint8Array[]): string {
-  let h = 0x811c9dc5;
-  let size = 0;
-  for (const p of parts) {
-    size += p.length;
-    for (let i = 0; i < p.length; i++) {
-      h ^= p[i];
-      h = Math.imul(h, 0x01000193);
-    }
-    h ^= 0xff; // separates the parts
-    h = Math.imul(h, 0x01000193);
-  }
-  return `${size}-${(h >>> 0).toString(16).padStart(8, '0')}`;
-}
+/** A short content key (size and FNV-1a hash) of some byte arrays: equal keys mean equal files (core's contentKey). */
+export const contentKey = bytesContentKey;
 
 /** Whether two sets of example options are the same (an example set built with `a` can be reused for `b`). */
 export function sameOptions(a: PretrainingOptions, b: PretrainingOptions): boolean {

@@ -4,6 +4,7 @@ import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts'
 import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
 import {
   migrateSavedMeta,
+  nameOlderSets,
   optionsFromLegacyFlags,
   restoreOptions,
   restoreRunConfig,
@@ -136,5 +137,41 @@ describe('restoring state saved by an older version', () => {
       meta: { exampleSets: undefined, runs: undefined, ui: undefined },
       migrated: false,
     });
+  });
+});
+
+describe('example sets saved before sets had names', () => {
+  const options = { ...PRETRAINING_DEFAULTS, doWholeWordMask: true, maxSeqLength: 64, dupeFactor: 1 };
+  const corpora = [
+    { id: 'corpus-a', name: 'hongloumeng.txt', size: 1234, stats: { contentKey: '1234-abcdef01' } },
+    { id: 'corpus-b', name: 'news.txt', size: 99 },
+  ];
+
+  it('are named from their flags and the corpora still loaded, which become their sources', () => {
+    const sets = [
+      { id: 'examples-mx55khs3-ah27i', corpusIds: ['corpus-a'], options, status: 'ready', count: 10 },
+      { id: 'examples-mx55khs4-zzzzz', corpusIds: ['corpus-a'], options, status: 'ready', count: 12 },
+      { id: 'examples-old-gone', corpusIds: ['corpus-removed'], options, status: 'ready', count: 3 },
+    ];
+    const named = nameOlderSets(sets, corpora);
+    expect(named.map((e) => e.name)).toEqual([
+      'hongloumeng.txt · wwm · len 64 · dupe 1',
+      'hongloumeng.txt · wwm · len 64 · dupe 1 (2)',
+      'an unknown corpus · wwm · len 64 · dupe 1',
+    ]);
+    expect(named[0].sources).toEqual([{ name: 'hongloumeng.txt', bytes: 1234, contentKey: '1234-abcdef01' }]);
+    expect(named[2].sources).toBeUndefined();
+    // everything else is kept as saved
+    expect(named.map((e) => [e.id, e.count, e.status])).toEqual(sets.map((e) => [e.id, e.count, e.status]));
+  });
+
+  it('leave named sets as they are, and do not reuse their names', () => {
+    const sets = [
+      { id: 'x', name: 'news.txt · wwm · len 64 · dupe 1', corpusIds: ['corpus-b'], options },
+      { id: 'y', corpusIds: ['corpus-b'], options },
+    ];
+    const named = nameOlderSets(sets, corpora);
+    expect(named[0]).toBe(sets[0]);
+    expect(named[1].name).toBe('news.txt · wwm · len 64 · dupe 1 (2)');
   });
 });

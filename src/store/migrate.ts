@@ -9,7 +9,8 @@
  * PretrainingOptions and the contract's RunConfig; records already in the
  * current shape pass through unchanged. Pure: no storage, no DOM.
  */
-import type { RunConfig } from '../contract/jobs.ts';
+import type { CorpusStatsResult, RunConfig } from '../contract/jobs.ts';
+import { exampleSetName, uniqueName } from '../core/examples/exampleSetName.ts';
 import { PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
 import { pretrainingOptionsFromFlags } from '../core/options/pretrainingFlags.ts';
 import { LOSS_PRESETS, type LossConfig, type LossPresetName } from '../core/distill/lossConfig.ts';
@@ -155,4 +156,48 @@ export function migrateSavedMeta(meta: SavedMeta, defaultRun: RunConfig): { meta
     };
   }
   return { meta: { ...meta, exampleSets, runs, ui }, migrated };
+}
+
+/** What nameOlderSets reads of a saved corpus. */
+interface SavedCorpus {
+  id: string;
+  name: string;
+  size: number;
+  stats?: Pick<CorpusStatsResult, 'contentKey'>;
+}
+
+/** What nameOlderSets reads and writes of a saved example set. */
+interface SavedSet {
+  id: string;
+  name?: string;
+  sources?: { name: string; bytes: number; contentKey?: string }[];
+  corpusIds: string[];
+  options: PretrainingOptions;
+}
+
+/**
+ * Example sets saved before sets had names (random ids such as examples-mx55khs3-ah27i) get
+ * one from their flags and the corpora they name that are still loaded ("an unknown corpus"
+ * when none is), and those corpora as their sources; named sets pass through unchanged.
+ */
+export function nameOlderSets<S extends SavedSet>(
+  sets: S[],
+  corpora: SavedCorpus[],
+): (S & Pick<SavedSet, 'name' | 'sources'>)[] {
+  const taken = sets.flatMap((e) => (e.name ? [e.name] : []));
+  return sets.map((e) => {
+    if (e.name) return e;
+    const found = e.corpusIds.flatMap((id) => corpora.filter((c) => c.id === id));
+    const name = uniqueName(
+      exampleSetName(found.length ? found.map((c) => c.name) : ['an unknown corpus'], e.options),
+      taken,
+    );
+    taken.push(name);
+    const sources = found.map((c) => ({
+      name: c.name,
+      bytes: c.size,
+      ...(c.stats?.contentKey ? { contentKey: c.stats.contentKey } : {}),
+    }));
+    return { ...e, name, ...(found.length ? { sources } : {}) };
+  });
 }

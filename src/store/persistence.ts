@@ -10,7 +10,7 @@
 import type { EvalPoint, MetricPoint } from '../contract/jobs.ts';
 import { metricsKey, storeOf } from '../contract/storageLayout.ts';
 import { describeError } from './errors.ts';
-import { migrateSavedMeta, restoreOptions, restoreRunConfig, type SavedMeta } from './migrate.ts';
+import { migrateSavedMeta, nameOlderSets, restoreOptions, restoreRunConfig, type SavedMeta } from './migrate.ts';
 import {
   type AppState,
   type CorpusEntry,
@@ -42,6 +42,8 @@ const SAVED: (keyof AppState)[] = [
   'studentSpec',
   'exampleOptions',
   'teacherForm',
+  'exampleSources',
+  'exampleCap',
   'runConfig',
   'chartRunIds',
   'compareRunIds',
@@ -82,6 +84,8 @@ async function saveMeta(): Promise<void> {
           studentSpec: s.studentSpec,
           exampleOptions: s.exampleOptions,
           teacherForm: s.teacherForm,
+          exampleSources: s.exampleSources,
+          exampleCap: s.exampleCap,
           runConfig: s.runConfig,
           chartRunIds: s.chartRunIds,
           compareRunIds: s.compareRunIds,
@@ -131,7 +135,8 @@ export async function restore(): Promise<void> {
     const runList = interrupted<RunEntry>(runs);
     const evalList = interrupted<EvaluationEntry>(evaluations);
     set({
-      corpora: ((corpora as CorpusEntry[] | undefined) ?? []).map((c) =>
+      // a token count cut short by the reload is started again (corpora.ts)
+      corpora: ((corpora as CorpusEntry[] | undefined) ?? []).map(({ tokensProgress: _t, ...c }) =>
         c.status === 'reading'
           ? { ...c, status: 'error', error: 'reading was interrupted by a reload; remove and drop the file again' }
           : c,
@@ -141,7 +146,11 @@ export async function restore(): Promise<void> {
           ? { ...m, status: 'error', error: 'loading was interrupted by a reload; drop the files again' }
           : m,
       ),
-      exampleSets: interrupted<ExampleSetEntry>(exampleSets),
+      // sets saved before sets had names are named from their flags and corpora
+      exampleSets: nameOlderSets(
+        interrupted<ExampleSetEntry>(exampleSets),
+        (corpora as CorpusEntry[] | undefined) ?? [],
+      ),
       teacherCaches: interrupted<TeacherCacheEntry>(teacherCaches),
       runs: runList,
       teacherId: uiState.teacherId ?? null,
@@ -149,6 +158,8 @@ export async function restore(): Promise<void> {
       studentSpec: uiState.studentSpec ?? get().studentSpec,
       exampleOptions: restoreOptions(uiState.exampleOptions),
       teacherForm: restoreTeacherForm(uiState.teacherForm),
+      exampleSources: uiState.exampleSources ?? null,
+      exampleCap: uiState.exampleCap ?? null,
       runConfig: restoreRunConfig(uiState.runConfig, DEFAULT_RUN),
       chartRunIds: uiState.chartRunIds ?? runList.map((r) => r.id),
       compareRunIds: (uiState.compareRunIds ?? []).filter((id) => runList.some((r) => r.id === id)),

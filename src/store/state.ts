@@ -26,17 +26,30 @@ import type {
   WorkerKind,
 } from '../contract/jobs.ts';
 import { PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
+import type { CorpusTokenStats } from '../core/estimate/corpusTokens.ts';
 import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
 import { FINETUNE_DEFAULTS, type FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
 
 export type JobStatus = 'running' | 'paused' | 'ready' | 'error' | 'interrupted' | 'stopped';
+
+/** A corpus's tokens, [UNK] and document lengths with one vocabulary (core's corpusTokenStats). */
+export interface CorpusTokens extends CorpusTokenStats {
+  vocabModelId: string;
+  doLowerCase: boolean;
+}
 
 export interface CorpusEntry {
   id: string;
   name: string;
   size: number;
   status: 'reading' | 'ready' | 'error';
+  /** 'demo': added by "Try the demo" */
+  origin?: 'demo';
   stats?: CorpusStatsResult;
+  /** tokens and [UNK] with the vocabulary that tokenizes corpora (counted after reading, again when it changes) */
+  tokens?: CorpusTokens;
+  tokensProgress?: CountProgress;
+  tokensError?: string;
   preview?: TokenPreviewResult;
   progress?: CountProgress;
   error?: string;
@@ -58,8 +71,23 @@ export interface ModelEntry {
   ignored?: string[];
 }
 
+/** A corpus an example set was built from, kept on the set so it still shows after the corpus is removed. */
+export interface ExampleSource {
+  name: string;
+  bytes: number;
+  /** the file's content key (core's contentKey), when known */
+  contentKey?: string;
+}
+
 export interface ExampleSetEntry {
   id: string;
+  /** its sources and flags (core's exampleSetName); sets saved before names had none */
+  name?: string;
+  sources?: ExampleSource[];
+  /** the cap on its examples (null or absent: none) */
+  maxExamples?: number | null;
+  /** what the estimate said before the build (shown beside the count) */
+  estimate?: { examples: number; tokens: number; positions: number; spread?: number };
   corpusIds: string[];
   vocabModelId: string;
   /** what the set was built with (core's create_pretraining_data options) */
@@ -231,6 +259,10 @@ export interface AppState {
   studentError: string | null;
   /** the Examples form: core's create_pretraining_data options (the form labels them with the original scripts' flag names) */
   exampleOptions: PretrainingOptions;
+  /** the corpora ticked for the next example set (null: the default choice, see examples.ts) */
+  exampleSources: string[] | null;
+  /** at most this many examples in the next set (null: no cap) */
+  exampleCap: number | null;
   exampleSets: ExampleSetEntry[];
   teacherCaches: TeacherCacheEntry[];
   /** the Teacher pass form (the demo sets it to its own k and batch) */
@@ -269,6 +301,8 @@ export const useApp = create<AppState>(() => ({
   studentInfo: null,
   studentError: null,
   exampleOptions: PRETRAINING_DEFAULTS,
+  exampleSources: null,
+  exampleCap: null,
   exampleSets: [],
   teacherCaches: [],
   teacherForm: DEFAULT_TEACHER_FORM,

@@ -42,6 +42,45 @@ function Preview({ entry }: { entry: CorpusEntry }) {
   );
 }
 
+/** Tokens and [UNK] with the vocabulary that tokenizes corpora, and the most frequent unknown words. */
+function Tokens({ entry }: { entry: CorpusEntry }) {
+  const vocabName = useApp((s) => s.models.find((m) => m.id === entry.tokens?.vocabModelId)?.name);
+  const t = entry.tokens;
+  if (entry.tokensProgress) return <Progress progress={entry.tokensProgress} testId="corpus-tokens-progress" />;
+  if (entry.tokensError) return <ErrorText testId="corpus-tokens-error" message={entry.tokensError} />;
+  if (!t) return null;
+  const share = t.tokens > 0 ? t.unknown / t.tokens : 0;
+  return (
+    <div data-testid="corpus-unk" data-unknown={t.unknown} data-tokens={t.tokens}>
+      <KeyValues
+        rows={[
+          ['tokens', `${formatCount(t.tokens)} with ${vocabName ?? 'a removed vocabulary'}'s vocab.txt`],
+          [
+            '[UNK]',
+            <span key="u" data-testid="corpus-unk-rate">
+              {`${(share * 100).toFixed(share < 0.001 && share > 0 ? 3 : 2)}% (${formatCount(t.unknown)} tokens)`}
+            </span>,
+          ],
+          [
+            'most frequent unknown',
+            t.topUnknown.length ? (
+              <span key="w" data-testid="corpus-unk-top">
+                {t.topUnknown.map((u) => `${u.text} ×${formatCount(u.count)}`).join(', ')}
+              </span>
+            ) : (
+              'none'
+            ),
+          ],
+          [
+            'documents',
+            `${formatCount(t.documents)} long enough for examples${t.skippedDocuments ? `, ${formatCount(t.skippedDocuments)} too short` : ''}`,
+          ],
+        ]}
+      />
+    </div>
+  );
+}
+
 export function CorpusPanel() {
   const corpora = useApp((s) => s.corpora);
   const dropError = useApp((s) => s.dropError);
@@ -79,6 +118,7 @@ export function CorpusPanel() {
                 ]}
               />
             )}
+            <Tokens entry={c} />
             <Preview entry={c} />
           </li>
         ))}

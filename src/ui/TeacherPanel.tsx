@@ -1,15 +1,51 @@
 /** Step 4: the teacher pass: top-k probabilities at every masked position, cached and resumable. */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { controlJob } from '../store/jobRunner.ts';
+import { rateMissing, teacherPassEstimate } from '../store/estimates.ts';
 import { useApp } from '../store/state.ts';
 import { setTeacherForm, startTeacherPass } from '../store/teacherPass.ts';
 import { ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
+import { CostEstimate, StorageLine, timeText } from './CostEstimate.tsx';
+import { cacheLabel } from './dataLabels.ts';
 import { formatBytes, formatCount } from './format.ts';
+
+/** What the pass over the chosen set will store and take. */
+function TeacherPassEstimateView(props: { setId: string; k: number; batch: number }) {
+  const state = useApp();
+  const e = useMemo(
+    () => teacherPassEstimate(state, props.setId, props.k, props.batch),
+    [state, props.setId, props.k, props.batch],
+  );
+  if (!e) return null;
+  return (
+    <CostEstimate
+      testId="teacher-estimate"
+      title="Estimate for this teacher pass"
+      warnings={e.warnings}
+      rows={[
+        [
+          'examples',
+          `${formatCount(e.examples)}${e.positions !== null ? ` (about ${formatCount(e.positions)} masked positions)` : ''}`,
+        ],
+        [
+          'teacher cache',
+          <span key="c" data-testid="teacher-estimate-bytes" data-value={e.cacheBytes}>
+            {formatBytes(e.cacheBytes)} (top-{props.k} probabilities and ids at every slot)
+          </span>,
+        ],
+        ['storage', <StorageLine key="s" />],
+        ['time', timeText(e.seconds, e.rate, rateMissing(state, 'teacher'))],
+      ]}
+    />
+  );
+}
 
 export function TeacherPanel() {
   const sets = useApp((s) => s.exampleSets).filter((e) => e.status === 'ready');
   const caches = useApp((s) => s.teacherCaches);
   const teacherId = useApp((s) => s.teacherId);
+  const models = useApp((s) => s.models);
+  const allSets = useApp((s) => s.exampleSets);
   const [setId, setSetId] = useState('');
   const { k, batchSize: batch } = useApp((s) => s.teacherForm);
   const [error, setError] = useState<string | null>(null);
@@ -31,7 +67,7 @@ export function TeacherPanel() {
           value={chosen}
           options={
             sets.length
-              ? sets.map((s) => ({ value: s.id, label: `${s.id} (${s.count} examples)` }))
+              ? sets.map((s) => ({ value: s.id, label: `${s.name ?? s.id} (${formatCount(s.count)} examples)` }))
               : [{ value: '', label: 'no example set yet' }]
           }
           onChange={setSetId}
@@ -52,6 +88,7 @@ export function TeacherPanel() {
           step={1}
           onChange={(v) => setTeacherForm({ batchSize: v })}
         />
+        <TeacherPassEstimateView setId={chosen} k={k} batch={batch} />
         <div className="actions">
           <button type="submit" disabled={!chosen || !teacherId} data-testid="start-teacher">
             Run the teacher pass
@@ -61,10 +98,12 @@ export function TeacherPanel() {
       <ErrorText testId="teacher-error" message={error} />
       <ul className="entries">
         {caches.map((c) => (
-          <li key={c.id} data-testid="teacher-cache" data-status={c.status}>
+          <li key={c.id} data-testid="teacher-cache" data-status={c.status} data-stored-bytes={c.storedBytes}>
             <div className="entry-head">
-              <strong>{c.id}</strong> <span className={`badge ${c.status}`}>{c.status}</span> examples {c.exampleSetId}{' '}
-              · k={c.k} · {formatCount(c.positions || undefined)} masked positions · cache {formatBytes(c.storedBytes)}
+              <strong data-testid="teacher-cache-name">{cacheLabel({ models, exampleSets: allSets }, c)}</strong>{' '}
+              <span className={`badge ${c.status}`}>{c.status}</span>{' '}
+              {formatCount(allSets.find((e) => e.id === c.exampleSetId)?.count)} examples · k={c.k} ·{' '}
+              {formatCount(c.positions || undefined)} masked positions · cache {formatBytes(c.storedBytes)}
               {c.status === 'running' && (
                 <button type="button" onClick={() => controlJob(c.id, 'pause')} data-testid="pause-teacher">
                   Pause

@@ -5,7 +5,9 @@ import { controlJob } from '../store/jobRunner.ts';
 import { removeRun, resumeRun, setRunConfig, startRun } from '../store/runs.ts';
 import { useApp } from '../store/state.ts';
 import { ErrorText, NumberField, Section, SelectField } from './common.tsx';
+import { cacheLabel, runDataLabel } from './dataLabels.ts';
 import { formatCount } from './format.ts';
+import { TrainingEstimate } from './TrainingEstimate.tsx';
 
 /** How the form names the engine's loss presets (their weights are core's: src/core/distill/lossConfig.ts). */
 const PRESET_LABELS: Record<LossPresetName, string> = {
@@ -31,6 +33,10 @@ export function TrainingPanel() {
   const cfg = useApp((s) => s.runConfig);
   const caches = useApp((s) => s.teacherCaches).filter((c) => c.status === 'ready');
   const runs = useApp((s) => s.runs);
+  const models = useApp((s) => s.models);
+  const exampleSets = useApp((s) => s.exampleSets);
+  const teacherCaches = useApp((s) => s.teacherCaches);
+  const data = { models, exampleSets, teacherCaches };
   const [cacheId, setCacheId] = useState('');
   const [error, setError] = useState<string | null>(null);
   const chosen = cacheId || caches[caches.length - 1]?.id || '';
@@ -60,7 +66,7 @@ export function TrainingPanel() {
           value={chosen}
           options={
             caches.length
-              ? caches.map((c) => ({ value: c.id, label: `${c.id} (k=${c.k})` }))
+              ? caches.map((c) => ({ value: c.id, label: cacheLabel(data, c) }))
               : [{ value: '', label: 'no finished teacher pass yet' }]
           }
           onChange={setCacheId}
@@ -157,6 +163,7 @@ export function TrainingPanel() {
           step={1}
           onChange={(v) => setRunConfig({ seed: v })}
         />
+        <TrainingEstimate cacheId={chosen} />
         <div className="actions">
           <button type="submit" disabled={!chosen} data-testid="start-run">
             Start training
@@ -203,6 +210,9 @@ export function TrainingPanel() {
                 </button>
               )}
             </div>
+            <p className="note" data-testid="run-data">
+              {runDataLabel(data, r)}
+            </p>
             {r.message && <p className="note">{r.message}</p>}
             <ErrorText testId="run-error" message={r.error} />
           </li>
