@@ -99,7 +99,8 @@ startWorker(
       try {
         ctx.progress({
           kind: 'status',
-          message: startMessage(run.restoredStep, resume),
+          // a run stopped in this session goes on from its trainer in memory (its last checkpoint's state)
+          message: startMessage(trainer.currentStep > 0 ? trainer.currentStep : run.restoredStep, resume),
         });
         const metrics = metricStream((points) => ctx.progress({ kind: 'metrics', points }));
         const flush = metrics.flush;
@@ -122,6 +123,8 @@ startWorker(
                 goldAccuracy: e.goldAccuracy,
                 teacherAgreement: e.teacherTop1Agreement,
                 top5Overlap: e.top5Overlap,
+                positions: e.positions,
+                examples: e.examples,
               };
               ctx.progress({ kind: 'eval', point: p });
             },

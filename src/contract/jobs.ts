@@ -88,6 +88,10 @@ export interface EvalPoint {
   goldAccuracy: number;
   teacherAgreement: number;
   top5Overlap: number;
+  /** masked positions scored (absent in evaluations saved before it was recorded) */
+  positions?: number;
+  /** held-out examples scored */
+  examples?: number;
 }
 
 export interface CountProgress {

@@ -192,20 +192,30 @@ export function queueMetrics(runId: string, points: MetricPoint[]): void {
   if (!metricTimer) metricTimer = setTimeout(flushMetrics, 1000);
 }
 
+/**
+ * Queues a run's evaluation history (as it is in the state) to be saved within a second, with or
+ * without new metric points: a run's last evaluation comes after its last step's metrics, which may
+ * already be saved.
+ */
+export function queueEvals(runId: string): void {
+  queueMetrics(runId, []);
+}
+
 /** Saves the queued metric points now (with each run's evaluation history). */
 export async function flushMetrics(): Promise<void> {
   metricTimer = null;
   const store = storeOf('metrics');
   for (const [runId, points] of [...unsaved]) {
     unsaved.delete(runId);
-    if (points.length === 0) continue;
-    const chunk = metricChunks.get(runId) ?? 0;
-    metricChunks.set(runId, chunk + 1);
+    const evals: [string, EvalPoint[]] = [metricsKey.eval(runId), get().evals[runId] ?? []];
     try {
-      await store.setMany([
-        [metricsKey.chunk(runId, chunk), points],
-        [metricsKey.eval(runId), get().evals[runId] ?? []],
-      ]);
+      if (points.length === 0) {
+        await store.setMany([evals]);
+        continue;
+      }
+      const chunk = metricChunks.get(runId) ?? 0;
+      metricChunks.set(runId, chunk + 1);
+      await store.setMany([[metricsKey.chunk(runId, chunk), points], evals]);
     } catch (err) {
       set({ storageError: `Could not save metrics of ${runId}: ${describeError(err)}` });
     }

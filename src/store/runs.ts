@@ -5,7 +5,7 @@
 import type { RunConfig, RunSpec } from '../contract/jobs.ts';
 import { checkpointKey, storeOf } from '../contract/storageLayout.ts';
 import { runEntryJob, stopJob } from './jobRunner.ts';
-import { deleteMetrics, flushMetrics, queueMetrics, refreshQuota } from './persistence.ts';
+import { deleteMetrics, flushMetrics, queueEvals, queueMetrics, refreshQuota } from './persistence.ts';
 import { newId, patchEntry, type RunEntry, useApp } from './state.ts';
 
 const set = useApp.setState;
@@ -88,6 +88,7 @@ export async function driveRun(id: string, resume: boolean): Promise<void> {
         set((s) => ({
           evals: { ...s.evals, [id]: [...(s.evals[id] ?? []).filter((e) => e.step < p.point.step), p.point] },
         }));
+        queueEvals(id);
       } else if (p.kind === 'checkpoint') {
         patchEntry('runs', id, { lastCheckpointStep: p.step });
       } else if (p.kind === 'status') {
