@@ -22,6 +22,7 @@ import {
   type TaskFileEntry,
   type RunEntry,
   type TeacherCacheEntry,
+  isActive,
   useApp,
 } from './state.ts';
 import { onBackendReport, warmWorkers } from './workerClient.ts';
@@ -119,9 +120,7 @@ export async function restore(): Promise<void> {
     migrated = converted.migrated;
     const { exampleSets, runs, ui } = converted.meta;
     const interrupted = <T extends { status: string }>(a: unknown): T[] =>
-      ((a as T[] | undefined) ?? []).map((e) =>
-        e.status === 'running' || e.status === 'paused' ? { ...e, status: 'interrupted' } : e,
-      );
+      ((a as T[] | undefined) ?? []).map((e) => (isActive(e.status) ? { ...e, status: 'interrupted' } : e));
     const uiState = (ui ?? {}) as Partial<AppState>;
     const runList = interrupted<RunEntry>(runs);
     const evalList = interrupted<EvaluationEntry>(evaluations);

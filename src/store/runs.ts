@@ -4,6 +4,7 @@
  */
 import type { RunConfig, RunSpec } from '../contract/jobs.ts';
 import { checkpointKey, storeOf } from '../contract/storageLayout.ts';
+import { trainingBlocker } from './jobGuards.ts';
 import { runEntryJob, stopJob } from './jobRunner.ts';
 import { deleteMetrics, flushMetrics, queueEvals, queueMetrics, refreshQuota } from './persistence.ts';
 import { newId, patchEntry, type RunEntry, useApp } from './state.ts';
@@ -17,6 +18,8 @@ export function setRunConfig(p: Partial<RunConfig>): void {
 
 /** Starts a run on a finished teacher cache with the form's config; resolves when it ends. */
 export async function startRun(cacheId: string): Promise<void> {
+  const blocked = trainingBlocker(get());
+  if (blocked) throw new Error(`training cannot start: ${blocked}`);
   await driveRun(createRun(cacheId), false);
 }
 
@@ -51,6 +54,8 @@ export function createRun(cacheId: string): string {
 
 /** Continues a run from its last checkpoint; resolves when it ends. */
 export async function resumeRun(id: string): Promise<void> {
+  const blocked = trainingBlocker(get(), id);
+  if (blocked) throw new Error(`training cannot start: ${blocked}`);
   await driveRun(id, true);
 }
 

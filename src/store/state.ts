@@ -29,7 +29,13 @@ import { PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/
 import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
 import { FINETUNE_DEFAULTS, type FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
 
-export type JobStatus = 'running' | 'paused' | 'ready' | 'error' | 'interrupted' | 'stopped';
+/** A long job's state; `stopping`: Stop was pressed, the worker ends after its current batch or step. */
+export type JobStatus = 'running' | 'paused' | 'stopping' | 'ready' | 'error' | 'interrupted' | 'stopped';
+
+/** True while an entry's job is in a worker (running, paused, or stopping after its current batch). */
+export function isActive(status: string): boolean {
+  return status === 'running' || status === 'paused' || status === 'stopping';
+}
 
 export interface CorpusEntry {
   id: string;

@@ -5,7 +5,7 @@
  * teacher pass, training with the latest teacher agreement).
  */
 import type { ReactNode } from 'react';
-import { type DemoStage, useApp } from '../store/state.ts';
+import { type DemoStage, isActive, useApp } from '../store/state.ts';
 import { demoPlan, runDemo } from '../store/demo.ts';
 import { DEMO_EXAMPLES_PER_KB } from '../store/demoPlan.ts';
 import { ErrorText, Progress } from './common.tsx';
@@ -43,11 +43,7 @@ export function DemoPanel() {
     if (demo.status === 'error') return 'error';
     // The last stage of a started demo: running while its run trains.
     if (demo.status === 'training')
-      return !run || run.status === 'error'
-        ? 'error'
-        : run.status === 'running' || run.status === 'paused'
-          ? 'running'
-          : 'done';
+      return !run || run.status === 'error' ? 'error' : isActive(run.status) ? 'running' : 'done';
     return 'running';
   };
 
@@ -101,10 +97,7 @@ export function DemoPanel() {
           <>
             top-{cache.k} at {formatCount(cache.positions || cache.progress?.done)} positions ·{' '}
             {formatBytes(cache.storedBytes)}
-            <Progress
-              progress={cache.status === 'running' || cache.status === 'paused' ? cache.progress : undefined}
-              testId="demo-teacher-progress"
-            />
+            <Progress progress={isActive(cache.status) ? cache.progress : undefined} testId="demo-teacher-progress" />
           </>
         ) : null;
       case 'training':

@@ -18,7 +18,7 @@ import {
 } from '../store/evaluations.ts';
 import { controlJob } from '../store/jobRunner.ts';
 import { resultsCsv, resultsMarkdown, sizeText } from '../store/results.ts';
-import { type TaskFileEntry, useApp } from '../store/state.ts';
+import { isActive, type TaskFileEntry, useApp } from '../store/state.ts';
 import { chartSeries } from './chartData.ts';
 import { COLORS, type Line_, MetricChart } from './ChartsPanel.tsx';
 import { ErrorText, NumberField, Section, SelectField } from './common.tsx';
@@ -295,7 +295,7 @@ export function EvaluatePanel() {
                   Continue from last checkpoint
                 </button>
               )}
-              {e.lastCheckpointStep > 0 && e.status !== 'running' && e.status !== 'paused' && (
+              {e.lastCheckpointStep > 0 && !isActive(e.status) && (
                 <>
                   <button
                     type="button"
@@ -323,7 +323,7 @@ export function EvaluatePanel() {
                   </button>
                 </>
               )}
-              {e.status !== 'running' && e.status !== 'paused' && (
+              {!isActive(e.status) && (
                 <button type="button" onClick={() => void removeEvaluation(e.id)} aria-label={`Remove ${e.id}`}>
                   Remove
                 </button>
