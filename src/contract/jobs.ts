@@ -10,6 +10,7 @@ import type { StudentSpec } from '../core/model/student.ts';
 import type { PretrainingOptions } from '../core/examples/createPretrainingData.ts';
 import type { LossConfig, LossPresetName } from '../core/distill/lossConfig.ts';
 import type { BertConfig } from '../core/model/config.ts';
+import type { Interval } from '../core/run/binomialInterval.ts';
 import type { ScheduleConfig } from '../core/run/schedule.ts';
 import type { FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
 import type { TaskKind, TaskName } from '../core/tasks/taskRegistry.ts';
@@ -92,6 +93,11 @@ export interface EvalPoint {
   positions?: number;
   /** held-out examples scored */
   examples?: number;
+  /** 95% Wilson intervals (src/core/run/binomialInterval.ts) */
+  teacherAgreementInterval?: Interval | null;
+  goldAccuracyInterval?: Interval | null;
+  /** said beside the scores when too few positions were scored (src/core/run/heldOut.ts), else null */
+  sizeWarning?: string | null;
 }
 
 export interface CountProgress {
@@ -190,6 +196,9 @@ export interface DevPoint {
   step: number;
   loss: number;
   accuracy: number;
+  /** dev examples scored, and the accuracy's 95% interval (absent in evaluations saved before) */
+  examples?: number;
+  accuracyInterval?: Interval | null;
 }
 
 export type FineTuneProgress =
@@ -210,6 +219,9 @@ export interface FineTuneResult {
   bestAccuracy: number;
   bestStep: number;
   devExamples: number;
+  /** the final accuracy's 95% Wilson interval over the dev examples, and a note when they are too few */
+  accuracyInterval?: Interval | null;
+  sizeWarning?: string | null;
   parameters: number;
   /** bytes of the float32 weights (what the model takes on disk as F32 safetensors, header aside) */
   weightBytes: number;

@@ -6,7 +6,8 @@ import { toggleChartRun } from '../store/runs.ts';
 import { type RunEntry, useApp } from '../store/state.ts';
 import { chartSeries, toCsv, type SeriesPoint } from './chartData.ts';
 import { CheckField, Section } from './common.tsx';
-import { formatValue } from './format.ts';
+import { formatCount, formatValue } from './format.ts';
+import { HeldOutScores } from './HeldOutScores.tsx';
 
 export const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
 const DASHES = ['', '6 3', '2 2', '8 3 2 3', '1 3'];
@@ -96,6 +97,12 @@ function exportRows(runs: RunEntry[], metrics: Record<string, MetricPoint[]>, ev
         gold_accuracy: e.goldAccuracy,
         teacher_agreement: e.teacherAgreement,
         top5_overlap: e.top5Overlap,
+        teacher_agreement_low: e.teacherAgreementInterval?.low,
+        teacher_agreement_high: e.teacherAgreementInterval?.high,
+        gold_accuracy_low: e.goldAccuracyInterval?.low,
+        gold_accuracy_high: e.goldAccuracyInterval?.high,
+        held_out_positions: e.positions,
+        held_out_examples: e.examples,
       });
     }
   }
@@ -289,6 +296,16 @@ export function ChartsPanel() {
         <MetricChart title="Throughput (examples/s)" lines={charts.speed} log={false} testId="chart-speed" />
       </div>
       <MetricChart title="Evaluation (held-out)" lines={charts.ev} log={false} dots testId="chart-eval" />
+      <ul className="entries" aria-label="Latest evaluations">
+        {shown.map((r) => {
+          const last = evals[r.id]?.at(-1);
+          return last ? (
+            <li key={r.id} data-testid="chart-eval-latest" data-run={r.id}>
+              {r.name} at step {formatCount(last.step)}: <HeldOutScores point={last} />
+            </li>
+          ) : null;
+        })}
+      </ul>
     </Section>
   );
 }

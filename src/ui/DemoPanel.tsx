@@ -4,6 +4,7 @@
  * progress of the entry it made (fetch, corpus, teacher, student, examples,
  * teacher pass, training with the latest teacher agreement).
  */
+import { heldOutSizeText, rateText } from './scoreText.ts';
 import type { ReactNode } from 'react';
 import { type DemoStage, isActive, useApp } from '../store/state.ts';
 import { demoPlan, runDemo } from '../store/demo.ts';
@@ -115,8 +116,15 @@ export function DemoPanel() {
               >
                 {' '}
                 · teacher agreement {(100 * (firstEval?.teacherAgreement ?? 0)).toFixed(1)}% →{' '}
-                <strong>{(100 * lastEval.teacherAgreement).toFixed(1)}%</strong> (step {lastEval.step}) ·{' '}
-                <a href="#charts">see the chart</a>
+                <strong>{rateText(lastEval.teacherAgreement, lastEval.teacherAgreementInterval)}</strong> (step{' '}
+                {lastEval.step}) {heldOutSizeText(lastEval.positions, lastEval.examples)}
+                {lastEval.sizeWarning && (
+                  <strong className="warning" data-testid="demo-held-out-warning">
+                    {' '}
+                    ({lastEval.sizeWarning})
+                  </strong>
+                )}{' '}
+                · <a href="#charts">see the chart</a>
               </span>
             )}
             <ErrorText testId="demo-run-error" message={run.error} />

@@ -6,6 +6,7 @@ import { removeRun, resumeRun, setRunConfig, startRun } from '../store/runs.ts';
 import { trainingBlocker } from '../store/jobGuards.ts';
 import { isActive, useApp } from '../store/state.ts';
 import { ErrorText, NumberField, Section, SelectField } from './common.tsx';
+import { HeldOutScores } from './HeldOutScores.tsx';
 import { formatCount } from './format.ts';
 
 /** How the form names the engine's loss presets (their weights are core's: src/core/distill/lossConfig.ts). */
@@ -34,6 +35,7 @@ export function TrainingPanel() {
   const chosen = cacheId || caches[caches.length - 1]?.id || '';
   const interrupted = runs.filter((r) => r.status === 'interrupted');
   const evaluations = useApp((s) => s.evaluations);
+  const evals = useApp((s) => s.evals);
   const blocked = trainingBlocker({ teacherCaches: [], runs, evaluations });
   const resume = (id: string) => resumeRun(id).catch((err: Error) => setError(err.message));
   return (
@@ -221,6 +223,12 @@ export function TrainingPanel() {
               </p>
             )}
             {r.message && <p className="note">{r.message}</p>}
+            {evals[r.id]?.length ? (
+              <p className="note" data-testid="run-last-eval">
+                last evaluation (step {formatCount(evals[r.id].at(-1)!.step)}, {evals[r.id].length} in all):{' '}
+                <HeldOutScores point={evals[r.id].at(-1)!} />
+              </p>
+            ) : null}
             <ErrorText testId="run-error" message={r.error} />
           </li>
         ))}
