@@ -196,6 +196,30 @@ describe('train(): the one training loop', async () => {
     t.dispose();
   });
 
+  it('polls the signal before every step, so a Stop sent while steps never yield is seen after the step it came in', async () => {
+    const t = makeTrainer(trainSet, undefined, 12);
+    let stopped = false;
+    let polls = 0;
+    const signal: RunSignal = {
+      get stopped() {
+        return stopped;
+      },
+      // a worker yields to its event loop here; the Stop below is a later task
+      poll: () => {
+        polls++;
+        return new Promise((r) => setTimeout(r, 0));
+      },
+    };
+    const out = await train(t, { heldOut: null, evalEvery: 0, checkpointEvery: 0 }, signal, {
+      step: (m) => {
+        if (m.step === 2) setTimeout(() => (stopped = true), 0); // Stop pressed during step 3
+      },
+    });
+    expect(out).toEqual({ step: 2, finished: false });
+    expect(polls).toBe(3); // before steps 1, 2 and 3 (where the Stop was seen)
+    t.dispose();
+  });
+
   it('stopAfter ends a longer schedule early (a staged run) with a checkpoint, without a store too', async () => {
     const t = makeTrainer(trainSet, undefined, 10);
     const checkpoints: number[] = [];
