@@ -26,6 +26,7 @@ import { runsTests } from './runs.e2e.ts';
 import { transformersJsTests } from './transformersjs.e2e.ts';
 import { layoutTests } from './layout.e2e.ts';
 import { estimateTests } from './estimates.e2e.ts';
+import { runControlTests } from './runControl.e2e.ts';
 import { backendChoiceTests, otherOrigin, setBackendOverride } from './backendChoice.e2e.ts';
 import { bigTeacherTests } from './bigteacher.e2e.ts';
 
@@ -100,6 +101,7 @@ async function main(): Promise<number> {
       layout: layoutTests,
       bigteacher: bigTeacherTests,
       estimates: estimateTests,
+      runcontrol: runControlTests,
     };
     if (only && !(only in lists)) throw new Error(`E2E_ONLY=${only}: not a list (${Object.keys(lists).join(', ')})`);
     // the whole suite runs the lists in this order (the backend choice first, on a fresh profile)

@@ -15,6 +15,7 @@ import { buildStudent } from '../src/core/model/buildStudent.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
 import { disposeWeights, studentConfig } from '../src/core/model/student.ts';
 import type { Weights } from '../src/core/model/weights.ts';
+import { heldOutSizeWarning } from '../src/core/run/heldOut.ts';
 import { inMemoryTrainingSet, type TrainingSet } from '../src/core/run/task.ts';
 import { Trainer } from '../src/core/run/trainer.ts';
 import { readTaskFile } from '../src/core/tasks/taskFiles.ts';
@@ -137,6 +138,7 @@ export async function fineTuneResult(e: OpenEval, finished: boolean, message: st
   let parameters = 0;
   for (const t of Object.values(trainer.weights)) parameters += t.size;
   let accuracy = evals[evals.length - 1]?.accuracy ?? Number.NaN;
+  let accuracyInterval = evals[evals.length - 1]?.accuracyInterval ?? null;
   let rate = 0;
   if (finished) {
     // One timed pass of the task's own evaluation over the dev set with the final weights:
@@ -146,6 +148,7 @@ export async function fineTuneResult(e: OpenEval, finished: boolean, message: st
     const seconds = (performance.now() - t0) / 1000;
     rate = seconds > 0 ? dev.size / seconds : 0;
     accuracy = scores.accuracy;
+    accuracyInterval = scores.accuracyInterval;
   }
   return {
     step: trainer.currentStep,
@@ -156,6 +159,8 @@ export async function fineTuneResult(e: OpenEval, finished: boolean, message: st
     bestAccuracy: best.accuracy,
     bestStep: best.step,
     devExamples: dev.size,
+    accuracyInterval,
+    sizeWarning: heldOutSizeWarning(dev.size, 'dev examples'),
     parameters,
     weightBytes: parameters * 4,
     inferenceExamplesPerSec: rate,

@@ -18,6 +18,7 @@ export function jobSignal(ctx: JobContext<unknown>): RunSignal {
       return ctx.paused;
     },
     whilePaused: () => ctx.checkpoint(),
+    poll: () => ctx.poll(),
   };
 }
 

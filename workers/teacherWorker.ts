@@ -16,6 +16,7 @@ import { frameRecord } from '../src/core/tfrecord/recordWriter.ts';
 import { checkTokenIds } from '../src/core/examples/checkTokenIds.ts';
 import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
 import type { ModelInfo, TeacherCacheRef } from '../src/contract/jobs.ts';
+import type { JobContext, JobInput, JobOutput, JobProgress } from '../src/contract/protocol.ts';
 import { loadModel, loadTeacher } from './models.ts';
 import { modelTokenizer } from './vocab.ts';
 import { RateMeter, throttle } from './rate.ts';
@@ -23,6 +24,9 @@ import { getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
 import { startWorker } from './workerMain.ts';
 
 class Stopped extends Error {}
+
+/** The teacher passes in progress, by teacher and example set: two passes would write the same cache. */
+const passesRunning = new Set<string>();
 
 function info(
   format: string,
@@ -41,6 +45,79 @@ function info(
     vocabSize: config.vocab_size,
     hasMlmHead: parts.mlmHead,
     fingerprint,
+  };
+}
+
+/** One teacher pass: loads the teacher, then fills the cache batch by batch, checking Stop and Pause between batches. */
+async function teacherPass(
+  { modelId, exampleSetId, k, batchSize }: JobInput<'teacherPass'>,
+  ctx: JobContext<JobProgress<'teacherPass'>>,
+): Promise<JobOutput<'teacherPass'>> {
+  const loadMeter = new RateMeter();
+  const teacher = await loadTeacher(modelId, (done, total) =>
+    ctx.progress({ done, total, rate: loadMeter.update(done), unit: 'bytes', message: 'loading the teacher' }),
+  );
+  const ckpt = teacher.ckpt;
+  const reader = await ExampleSetReader.open(storeOf('examples'), exampleSetId);
+  const ref: TeacherCacheRef = {
+    key: { teacherFingerprint: ckpt.fingerprint, exampleSetId, k },
+    layout: {
+      numExamples: reader.size,
+      batchSize,
+      slots: reader.manifest.maxPredictionsPerSeq,
+      vocabSize: ckpt.config.vocab_size,
+    },
+  };
+  const cache = await TeacherCache.open(storeOf('teacher'), ref.key, ref.layout);
+  const meter = new RateMeter();
+  const due = throttle(250);
+  const examplesDone = () => Math.min(reader.size, cache.completedBatches().length * batchSize);
+  // `produced`: examples this call computed; the rest of `done` were found already stored.
+  let computed = 0;
+  const report = (force = false) => {
+    if (!due(force)) return;
+    const done = examplesDone();
+    ctx.progress({
+      done,
+      total: reader.size,
+      rate: meter.update(done),
+      unit: 'examples',
+      produced: computed,
+      storedBytes: cache.storedBytes(),
+      message: teacher.describe(),
+    });
+  };
+  report(true);
+  try {
+    await fillTeacherCache(cache, {
+      examples: async (s, e) => {
+        await ctx.checkpoint();
+        if (ctx.stopped) throw new Stopped();
+        const examples = await reader.range(s, e);
+        // before the teacher sees them: ids past its vocabulary are named here, not by tfjs's GatherV2
+        for (let i = 0; i < examples.length; i++) {
+          const where = `example set ${exampleSetId}, example ${s + i}`;
+          checkTokenIds(examples[i], ckpt.config.vocab_size, where, "the teacher's");
+        }
+        return examples;
+      },
+      compute: (examples) => teacher.computeOutputs(examples, k),
+      onProgress: (p) => {
+        computed = p.examplesComputed;
+        report();
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof Stopped)) throw err;
+  }
+  report(true);
+  const examples = examplesDone();
+  return {
+    positions: examples * ref.layout.slots,
+    examples,
+    storedBytes: cache.storedBytes(),
+    complete: cache.isComplete(),
+    cache: ref,
   };
 }
 
@@ -66,73 +143,17 @@ startWorker(
       );
     },
 
-    async teacherPass({ modelId, exampleSetId, k, batchSize }, ctx) {
-      const loadMeter = new RateMeter();
-      const teacher = await loadTeacher(modelId, (done, total) =>
-        ctx.progress({ done, total, rate: loadMeter.update(done), unit: 'bytes', message: 'loading the teacher' }),
-      );
-      const ckpt = teacher.ckpt;
-      const reader = await ExampleSetReader.open(storeOf('examples'), exampleSetId);
-      const ref: TeacherCacheRef = {
-        key: { teacherFingerprint: ckpt.fingerprint, exampleSetId, k },
-        layout: {
-          numExamples: reader.size,
-          batchSize,
-          slots: reader.manifest.maxPredictionsPerSeq,
-          vocabSize: ckpt.config.vocab_size,
-        },
-      };
-      const cache = await TeacherCache.open(storeOf('teacher'), ref.key, ref.layout);
-      const meter = new RateMeter();
-      const due = throttle(250);
-      const examplesDone = () => Math.min(reader.size, cache.completedBatches().length * batchSize);
-      // `produced`: examples this call computed; the rest of `done` were found already stored.
-      let computed = 0;
-      const report = (force = false) => {
-        if (!due(force)) return;
-        const done = examplesDone();
-        ctx.progress({
-          done,
-          total: reader.size,
-          rate: meter.update(done),
-          unit: 'examples',
-          produced: computed,
-          storedBytes: cache.storedBytes(),
-          message: teacher.describe(),
-        });
-      };
-      report(true);
-      try {
-        await fillTeacherCache(cache, {
-          examples: async (s, e) => {
-            await ctx.checkpoint();
-            if (ctx.stopped) throw new Stopped();
-            const examples = await reader.range(s, e);
-            // before the teacher sees them: ids past its vocabulary are named here, not by tfjs's GatherV2
-            for (let i = 0; i < examples.length; i++) {
-              const where = `example set ${exampleSetId}, example ${s + i}`;
-              checkTokenIds(examples[i], ckpt.config.vocab_size, where, "the teacher's");
-            }
-            return examples;
-          },
-          compute: (examples) => teacher.computeOutputs(examples, k),
-          onProgress: (p) => {
-            computed = p.examplesComputed;
-            report();
-          },
-        });
-      } catch (err) {
-        if (!(err instanceof Stopped)) throw err;
+    async teacherPass(input, ctx) {
+      const key = `${input.modelId}\n${input.exampleSetId}`;
+      if (passesRunning.has(key)) {
+        throw new Error(`a teacher pass over example set ${input.exampleSetId} with this teacher is already running`);
       }
-      report(true);
-      const examples = examplesDone();
-      return {
-        positions: examples * ref.layout.slots,
-        examples,
-        storedBytes: cache.storedBytes(),
-        complete: cache.isComplete(),
-        cache: ref,
-      };
+      passesRunning.add(key);
+      try {
+        return await teacherPass(input, ctx);
+      } finally {
+        passesRunning.delete(key);
+      }
     },
 
     async predict({ model, vocabModelId, text, maskChars, topK }) {

@@ -14,7 +14,7 @@ import { lossConfig } from '../src/core/distill/loss.ts';
 import { TeacherCache } from '../src/core/distill/teacherCache.ts';
 import { buildStudent, type StudentPlan } from '../src/core/model/buildStudent.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
-import { splitHeldOut } from '../src/core/run/heldOut.ts';
+import { heldOutMessage, heldOutSizeWarning, splitHeldOut } from '../src/core/run/heldOut.ts';
 import type { TrainingSet } from '../src/core/run/task.ts';
 import { Trainer } from '../src/core/run/trainer.ts';
 import { train } from '../src/core/run/train.ts';
@@ -110,7 +110,11 @@ startWorker(
       try {
         ctx.progress({
           kind: 'status',
-          message: startMessage(run.restoredStep, resume),
+          // a run stopped in this session goes on from its trainer in memory (its last checkpoint's state)
+          message: [
+            startMessage(trainer.currentStep > 0 ? trainer.currentStep : run.restoredStep, resume),
+            heldOutMessage(run.heldOut?.size ?? 0),
+          ].join(' · '),
         });
         const metrics = metricStream((points) => ctx.progress({ kind: 'metrics', points }));
         const flush = metrics.flush;
@@ -133,6 +137,11 @@ startWorker(
                 goldAccuracy: e.goldAccuracy,
                 teacherAgreement: e.teacherTop1Agreement,
                 top5Overlap: e.top5Overlap,
+                positions: e.positions,
+                examples: e.examples,
+                teacherAgreementInterval: e.teacherAgreementInterval,
+                goldAccuracyInterval: e.goldAccuracyInterval,
+                sizeWarning: heldOutSizeWarning(e.positions),
               };
               ctx.progress({ kind: 'eval', point: p });
             },
@@ -179,7 +188,16 @@ startWorker(
             step: metrics.step,
             eval: (m) => {
               flush();
-              ctx.progress({ kind: 'eval', point: { step: m.step, loss: m.loss, accuracy: m.accuracy } });
+              ctx.progress({
+                kind: 'eval',
+                point: {
+                  step: m.step,
+                  loss: m.loss,
+                  accuracy: m.accuracy,
+                  examples: m.examples,
+                  accuracyInterval: m.accuracyInterval,
+                },
+              });
             },
             checkpoint: (step) => {
               flush();

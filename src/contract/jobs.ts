@@ -12,6 +12,7 @@ import type { CorpusTokenStats } from '../core/estimate/corpusTokens.ts';
 import type { LossConfig, LossPresetName } from '../core/distill/lossConfig.ts';
 import type { RunCardFacts } from '../core/distill/modelCard.ts';
 import type { BertConfig } from '../core/model/config.ts';
+import type { Interval } from '../core/run/binomialInterval.ts';
 import type { ScheduleConfig } from '../core/run/schedule.ts';
 import type { FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
 import type { TaskKind, TaskName } from '../core/tasks/taskRegistry.ts';
@@ -94,6 +95,15 @@ export interface EvalPoint {
   goldAccuracy: number;
   teacherAgreement: number;
   top5Overlap: number;
+  /** masked positions scored (absent in evaluations saved before it was recorded) */
+  positions?: number;
+  /** held-out examples scored */
+  examples?: number;
+  /** 95% Wilson intervals (src/core/run/binomialInterval.ts) */
+  teacherAgreementInterval?: Interval | null;
+  goldAccuracyInterval?: Interval | null;
+  /** said beside the scores when too few positions were scored (src/core/run/heldOut.ts), else null */
+  sizeWarning?: string | null;
 }
 
 export interface CountProgress {
@@ -192,6 +202,9 @@ export interface DevPoint {
   step: number;
   loss: number;
   accuracy: number;
+  /** dev examples scored, and the accuracy's 95% interval (absent in evaluations saved before) */
+  examples?: number;
+  accuracyInterval?: Interval | null;
 }
 
 export type FineTuneProgress =
@@ -212,6 +225,9 @@ export interface FineTuneResult {
   bestAccuracy: number;
   bestStep: number;
   devExamples: number;
+  /** the final accuracy's 95% Wilson interval over the dev examples, and a note when they are too few */
+  accuracyInterval?: Interval | null;
+  sizeWarning?: string | null;
   parameters: number;
   /** bytes of the float32 weights (what the model takes on disk as F32 safetensors, header aside) */
   weightBytes: number;

@@ -101,6 +101,36 @@ describe('worker protocol', () => {
     expect(result!.output.examples).toBeLessThan(1000);
   });
 
+  it('poll lets a Stop sent while a job computes without yielding reach it at its next poll', async () => {
+    const w = fakeScope();
+    let iterations = 0;
+    serveJobs(w.scope, {
+      teacherPass: async (_input, ctx) => {
+        // batches that await only microtasks (as tensor reads on wasm do): no message gets in between
+        while (!ctx.stopped && iterations < 100_000) {
+          await Promise.resolve();
+          iterations++;
+          if (iterations % 10 === 0) await ctx.poll();
+        }
+        return {
+          positions: 0,
+          examples: iterations,
+          storedBytes: 0,
+          complete: false,
+          cache: {
+            key: { teacherFingerprint: '', exampleSetId: '', k: 1 },
+            layout: { numExamples: 0, batchSize: 1, slots: 1, vocabSize: 1 },
+          },
+        };
+      },
+    });
+    // the page's Stop arrives as a later task, while the job is busy
+    setTimeout(() => w.send({ type: 'control', id: 4, action: 'stop' }), 0);
+    w.send({ type: 'request', id: 4, job: 'teacherPass', input: {} });
+    while (!w.out.some((m) => m.type === 'result')) await tick();
+    expect(iterations).toBeLessThan(100_000);
+  });
+
   it('toWireError copes with non-Error throws', () => {
     expect(toWireError('plain')).toEqual({ name: 'Error', message: 'plain' });
   });

@@ -62,7 +62,13 @@ export function toWireError(err: unknown): WireError {
 /** What a job handler gets besides its input: progress reporting and pause / stop control. */
 export interface JobContext<P> {
   progress(p: P): void;
-  /** Resolves at once unless paused; while paused, waits for resume (or stop). */
+  /**
+   * Lets the control messages the page has sent so far arrive (one turn of the worker's event
+   * loop). A job whose batches await only tensor reads (microtasks on wasm and cpu) never yields to
+   * its message queue by itself: without this, Stop and Pause would wait for its next storage write.
+   */
+  poll(): Promise<void>;
+  /** Lets control messages arrive (poll), then resolves unless paused; while paused, waits for resume (or stop). */
   checkpoint(): Promise<void>;
   /** True once the page asked to stop; handlers finish cleanly and return what they have. */
   readonly stopped: boolean;
@@ -77,6 +83,18 @@ export type JobHandlers<K extends JobName> = {
 interface WorkerScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
+}
+
+/** Resolves in a later task of the event loop, after the messages already queued (MessageChannel: no timer clamping). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }
 
 /**
@@ -114,7 +132,11 @@ export function serveJobs<K extends JobName>(
     controls.set(msg.id, c);
     const ctx: JobContext<unknown> = {
       progress: (p) => scope.postMessage({ type: 'progress', id: msg.id, progress: p } satisfies FromWorker),
-      checkpoint: () => (c.paused && !c.stopped ? new Promise<void>((r) => c.wake.push(r)) : Promise.resolve()),
+      poll: nextTask,
+      checkpoint: async () => {
+        await nextTask();
+        if (c.paused && !c.stopped) await new Promise<void>((r) => c.wake.push(r));
+      },
       get stopped() {
         return c.stopped;
       },

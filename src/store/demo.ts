@@ -12,8 +12,9 @@ import { storeOf } from '../contract/storageLayout.ts';
 import { addCorpusFiles } from './corpora.ts';
 import { buildExamples, setExampleOptions } from './examples.ts';
 import { addModelFiles, selectTeacher, setStudentSpec } from './models.ts';
+import { trainingBlocker } from './jobGuards.ts';
 import { createRun, driveRun, resumeRun, setRunConfig } from './runs.ts';
-import { type DemoStage, type DemoState, type ExampleSetEntry, useApp, waitForState } from './state.ts';
+import { type DemoStage, type DemoState, type ExampleSetEntry, isActive, useApp, waitForState } from './state.ts';
 import { setTeacherForm, startTeacherPass } from './teacherPass.ts';
 import {
   contentKey,
@@ -309,7 +310,7 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
       setDemo({ cacheId });
     } else {
       const known = new Set(useApp.getState().teacherCaches.map((c) => c.id));
-      const going = caches.find((c) => c.status === 'running' || c.status === 'paused');
+      const going = caches.find((c) => isActive(c.status));
       const resumable = caches.find(
         (c) => c.status === 'interrupted' || c.status === 'stopped' || c.status === 'error',
       );
@@ -318,7 +319,7 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
         setDemo({ cacheId });
         await waitForState((s) => {
           const c = s.teacherCaches.find((x) => x.id === cacheId);
-          return !c || (c.status !== 'running' && c.status !== 'paused');
+          return !c || !isActive(c.status);
         });
       } else {
         const passing = startTeacherPass(exampleSetId, settings.k, settings.predictBatch, resumable?.id);
@@ -339,7 +340,7 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
     const runs = useApp
       .getState()
       .runs.filter((r) => r.cacheId === cacheId && JSON.stringify(r.student) === JSON.stringify(spec));
-    const live = runs.find((r) => r.status === 'running' || r.status === 'paused');
+    const live = runs.find((r) => isActive(r.status));
     const resumable = [...runs]
       .reverse()
       .find((r) => r.status === 'interrupted' || r.status === 'stopped' || r.status === 'error');
@@ -349,6 +350,8 @@ async function runDemoOnce(given?: DemoSettings): Promise<void> {
       setDemo({ runId: live.id });
       reused.push('training');
       note = `${live.name} is already training on the demo.`;
+    } else if (trainingBlocker(useApp.getState(), resumable?.id)) {
+      throw new Error(`cannot start: ${trainingBlocker(useApp.getState(), resumable?.id)}`);
     } else if (resumable) {
       setDemo({ runId: resumable.id });
       reused.push('training');

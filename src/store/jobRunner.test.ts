@@ -83,6 +83,21 @@ describe('the job runner', () => {
     expect(job.controls).toEqual(['pause', 'resume']);
   });
 
+  it('shows "stopping" at once after Stop, ignores Pause and Resume meanwhile, and "stopped" when the worker confirms', async () => {
+    const { done } = start();
+    controlJob(entry.id, 'stop');
+    expect(cache().status).toBe('stopping');
+    controlJob(entry.id, 'pause');
+    controlJob(entry.id, 'resume');
+    expect(cache().status).toBe('stopping');
+    expect(job.controls).toEqual(['stop']);
+    job.progress!({ done: 8, total: 16, rate: 1, unit: 'examples' }); // the batch in progress ends
+    expect(cache().status).toBe('stopping');
+    job.settle!.resolve({ positions: 24, examples: 8, storedBytes: 100, complete: false, cache: {} });
+    await done;
+    expect(cache().status).toBe('stopped');
+  });
+
   it('keeps the error on the entry and still cleans up', async () => {
     const { done, cleanup } = start();
     stopJob(entry.id);

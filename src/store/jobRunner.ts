@@ -48,15 +48,22 @@ export async function runEntryJob<A extends JobArea, K extends JobName>(j: Entry
   }
 }
 
-/** Pauses, resumes or stops the job of an entry (and shows it paused or running at once). */
+/**
+ * Pauses, resumes or stops the job of an entry, and shows it at once: paused, running, or
+ * "stopping" until the worker confirms (it ends after its current batch or step; the job's end
+ * then writes "stopped"). A job already stopping is not paused or resumed again.
+ */
 export function controlJob(id: string, action: ControlAction): void {
-  handles.get(id)?.control(action);
-  if (action === 'stop') return;
-  const status: JobStatus = action === 'pause' ? 'paused' : 'running';
-  for (const area of ['teacherCaches', 'runs', 'exampleSets', 'evaluations'] as const) {
-    if ((useApp.getState()[area] as { id: string }[]).some((e) => e.id === id))
-      patchEntry<JobArea>(area, id, { status });
-  }
+  const handle = handles.get(id);
+  const area = (['teacherCaches', 'runs', 'exampleSets', 'evaluations'] as const).find((a) =>
+    (useApp.getState()[a] as { id: string }[]).some((e) => e.id === id),
+  );
+  const current = area && (useApp.getState()[area] as { id: string; status: JobStatus }[]).find((e) => e.id === id);
+  if (current?.status === 'stopping') return;
+  handle?.control(action);
+  if (!area || (action === 'stop' && !handle)) return;
+  const status: JobStatus = action === 'stop' ? 'stopping' : action === 'pause' ? 'paused' : 'running';
+  patchEntry<JobArea>(area, id, { status });
 }
 
 /** Stops an entry's job, if one is running (before the entry is removed). */

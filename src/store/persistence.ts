@@ -22,6 +22,7 @@ import {
   type TaskFileEntry,
   type RunEntry,
   type TeacherCacheEntry,
+  isActive,
   useApp,
 } from './state.ts';
 import { restoreTeacherForm } from './teacherPass.ts';
@@ -128,9 +129,7 @@ export async function restore(): Promise<void> {
     migrated = converted.migrated;
     const { exampleSets, runs, ui } = converted.meta;
     const interrupted = <T extends { status: string }>(a: unknown): T[] =>
-      ((a as T[] | undefined) ?? []).map((e) =>
-        e.status === 'running' || e.status === 'paused' ? { ...e, status: 'interrupted' } : e,
-      );
+      ((a as T[] | undefined) ?? []).map((e) => (isActive(e.status) ? { ...e, status: 'interrupted' } : e));
     const uiState = (ui ?? {}) as Partial<AppState>;
     const runList = interrupted<RunEntry>(runs);
     const evalList = interrupted<EvaluationEntry>(evaluations);
@@ -210,20 +209,30 @@ export function queueMetrics(runId: string, points: MetricPoint[]): void {
   if (!metricTimer) metricTimer = setTimeout(flushMetrics, 1000);
 }
 
+/**
+ * Queues a run's evaluation history (as it is in the state) to be saved within a second, with or
+ * without new metric points: a run's last evaluation comes after its last step's metrics, which may
+ * already be saved.
+ */
+export function queueEvals(runId: string): void {
+  queueMetrics(runId, []);
+}
+
 /** Saves the queued metric points now (with each run's evaluation history). */
 export async function flushMetrics(): Promise<void> {
   metricTimer = null;
   const store = storeOf('metrics');
   for (const [runId, points] of [...unsaved]) {
     unsaved.delete(runId);
-    if (points.length === 0) continue;
-    const chunk = metricChunks.get(runId) ?? 0;
-    metricChunks.set(runId, chunk + 1);
+    const evals: [string, EvalPoint[]] = [metricsKey.eval(runId), get().evals[runId] ?? []];
     try {
-      await store.setMany([
-        [metricsKey.chunk(runId, chunk), points],
-        [metricsKey.eval(runId), get().evals[runId] ?? []],
-      ]);
+      if (points.length === 0) {
+        await store.setMany([evals]);
+        continue;
+      }
+      const chunk = metricChunks.get(runId) ?? 0;
+      metricChunks.set(runId, chunk + 1);
+      await store.setMany([[metricsKey.chunk(runId, chunk), points], evals]);
     } catch (err) {
       set({ storageError: `Could not save metrics of ${runId}: ${describeError(err)}` });
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FineTuneResult } from '../contract/jobs.ts';
+import { wilsonInterval } from '../core/run/binomialInterval.ts';
 import { type ResultSource, resultRows, resultsCsv, resultsMarkdown, sizeText } from './results.ts';
 
 function result(accuracy: number, p: Partial<FineTuneResult> = {}): FineTuneResult {
@@ -12,6 +13,7 @@ function result(accuracy: number, p: Partial<FineTuneResult> = {}): FineTuneResu
     bestAccuracy: accuracy,
     bestStep: 30,
     devExamples: 40,
+    accuracyInterval: wilsonInterval(Math.round(accuracy * 40), 40),
     parameters: 1000,
     weightBytes: 4000,
     inferenceExamplesPerSec: 123.456,
@@ -75,11 +77,11 @@ describe('resultsCsv', () => {
     const csv = resultsCsv(resultRows([teacher, student]));
     const lines = csv.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'task,model,dev_accuracy,best_dev_accuracy,best_step,teacher_dev_accuracy,retention_pct,parameters,size_bytes,inference_examples_per_s',
+      'task,model,dev_accuracy,dev_accuracy_ci95_low,dev_accuracy_ci95_high,dev_examples,best_dev_accuracy,best_step,teacher_dev_accuracy,retention_pct,parameters,size_bytes,inference_examples_per_s',
     );
-    expect(lines[1]).toBe('lcqmc (dev.tsv),teacher,0.8000,0.8000,30,0.8000,100.0,5000,20000,123.5');
+    expect(lines[1]).toBe('lcqmc (dev.tsv),teacher,0.8000,0.6524,0.8950,40,0.8000,30,0.8000,100.0,5000,20000,123.5');
     expect(lines[2]).toBe(
-      'lcqmc (dev.tsv),"student of run 1, ""3 layers""",0.6000,0.6500,20,0.8000,75.0,1000,4000,123.5',
+      'lcqmc (dev.tsv),"student of run 1, ""3 layers""",0.6000,0.4460,0.7365,40,0.6500,20,0.8000,75.0,1000,4000,123.5',
     );
     expect(csv.endsWith('\n')).toBe(true);
   });
@@ -100,10 +102,12 @@ describe('resultsMarkdown', () => {
     );
     expect(lines[1]).toMatch(/^\|( --- \|){9}$/);
     expect(lines[2]).toBe(
-      '| lcqmc (dev.tsv) | teacher | 80.00% | 80.00% (30) | 80.00% | 100.0% | 5,000 | 19.5 KB | 123.5 |',
+      '| lcqmc (dev.tsv) | teacher | 80.00% (95% CI 65.2–89.5%, 40 dev examples) | 80.00% (30) | 80.00% | 100.0% | 5,000 | 19.5 KB | 123.5 |',
     );
     expect(lines[3]).toContain('| a\\|b |');
-    expect(lines[3]).toContain('| 60.00% | 65.00% (20) | 80.00% | 75.0% | 1,000 | 3.9 KB |');
+    expect(lines[3]).toContain(
+      '| 60.00% (95% CI 44.6–73.7%, 40 dev examples) | 65.00% (20) | 80.00% | 75.0% | 1,000 | 3.9 KB |',
+    );
   });
 
   it('shows dashes where there is no teacher score', () => {

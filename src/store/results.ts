@@ -4,6 +4,7 @@
  * retention of it; and the table as CSV and as Markdown. Pure functions (no store, no DOM).
  */
 import type { FineTuneResult } from '../contract/jobs.ts';
+import type { Interval } from '../core/run/binomialInterval.ts';
 import type { EvalModelRole } from './state.ts';
 
 /** What a row is made from (an EvaluationEntry has all of it). */
@@ -26,8 +27,12 @@ export interface ResultRow {
   task: string;
   model: string;
   role: EvalModelRole;
-  /** dev accuracy of the final weights */
+  /** dev accuracy of the final weights, its 95% interval, the dev examples it was measured on */
   accuracy: number;
+  accuracyInterval: Interval | null;
+  devExamples: number;
+  /** said beside the accuracy when the dev set is too small (src/core/run/heldOut.ts) */
+  sizeWarning: string | null;
   bestAccuracy: number;
   bestStep: number;
   steps: number;
@@ -59,6 +64,9 @@ export function resultRows(sources: ResultSource[]): ResultRow[] {
       model: s.modelLabel,
       role: s.role,
       accuracy: s.result.accuracy,
+      accuracyInterval: s.result.accuracyInterval ?? null,
+      devExamples: s.result.devExamples,
+      sizeWarning: s.result.sizeWarning ?? null,
       bestAccuracy: s.result.bestAccuracy,
       bestStep: s.result.bestStep,
       steps: s.result.step,
@@ -75,6 +83,9 @@ const COLUMNS = [
   'task',
   'model',
   'dev_accuracy',
+  'dev_accuracy_ci95_low',
+  'dev_accuracy_ci95_high',
+  'dev_examples',
   'best_dev_accuracy',
   'best_step',
   'teacher_dev_accuracy',
@@ -96,6 +107,9 @@ export function resultsCsv(rows: ResultRow[]): string {
       esc(r.task),
       esc(r.model),
       num(r.accuracy, 4),
+      num(r.accuracyInterval?.low ?? null, 4),
+      num(r.accuracyInterval?.high ?? null, 4),
+      String(r.devExamples),
       num(r.bestAccuracy, 4),
       String(r.bestStep),
       num(r.teacherAccuracy, 4),
@@ -110,6 +124,13 @@ export function resultsCsv(rows: ResultRow[]): string {
 
 function pct(v: number | null): string {
   return v === null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(2)}%`;
+}
+
+/** "60.00% (95% CI 44.6–73.7%, 40 dev examples)": the accuracy with its interval and what it was measured on. */
+export function accuracyCell(r: Pick<ResultRow, 'accuracy' | 'accuracyInterval' | 'devExamples'>): string {
+  const i = r.accuracyInterval;
+  const ci = i ? `95% CI ${(100 * i.low).toFixed(1)}–${(100 * i.high).toFixed(1)}%, ` : '';
+  return `${pct(r.accuracy)} (${ci}${r.devExamples} dev examples)`;
 }
 
 /** Bytes in binary units (1 decimal below 100). */
@@ -142,7 +163,7 @@ export function resultsMarkdown(rows: ResultRow[]): string {
     [
       cell(r.task),
       cell(r.model),
-      pct(r.accuracy),
+      accuracyCell(r),
       `${pct(r.bestAccuracy)} (${r.bestStep})`,
       pct(r.teacherAccuracy),
       r.retention === null ? '—' : `${r.retention.toFixed(1)}%`,

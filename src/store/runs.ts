@@ -4,9 +4,10 @@
  */
 import type { RunConfig, RunSpec } from '../contract/jobs.ts';
 import { checkpointKey, storeOf } from '../contract/storageLayout.ts';
+import { trainingBlocker } from './jobGuards.ts';
 import { runEntryJob, stopJob } from './jobRunner.ts';
 import { pickRunColor } from './runColors.ts';
-import { deleteMetrics, flushMetrics, queueMetrics, refreshQuota } from './persistence.ts';
+import { deleteMetrics, flushMetrics, queueEvals, queueMetrics, refreshQuota } from './persistence.ts';
 import { type AppState, newId, patchEntry, type RunEntry, useApp } from './state.ts';
 
 const set = useApp.setState;
@@ -18,6 +19,8 @@ export function setRunConfig(p: Partial<RunConfig>): void {
 
 /** Starts a run on a finished teacher cache with the form's config; resolves when it ends. */
 export async function startRun(cacheId: string): Promise<void> {
+  const blocked = trainingBlocker(get());
+  if (blocked) throw new Error(`training cannot start: ${blocked}`);
   await driveRun(createRun(cacheId), false);
 }
 
@@ -73,6 +76,8 @@ export function createRun(cacheId: string): string {
 
 /** Continues a run from its last checkpoint; resolves when it ends. */
 export async function resumeRun(id: string): Promise<void> {
+  const blocked = trainingBlocker(get(), id);
+  if (blocked) throw new Error(`training cannot start: ${blocked}`);
   await driveRun(id, true);
 }
 
@@ -110,6 +115,7 @@ export async function driveRun(id: string, resume: boolean): Promise<void> {
         set((s) => ({
           evals: { ...s.evals, [id]: [...(s.evals[id] ?? []).filter((e) => e.step < p.point.step), p.point] },
         }));
+        queueEvals(id);
       } else if (p.kind === 'checkpoint') {
         patchEntry('runs', id, { lastCheckpointStep: p.step });
       } else if (p.kind === 'status') {

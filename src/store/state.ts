@@ -30,7 +30,13 @@ import type { CorpusTokenStats } from '../core/estimate/corpusTokens.ts';
 import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
 import { FINETUNE_DEFAULTS, type FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
 
-export type JobStatus = 'running' | 'paused' | 'ready' | 'error' | 'interrupted' | 'stopped';
+/** A long job's state; `stopping`: Stop was pressed, the worker ends after its current batch or step. */
+export type JobStatus = 'running' | 'paused' | 'stopping' | 'ready' | 'error' | 'interrupted' | 'stopped';
+
+/** True while an entry's job is in a worker (running, paused, or stopping after its current batch). */
+export function isActive(status: string): boolean {
+  return status === 'running' || status === 'paused' || status === 'stopping';
+}
 
 /** A corpus's tokens, [UNK] and document lengths with one vocabulary (core's corpusTokenStats). */
 export interface CorpusTokens extends CorpusTokenStats {

@@ -40,6 +40,35 @@ describe('startTeacherPass', () => {
     await startTeacherPass('own', 8, 4);
     expect(jobs).toEqual(['teacherPass']);
   });
+
+  it('refuses a second pass over the same set with the same teacher while one runs, and adds no entry', async () => {
+    const running = {
+      id: 'c1',
+      modelId: 'teacher',
+      exampleSetId: 'own',
+      k: 8,
+      batchSize: 4,
+      positions: 0,
+      storedBytes: 0,
+    };
+    useApp.setState({ teacherCaches: [{ ...running, status: 'running' }] });
+    jobs.length = 0;
+    await expect(startTeacherPass('own', 16, 4)).rejects.toThrow(
+      'the teacher pass cannot start: a pass for this set (c1) is running: stop it first',
+    );
+    useApp.setState({
+      teacherCaches: [
+        { ...running, status: 'stopping' },
+        { ...running, id: 'c0', status: 'stopped' },
+      ],
+    });
+    await expect(startTeacherPass('own', 8, 4, 'c0')).rejects.toThrow('is stopping after its current batch');
+    expect(jobs).toEqual([]);
+    expect(useApp.getState().teacherCaches.map((c) => c.id)).toEqual(['c1', 'c0']);
+    useApp.setState({ teacherCaches: [{ ...running, status: 'stopped' }] });
+    await startTeacherPass('own', 8, 4, 'c1');
+    expect(jobs).toEqual(['teacherPass']);
+  });
 });
 
 describe('the Teacher pass form', () => {

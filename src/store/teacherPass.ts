@@ -1,4 +1,5 @@
 /** The teacher pass: the teacher's top-k at every masked position of an example set, into a resumable cache. */
+import { teacherPassBlocker } from './jobGuards.ts';
 import { runEntryJob } from './jobRunner.ts';
 import { DEFAULT_TEACHER_FORM, newId, patchEntry, type TeacherForm, useApp } from './state.ts';
 
@@ -29,6 +30,8 @@ export async function startTeacherPass(
   const modelId = resumeId ? s.teacherCaches.find((c) => c.id === resumeId)!.modelId : s.teacherId;
   if (!modelId) throw new Error('load a teacher first');
   checkSetFitsTeacher(exampleSetId, modelId);
+  const blocked = teacherPassBlocker(s, exampleSetId, modelId, resumeId);
+  if (blocked) throw new Error(`the teacher pass cannot start: ${blocked}`);
   const id = resumeId ?? newId('cache');
   if (!resumeId) {
     useApp.setState((st) => ({

@@ -26,7 +26,8 @@ import {
   type XAxisMode,
 } from './chartData.ts';
 import { CheckField, Section } from './common.tsx';
-import { formatValue } from './format.ts';
+import { formatCount, formatValue } from './format.ts';
+import { HeldOutScores } from './HeldOutScores.tsx';
 import { RunsTable } from './RunsTable.tsx';
 
 const DASHES = ['', '6 3', '2 2', '8 3 2 3', '1 3'];
@@ -265,6 +266,12 @@ function exportRows(rows: RunRow[], metrics: Record<string, MetricPoint[]>, eval
         gold_accuracy: e.goldAccuracy,
         teacher_agreement: e.teacherAgreement,
         top5_overlap: e.top5Overlap,
+        teacher_agreement_low: e.teacherAgreementInterval?.low,
+        teacher_agreement_high: e.teacherAgreementInterval?.high,
+        gold_accuracy_low: e.goldAccuracyInterval?.low,
+        gold_accuracy_high: e.goldAccuracyInterval?.high,
+        held_out_positions: e.positions,
+        held_out_examples: e.examples,
       });
     }
   }
@@ -562,6 +569,16 @@ export function ChartsPanel() {
         <MetricChart title="Throughput (examples/s)" lines={charts.speed} log={false} testId="chart-speed" x={x} />
       </div>
       <MetricChart title="Evaluation (held-out)" lines={charts.ev} log={false} dots testId="chart-eval" x={x} />
+      <ul className="entries" aria-label="Latest evaluations">
+        {shown.map((r) => {
+          const last = evals[r.id]?.at(-1);
+          return last ? (
+            <li key={r.id} data-testid="chart-eval-latest" data-run={r.id}>
+              {r.name} at step {formatCount(last.step)}: <HeldOutScores point={last} />
+            </li>
+          ) : null;
+        })}
+      </ul>
     </Section>
   );
 }

@@ -4,8 +4,9 @@
  * progress of the entry it made (fetch, corpus, teacher, student, examples,
  * teacher pass, training with the latest teacher agreement).
  */
+import { heldOutSizeText, rateText } from './scoreText.ts';
 import type { ReactNode } from 'react';
-import { type DemoStage, useApp } from '../store/state.ts';
+import { type DemoStage, isActive, useApp } from '../store/state.ts';
 import { demoPlan, runDemo } from '../store/demo.ts';
 import { DEMO_EXAMPLES_PER_KB } from '../store/demoPlan.ts';
 import { ErrorText, Progress } from './common.tsx';
@@ -43,11 +44,7 @@ export function DemoPanel() {
     if (demo.status === 'error') return 'error';
     // The last stage of a started demo: running while its run trains.
     if (demo.status === 'training')
-      return !run || run.status === 'error'
-        ? 'error'
-        : run.status === 'running' || run.status === 'paused'
-          ? 'running'
-          : 'done';
+      return !run || run.status === 'error' ? 'error' : isActive(run.status) ? 'running' : 'done';
     return 'running';
   };
 
@@ -111,10 +108,7 @@ export function DemoPanel() {
                 : ` per masked position of ${formatCount(set?.count)} examples`}
             </span>{' '}
             · {formatBytes(cache.storedBytes)}
-            <Progress
-              progress={cache.status === 'running' || cache.status === 'paused' ? cache.progress : undefined}
-              testId="demo-teacher-progress"
-            />
+            <Progress progress={isActive(cache.status) ? cache.progress : undefined} testId="demo-teacher-progress" />
           </>
         ) : null;
       case 'training':
@@ -132,8 +126,15 @@ export function DemoPanel() {
               >
                 {' '}
                 · teacher agreement {(100 * (firstEval?.teacherAgreement ?? 0)).toFixed(1)}% →{' '}
-                <strong>{(100 * lastEval.teacherAgreement).toFixed(1)}%</strong> (step {lastEval.step}) ·{' '}
-                <a href="#charts">see the chart</a>
+                <strong>{rateText(lastEval.teacherAgreement, lastEval.teacherAgreementInterval)}</strong> (step{' '}
+                {lastEval.step}) {heldOutSizeText(lastEval.positions, lastEval.examples)}
+                {lastEval.sizeWarning && (
+                  <strong className="warning" data-testid="demo-held-out-warning">
+                    {' '}
+                    ({lastEval.sizeWarning})
+                  </strong>
+                )}{' '}
+                · <a href="#charts">see the chart</a>
               </span>
             )}
             <ErrorText testId="demo-run-error" message={run.error} />

@@ -17,14 +17,15 @@ import {
   startEvaluation,
 } from '../store/evaluations.ts';
 import { controlJob } from '../store/jobRunner.ts';
-import { resultsCsv, resultsMarkdown, sizeText } from '../store/results.ts';
-import { type TaskFileEntry, useApp } from '../store/state.ts';
+import { accuracyCell, resultsCsv, resultsMarkdown, sizeText } from '../store/results.ts';
+import { isActive, type TaskFileEntry, useApp } from '../store/state.ts';
 import { colorFromId } from '../store/runColors.ts';
 import { chartSeries } from './chartData.ts';
 import { type Line_, MetricChart } from './ChartsPanel.tsx';
 import { ErrorText, NumberField, Section, SelectField } from './common.tsx';
 import { DropZone } from './DropZone.tsx';
 import { formatBytes, formatCount, formatValue } from './format.ts';
+import { rateText } from './scoreText.ts';
 import { saveBlob, saveWhenReady } from './saveBlob.ts';
 
 function fileInfo(f: TaskFileEntry): string {
@@ -275,7 +276,11 @@ export function EvaluatePanel() {
               </strong>{' '}
               <span className={`badge ${e.status}`}>{e.status}</span> step {formatCount(e.step)} /{' '}
               {e.totalSteps ? formatCount(e.totalSteps) : '—'} · last checkpoint {formatCount(e.lastCheckpointStep)} ·
-              dev accuracy {pct(e.dev[e.dev.length - 1]?.accuracy)}
+              dev accuracy{' '}
+              <span data-testid="eval-dev-accuracy" data-examples={e.dev.at(-1)?.examples ?? ''}>
+                {rateText(e.dev.at(-1)?.accuracy, e.dev.at(-1)?.accuracyInterval)}
+                {e.dev.at(-1)?.examples !== undefined && ` on ${formatCount(e.dev.at(-1)!.examples)} dev examples`}
+              </span>
               {e.status === 'running' && (
                 <button type="button" data-testid="pause-eval" onClick={() => controlJob(e.id, 'pause')}>
                   Pause
@@ -296,7 +301,7 @@ export function EvaluatePanel() {
                   Continue from last checkpoint
                 </button>
               )}
-              {e.lastCheckpointStep > 0 && e.status !== 'running' && e.status !== 'paused' && (
+              {e.lastCheckpointStep > 0 && !isActive(e.status) && (
                 <>
                   <button
                     type="button"
@@ -324,7 +329,7 @@ export function EvaluatePanel() {
                   </button>
                 </>
               )}
-              {e.status !== 'running' && e.status !== 'paused' && (
+              {!isActive(e.status) && (
                 <button type="button" onClick={() => void removeEvaluation(e.id)} aria-label={`Remove ${e.id}`}>
                   Remove
                 </button>
@@ -370,7 +375,15 @@ export function EvaluatePanel() {
               >
                 <td>{r.task}</td>
                 <td>{r.model}</td>
-                <td>{pct(r.accuracy)}</td>
+                <td data-testid="result-accuracy" data-examples={r.devExamples}>
+                  {accuracyCell(r)}
+                  {r.sizeWarning && (
+                    <strong className="warning" data-testid="result-size-warning">
+                      {' '}
+                      ({r.sizeWarning})
+                    </strong>
+                  )}
+                </td>
                 <td>
                   {pct(r.bestAccuracy)} ({r.bestStep})
                 </td>

@@ -2,7 +2,8 @@
 import { useMemo, useState } from 'react';
 import { controlJob } from '../store/jobRunner.ts';
 import { rateMissing, teacherPassEstimate } from '../store/estimates.ts';
-import { useApp } from '../store/state.ts';
+import { teacherPassBlocker } from '../store/jobGuards.ts';
+import { isActive, useApp } from '../store/state.ts';
 import { setTeacherForm, startTeacherPass } from '../store/teacherPass.ts';
 import { ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
 import { CostEstimate, StorageLine, timeText } from './CostEstimate.tsx';
@@ -50,6 +51,9 @@ export function TeacherPanel() {
   const { k, batchSize: batch } = useApp((s) => s.teacherForm);
   const [error, setError] = useState<string | null>(null);
   const chosen = setId || sets[sets.length - 1]?.id || '';
+  const blocked = chosen
+    ? teacherPassBlocker({ teacherCaches: caches, runs: [], evaluations: [] }, chosen, teacherId)
+    : null;
   return (
     <Section id="teacher" title="Teacher pass" step={4}>
       <form
@@ -90,9 +94,19 @@ export function TeacherPanel() {
         />
         <TeacherPassEstimateView setId={chosen} k={k} batch={batch} />
         <div className="actions">
-          <button type="submit" disabled={!chosen || !teacherId} data-testid="start-teacher">
+          <button
+            type="submit"
+            disabled={!chosen || !teacherId || blocked !== null}
+            aria-describedby={blocked ? 'teacher-blocked' : undefined}
+            data-testid="start-teacher"
+          >
             Run the teacher pass
           </button>
+          {blocked && (
+            <span className="note" id="teacher-blocked" data-testid="teacher-blocked">
+              {blocked}
+            </span>
+          )}
         </div>
       </form>
       <ErrorText testId="teacher-error" message={error} />
@@ -115,25 +129,21 @@ export function TeacherPanel() {
                 </button>
               )}
               {(c.status === 'running' || c.status === 'paused') && (
-                <button type="button" onClick={() => controlJob(c.id, 'stop')}>
+                <button type="button" onClick={() => controlJob(c.id, 'stop')} data-testid="stop-teacher">
                   Stop
                 </button>
               )}
               {(c.status === 'interrupted' || c.status === 'stopped' || c.status === 'error') && (
-                <button
-                  type="button"
-                  onClick={() => void startTeacherPass(c.exampleSetId, c.k, c.batchSize, c.id)}
-                  data-testid="continue-teacher"
-                >
-                  Continue where it stopped
-                </button>
+                <ContinueButton cacheId={c.id} onError={setError} />
               )}
             </div>
-            <Progress
-              progress={c.status === 'running' || c.status === 'paused' ? c.progress : undefined}
-              testId="teacher-progress"
-            />
-            {c.status !== 'running' && c.status !== 'paused' && c.progress && (
+            {c.status === 'stopping' && (
+              <p className="note" role="status" data-testid="teacher-stopping">
+                stopping after this batch…
+              </p>
+            )}
+            <Progress progress={isActive(c.status) ? c.progress : undefined} testId="teacher-progress" />
+            {!isActive(c.status) && c.progress && (
               <p
                 data-testid="teacher-stored"
                 data-done={c.progress.done}
@@ -150,5 +160,37 @@ export function TeacherPanel() {
         ))}
       </ul>
     </Section>
+  );
+}
+
+/** Continues a stopped or interrupted pass; disabled, with the reason beside it, while another pass over its set runs. */
+function ContinueButton(props: { cacheId: string; onError(message: string): void }) {
+  const caches = useApp((s) => s.teacherCaches);
+  const c = caches.find((x) => x.id === props.cacheId);
+  if (!c) return null;
+  const blocked = teacherPassBlocker(
+    { teacherCaches: caches, runs: [], evaluations: [] },
+    c.exampleSetId,
+    c.modelId,
+    c.id,
+  );
+  return (
+    <>
+      <button
+        type="button"
+        disabled={blocked !== null}
+        onClick={() =>
+          startTeacherPass(c.exampleSetId, c.k, c.batchSize, c.id).catch((err: Error) => props.onError(err.message))
+        }
+        data-testid="continue-teacher"
+      >
+        Continue where it stopped
+      </button>
+      {blocked && (
+        <span className="note" data-testid="continue-teacher-blocked">
+          {blocked}
+        </span>
+      )}
+    </>
   );
 }

@@ -3,9 +3,11 @@ import { useState } from 'react';
 import { LOSS_PRESETS, type LossConfig, type LossPresetName } from '../core/distill/lossConfig.ts';
 import { controlJob } from '../store/jobRunner.ts';
 import { removeRun, resumeRun, setRunConfig, startRun } from '../store/runs.ts';
-import { useApp } from '../store/state.ts';
+import { trainingBlocker } from '../store/jobGuards.ts';
+import { isActive, useApp } from '../store/state.ts';
 import { ErrorText, NumberField, Section, SelectField } from './common.tsx';
 import { cacheLabel, runDataLabel } from './dataLabels.ts';
+import { HeldOutScores } from './HeldOutScores.tsx';
 import { formatCount } from './format.ts';
 import { TrainingEstimate } from './TrainingEstimate.tsx';
 
@@ -41,14 +43,19 @@ export function TrainingPanel() {
   const [error, setError] = useState<string | null>(null);
   const chosen = cacheId || caches[caches.length - 1]?.id || '';
   const interrupted = runs.filter((r) => r.status === 'interrupted');
+  const evaluations = useApp((s) => s.evaluations);
+  const evals = useApp((s) => s.evals);
+  const blocked = trainingBlocker({ teacherCaches: [], runs, evaluations });
+  const resume = (id: string) => resumeRun(id).catch((err: Error) => setError(err.message));
   return (
     <Section id="training" title="Training" step={5}>
       {interrupted.map((r) => (
         <div key={r.id} className="banner" role="status" data-testid="resume-offer">
           {r.name} was training when the page closed (last checkpoint at step {r.lastCheckpointStep}).{' '}
-          <button type="button" data-testid="resume-run" onClick={() => void resumeRun(r.id)}>
+          <button type="button" data-testid="resume-run" disabled={blocked !== null} onClick={() => void resume(r.id)}>
             Resume {r.name}
           </button>
+          {blocked && <span className="note"> {blocked}</span>}
         </div>
       ))}
       <form
@@ -165,9 +172,19 @@ export function TrainingPanel() {
         />
         <TrainingEstimate cacheId={chosen} />
         <div className="actions">
-          <button type="submit" disabled={!chosen} data-testid="start-run">
+          <button
+            type="submit"
+            disabled={!chosen || blocked !== null}
+            aria-describedby={blocked ? 'training-blocked' : undefined}
+            data-testid="start-run"
+          >
             Start training
           </button>
+          {blocked && (
+            <span className="note" id="training-blocked" data-testid="training-blocked">
+              {blocked}
+            </span>
+          )}
         </div>
       </form>
       <ErrorText testId="training-error" message={error} />
@@ -200,11 +217,17 @@ export function TrainingPanel() {
                 </button>
               )}
               {(r.status === 'stopped' || r.status === 'error') && (
-                <button type="button" onClick={() => void resumeRun(r.id)}>
+                <button
+                  type="button"
+                  data-testid="continue-run"
+                  disabled={blocked !== null}
+                  title={blocked ?? undefined}
+                  onClick={() => void resume(r.id)}
+                >
                   Continue from last checkpoint
                 </button>
               )}
-              {r.status !== 'running' && r.status !== 'paused' && (
+              {!isActive(r.status) && (
                 <button type="button" onClick={() => void removeRun(r.id)} aria-label={`Remove ${r.name}`}>
                   Remove
                 </button>
@@ -213,7 +236,18 @@ export function TrainingPanel() {
             <p className="note" data-testid="run-data">
               {runDataLabel(data, r)}
             </p>
+            {r.status === 'stopping' && (
+              <p className="note" role="status" data-testid="run-stopping">
+                stopping after this step…
+              </p>
+            )}
             {r.message && <p className="note">{r.message}</p>}
+            {evals[r.id]?.length ? (
+              <p className="note" data-testid="run-last-eval">
+                last evaluation (step {formatCount(evals[r.id].at(-1)!.step)}, {evals[r.id].length} in all):{' '}
+                <HeldOutScores point={evals[r.id].at(-1)!} />
+              </p>
+            ) : null}
             <ErrorText testId="run-error" message={r.error} />
           </li>
         ))}

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BertConfig } from '../model/config.ts';
 import type { EvalScores, PreparedBatch, TrainingSet, TrainingTask } from '../run/task.ts';
+import { type Interval, wilsonInterval } from '../run/binomialInterval.ts';
 import { bertMaskedLm, disposeBatch, type MaskedLmFn, type TrainItem, toBatchTensors, tokenCount } from './batch.ts';
 import { distillLoss, type LossConfig, needsTeacher } from './loss.ts';
 
@@ -23,6 +24,9 @@ export interface DistillScores extends EvalScores {
   top5Overlap: number;
   /** real prediction slots scored */
   positions: number;
+  /** 95% Wilson intervals of goldAccuracy and teacherTop1Agreement (null: nothing scored) */
+  goldAccuracyInterval: Interval | null;
+  teacherAgreementInterval: Interval | null;
 }
 
 export type DistillTask = TrainingTask<TrainItem, DistillScores>;
@@ -118,5 +122,7 @@ async function evaluateDistill(
     teacherTop1Agreement: teacherSlots ? agree / teacherSlots : Number.NaN,
     top5Overlap: teacherSlots ? overlap / teacherSlots : Number.NaN,
     positions: real,
+    goldAccuracyInterval: wilsonInterval(gold, real),
+    teacherAgreementInterval: wilsonInterval(agree, teacherSlots),
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TOOL_NAME, TOOL_VERSION } from '../version.ts';
+import { wilsonInterval } from '../run/binomialInterval.ts';
 import { LOSS_PRESETS } from './lossConfig.ts';
 import type { BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
@@ -135,11 +136,25 @@ describe('model card', () => {
         teacherTop1Agreement: 0.5,
         top5Overlap: 0.75,
         positions: 20,
+        goldAccuracyInterval: wilsonInterval(5, 20),
+        teacherAgreementInterval: wilsonInterval(10, 20),
       },
     ]);
     expect(evals).toEqual([
-      { step: 1, examples: 7, loss: 2.5, teacherAgreement: 0.5, goldAccuracy: 0.25, top5Overlap: 0.75 },
+      {
+        step: 1,
+        examples: 7,
+        loss: 2.5,
+        teacherAgreement: 0.5,
+        teacherAgreementInterval: wilsonInterval(10, 20),
+        goldAccuracy: 0.25,
+        goldAccuracyInterval: wilsonInterval(5, 20),
+        top5Overlap: 0.75,
+      },
     ]);
+    // the card writes each rate with its 95% interval
+    const card = modelCard(record({ evaluations: evals }));
+    expect(card).toContain('| 50.0% (95% CI 29.9–70.1%) | 25.0% (95% CI 11.2–46.9%) | 75.0% |');
     const cfg = { num_hidden_layers: 2, hidden_size: 8, num_attention_heads: 2, intermediate_size: 16, vocab_size: 30 };
     const weights = { a: { size: 240 }, b: { size: 8 } } as unknown as Weights;
     expect(cardStudent(cfg as BertConfig, weights, [0, 3])).toEqual({

@@ -7,6 +7,7 @@
 import type { ExportFile } from '../checkpoint/exportFiles.ts';
 import type { BertConfig } from '../model/config.ts';
 import type { Weights } from '../model/weights.ts';
+import type { Interval } from '../run/binomialInterval.ts';
 import type { RunMetrics } from '../run/trainer.ts';
 import type { DistillScores } from './distillTask.ts';
 import type { LossConfig } from './lossConfig.ts';
@@ -17,7 +18,10 @@ export interface ModelCardMetrics {
   examples?: number;
   loss: number;
   teacherAgreement?: number;
+  /** its 95% Wilson interval over the scored positions */
+  teacherAgreementInterval?: Interval | null;
   goldAccuracy?: number;
+  goldAccuracyInterval?: Interval | null;
   top5Overlap?: number;
 }
 
@@ -83,8 +87,10 @@ function count(n: number | null | undefined): string {
   return n === null || n === undefined || !Number.isFinite(n) ? NOT_RECORDED : n.toLocaleString('en-US');
 }
 
-function pct(v: number | undefined): string {
-  return v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)}%`;
+function pct(v: number | undefined, interval?: Interval | null): string {
+  if (v === undefined || !Number.isFinite(v)) return '—';
+  const ci = interval ? ` (95% CI ${(interval.low * 100).toFixed(1)}–${(interval.high * 100).toFixed(1)}%)` : '';
+  return `${(v * 100).toFixed(1)}%${ci}`;
 }
 
 function num(v: number | undefined): string {
@@ -120,7 +126,7 @@ function metricsSection(r: ModelCardRecord): string[] {
   const best = r.evaluations.reduce((b, e) => ((e.teacherAgreement ?? -1) > (b.teacherAgreement ?? -1) ? e : b));
   const first = r.evaluations[0];
   const row = (label: string, e: ModelCardMetrics) =>
-    `| ${label} | ${e.step} | ${e.examples === undefined ? '—' : count(e.examples)} | ${num(e.loss)} | ${pct(e.teacherAgreement)} | ${pct(e.goldAccuracy)} | ${pct(e.top5Overlap)} |`;
+    `| ${label} | ${e.step} | ${e.examples === undefined ? '—' : count(e.examples)} | ${num(e.loss)} | ${pct(e.teacherAgreement, e.teacherAgreementInterval)} | ${pct(e.goldAccuracy, e.goldAccuracyInterval)} | ${pct(e.top5Overlap)} |`;
   out.push(
     '',
     '| evaluation | step | held-out examples | loss | teacher agreement (top-1) | gold accuracy | top-5 overlap |',
@@ -220,7 +226,9 @@ export function cardEvaluations(history: readonly RunMetrics<DistillScores>[]): 
       examples: m.examples,
       loss: m.loss,
       teacherAgreement: m.teacherTop1Agreement,
+      teacherAgreementInterval: m.teacherAgreementInterval,
       goldAccuracy: m.goldAccuracy,
+      goldAccuracyInterval: m.goldAccuracyInterval,
       top5Overlap: m.top5Overlap,
     });
   }

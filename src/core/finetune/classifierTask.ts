@@ -11,6 +11,7 @@ import { bertEncoder } from '../model/bert.ts';
 import type { BertConfig } from '../model/config.ts';
 import { classifierLogits } from '../model/heads.ts';
 import type { Weights } from '../model/weights.ts';
+import { type Interval, wilsonInterval } from '../run/binomialInterval.ts';
 import type { EvalScores, ForwardOptions, TrainingSet, TrainingTask } from '../run/task.ts';
 import { type EncodedInputs, realTokens, toEncoderInputs } from './encodedInputs.ts';
 
@@ -30,6 +31,8 @@ export interface LabelCounts {
 
 export interface ClassifierScores extends EvalScores {
   accuracy: number;
+  /** its 95% Wilson interval over the examples scored (null: none) */
+  accuracyInterval: Interval | null;
   /** per label index */
   perLabel: LabelCounts[];
 }
@@ -97,7 +100,13 @@ export function classifierTask(
           lossSum -= Math.log(Math.max(row[it.label], 1e-30));
         });
       }
-      return { examples: heldOut.size, loss: lossSum / heldOut.size, accuracy: correct / heldOut.size, perLabel };
+      return {
+        examples: heldOut.size,
+        loss: lossSum / heldOut.size,
+        accuracy: correct / heldOut.size,
+        accuracyInterval: wilsonInterval(correct, heldOut.size),
+        perLabel,
+      };
     },
   };
 }

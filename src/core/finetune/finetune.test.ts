@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { wilsonInterval } from '../run/binomialInterval.ts';
 import { describe, expect, it } from 'vitest';
 import { tinyConfig } from '../../testing/tinyBert.ts';
 import { buildStudent } from '../model/buildStudent.ts';
@@ -64,6 +65,9 @@ describe('fine-tuning on the run layer', () => {
       eval: (e) => {
         evals.push({ step: e.step, accuracy: e.accuracy });
         expect(e.perLabel.reduce((a, c) => a + c.gold, 0)).toBe(e.examples);
+        // the accuracy's 95% interval is over the same correct / scored counts
+        const correct = e.perLabel.reduce((a, c) => a + c.correct, 0);
+        expect(e.accuracyInterval).toEqual(wilsonInterval(correct, e.examples));
       },
     });
     trainer.dispose();

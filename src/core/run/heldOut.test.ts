@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heldOutCount, splitHeldOut } from './heldOut.ts';
+import { heldOutCount, heldOutMessage, heldOutSizeWarning, MIN_SCORED, splitHeldOut } from './heldOut.ts';
 import { inMemoryTrainingSet } from './task.ts';
 
 describe('the held-out rule', () => {
@@ -22,5 +22,24 @@ describe('the held-out rule', () => {
     expect(await train.load([0, 37])).toEqual([0, 37]);
     expect(() => train.load([38])).toThrow(/outside|38/);
     expect(splitHeldOut(inMemoryTrainingSet([1, 2, 3])).heldOut).toBeNull();
+  });
+
+  it('flags a score on fewer than 30 predictions as too small, and says nothing from 30 on', () => {
+    expect(MIN_SCORED).toBe(30);
+    expect(heldOutSizeWarning(5)).toBe(
+      'only 5 masked positions scored (fewer than 30): too few for the score to mean much',
+    );
+    expect(heldOutSizeWarning(29, 'dev examples')).toBe(
+      'only 29 dev examples scored (fewer than 30): too few for the score to mean much',
+    );
+    expect(heldOutSizeWarning(0)).toBe('no masked positions scored: nothing is measured');
+    expect(heldOutSizeWarning(30)).toBeNull();
+    expect(heldOutSizeWarning(96)).toBeNull();
+  });
+
+  it('says what a run evaluates on, or plainly that it evaluates nothing', () => {
+    expect(heldOutMessage(24)).toBe('evaluating on the last 24 examples of the set, held out from training');
+    expect(heldOutMessage(1)).toBe('evaluating on the last 1 example of the set, held out from training');
+    expect(heldOutMessage(0)).toBe('no evaluation: a set of fewer than 20 examples is all used for training');
   });
 });

@@ -9,6 +9,12 @@
  * (default 256: evaluation stays quick on large sets); none for a set of fewer
  * than `minSetSize` examples (default 20), where every example is needed for
  * training and a held-out score would mean nothing.
+ *
+ * How much a score on it means: every score is shown with what it was measured
+ * on (masked positions and examples) and its 95% interval (binomialInterval.ts);
+ * under MIN_SCORED predictions (30) a score is flagged as too small to mean
+ * anything: at 30 a rate near 50% is still only known to ±17 points, and below
+ * it the interval spans most of the scale.
  */
 import { subset, type TrainingSet } from './task.ts';
 
@@ -38,4 +44,25 @@ export function splitHeldOut<Item>(
     train: subset(set, 0, set.size - n),
     heldOut: n > 0 ? subset(set, set.size - n, n) : null,
   };
+}
+
+/** What a run says about its held-out set when it starts (`size`: held-out examples). */
+export function heldOutMessage(size: number, rule: Partial<HeldOutRule> = {}): string {
+  const { minSetSize } = { ...HELD_OUT_DEFAULTS, ...rule };
+  return size > 0
+    ? `evaluating on the last ${size} example${size === 1 ? '' : 's'} of the set, held out from training`
+    : `no evaluation: a set of fewer than ${minSetSize} examples is all used for training`;
+}
+
+/** Fewer scored predictions than this, and a held-out score is flagged as too small to mean anything. */
+export const MIN_SCORED = 30;
+
+/**
+ * What to say beside a score measured on `scored` predictions (masked positions, or dev examples);
+ * null when there are enough.
+ */
+export function heldOutSizeWarning(scored: number, unit = 'masked positions'): string | null {
+  if (scored >= MIN_SCORED) return null;
+  if (scored === 0) return `no ${unit} scored: nothing is measured`;
+  return `only ${scored} ${unit} scored (fewer than ${MIN_SCORED}): too few for the score to mean much`;
 }

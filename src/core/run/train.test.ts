@@ -89,6 +89,67 @@ describe('train(): the one training loop', async () => {
     second.dispose();
   });
 
+  it('a run paused, reloaded (its worker gone) and resumed logs the steps, evaluations and checkpoint contents of an uninterrupted run', async () => {
+    const run = async (t: Trainer<TrainItem, DistillScores>, signal?: RunSignal) => {
+      const log: string[] = [];
+      await train(t, { ...plan, evalEvery: 5, checkpointEvery: 5 }, signal, {
+        eval: (e) => {
+          log.push(`eval@${e.step}`);
+        },
+        checkpoint: (s) => {
+          log.push(`checkpoint@${s}`);
+        },
+      });
+      return log;
+    };
+    const straightStore = new MemoryStore();
+    const straight = makeTrainer(trainSet, straightStore, 20);
+    const straightLog = await run(straight);
+    expect(straightLog.filter((l) => l.startsWith('eval'))).toEqual([
+      'eval@0',
+      'eval@5',
+      'eval@10',
+      'eval@15',
+      'eval@20',
+    ]);
+    const expected = shape(straight.history as RunMetrics<DistillScores>[]);
+    straight.dispose();
+
+    for (const pauseAt of [14, 15, 16, 19, 20]) {
+      const store = new MemoryStore();
+      const first = makeTrainer(trainSet, store, 20);
+      let paused = false;
+      const signal: RunSignal & { stopped: boolean } = {
+        stopped: false,
+        get paused() {
+          return paused;
+        },
+        // the page reloads while paused: the worker and its trainer are gone, the checkpoint stays
+        whilePaused: async () => {
+          signal.stopped = true;
+        },
+      };
+      const firstLog = await train(first, { ...plan, evalEvery: 5, checkpointEvery: 5 }, signal, {
+        step: (m) => {
+          if (m.step === pauseAt) paused = true;
+        },
+        eval: () => {},
+      }).then(() => first.history.filter((m) => m.kind === 'eval').map((m) => m.step));
+      first.dispose();
+      const second = makeTrainer(trainSet, store, 20);
+      expect(await second.restore()).toBe(true);
+      const secondLog = await run(second);
+      expect(shape(second.history as RunMetrics<DistillScores>[]), `paused at ${pauseAt}`).toEqual(expected);
+      expect(secondLog.filter((l) => l.startsWith('eval')).length + firstLog.length).toBeGreaterThan(0);
+      const saved = (await store.get('run/checkpoint/step-20/state')) as { history: RunMetrics<DistillScores>[] };
+      const savedStraight = (await straightStore.get('run/checkpoint/step-20/state')) as typeof saved;
+      expect(shape(saved.history), `checkpoint at 20 after a pause at ${pauseAt}`).toEqual(
+        shape(savedStraight.history),
+      );
+      second.dispose();
+    }
+  });
+
   it("a run restored at its last step without that step's evaluation still ends with it, once", async () => {
     const store = new MemoryStore();
     const first = makeTrainer(trainSet, store, 6);
@@ -132,6 +193,30 @@ describe('train(): the one training loop', async () => {
     expect(resumed).toBe(1);
     expect(t.currentStep).toBe(4);
     expect(await store.get('run/checkpoint/latest')).toEqual({ step: 4, tag: 'step-4' });
+    t.dispose();
+  });
+
+  it('polls the signal before every step, so a Stop sent while steps never yield is seen after the step it came in', async () => {
+    const t = makeTrainer(trainSet, undefined, 12);
+    let stopped = false;
+    let polls = 0;
+    const signal: RunSignal = {
+      get stopped() {
+        return stopped;
+      },
+      // a worker yields to its event loop here; the Stop below is a later task
+      poll: () => {
+        polls++;
+        return new Promise((r) => setTimeout(r, 0));
+      },
+    };
+    const out = await train(t, { heldOut: null, evalEvery: 0, checkpointEvery: 0 }, signal, {
+      step: (m) => {
+        if (m.step === 2) setTimeout(() => (stopped = true), 0); // Stop pressed during step 3
+      },
+    });
+    expect(out).toEqual({ step: 2, finished: false });
+    expect(polls).toBe(3); // before steps 1, 2 and 3 (where the Stop was seen)
     t.dispose();
   });
 

@@ -36,6 +36,8 @@ export interface RunSignal {
   readonly paused?: boolean;
   /** resolves when the pause ends (resume or stop) */
   whilePaused?(): Promise<void>;
+  /** called before each step: lets Stop / Pause requests arrive (a worker yields to its event loop) */
+  poll?(): Promise<void>;
 }
 
 /** Where the run reports; every callback is awaited before the loop goes on. */
@@ -78,7 +80,9 @@ export async function train<Item, Scores extends EvalScores>(
   };
 
   if (plan.evalAtStart && trainer.currentStep === 0 && !evaluatedAt(0)) await evaluate();
-  while (trainer.currentStep < until && !signal.stopped) {
+  while (trainer.currentStep < until) {
+    await signal.poll?.(); // a Stop or Pause pressed during the last step arrives here
+    if (signal.stopped) break;
     if (signal.paused) {
       await checkpoint();
       await signal.whilePaused?.();

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { wilsonInterval } from './binomialInterval.ts';
 import { describe, expect, it } from 'vitest';
 import { parseBertConfig } from '../model/config.ts';
 import { initWeights } from '../model/init.ts';
@@ -119,6 +120,13 @@ describe('Trainer', () => {
       }
     }
     expect(e.teacherTop1Agreement).toBeCloseTo(agree / real, 10);
+    // each rate comes with its size and its 95% interval over the same counts
+    expect(e.positions).toBe(real);
+    expect(e.examples).toBe(4);
+    expect(e.teacherAgreementInterval).toEqual(wilsonInterval(agree, real));
+    expect(e.goldAccuracyInterval).toEqual(wilsonInterval(real, real));
+    expect(e.goldAccuracyInterval!.high).toBe(1);
+    expect(e.goldAccuracyInterval!.low).toBeLessThan(1);
     t.dispose();
   });
 
