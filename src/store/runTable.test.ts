@@ -106,7 +106,7 @@ describe('runs table', () => {
       train_batch_size: '32',
       num_train_steps: '10000',
       num_warmup_steps: '100',
-      loss: 'seed',
+      loss: 'original',
       loss_weights: 'ce 1 · cos 1 · kl 0 · missing 0 · mlm 0',
       temperature: '1',
       seed: '12345',
@@ -126,7 +126,7 @@ describe('runs table', () => {
       last_gold: '35.0% @ 20',
       best_gold: '35.0% @ 20',
     });
-    expect(r.values.example_flags).toBe('seq 128 · 20 masks · p 0.15 · dupe 10 · seed · seed 12345');
+    expect(r.values.example_flags).toBe('seq 128 · 20 masks · p 0.15 · dupe 10 · original · seed 12345');
   });
 
   it('a run with no metrics yet shows dashes, a fresh student its own sizes', () => {
@@ -164,7 +164,7 @@ describe('runs table', () => {
     expect(differingFields([a])).toEqual(new Set());
     expect(differingFields([a, runRow(run('c'), lookup)])).toEqual(new Set());
     expect(legendConfig(b, differingFields([a, b]))).toBe('learning rate 0.0003 · seed 1');
-    expect(legendConfig(a, new Set())).toBe('learning rate 0.0001 · batch 32 · loss seed');
+    expect(legendConfig(a, new Set())).toBe('learning rate 0.0001 · batch 32 · loss original');
   });
 
   it("the CSV columns carry the run's name, notes, config and data", () => {

@@ -3,6 +3,7 @@
  * fields that differ between the runs compared, and the facts a run's model card is made from.
  * Pure functions over the store's entries (no store, no DOM), like results.ts.
  */
+import { LOSS_PRESET_TITLES } from '../core/distill/lossConfig.ts';
 import type { EvalPoint, MetricPoint } from '../contract/jobs.ts';
 import type { RunCardFacts } from '../core/distill/modelCard.ts';
 import { flagsFromPretrainingOptions } from '../core/options/pretrainingFlags.ts';
@@ -97,7 +98,7 @@ export function setSources(l: RunLookup, set: ExampleSetEntry | undefined): stri
 function exampleFlags(set: ExampleSetEntry | undefined): string {
   if (!set) return NONE;
   const o = set.options;
-  return `seq ${o.maxSeqLength} · ${o.maxPredictionsPerSeq} masks · p ${o.maskedLmProb} · dupe ${o.dupeFactor} · ${o.mode}${o.doWholeWordMask ? ' · wwm' : ''} · seed ${o.randomSeed}`;
+  return `seq ${o.maxSeqLength} · ${o.maxPredictionsPerSeq} masks · p ${o.maskedLmProb} · dupe ${o.dupeFactor} · ${o.mode === 'seed' ? 'original' : o.mode}${o.doWholeWordMask ? ' · wwm' : ''} · seed ${o.randomSeed}`;
 }
 
 function studentShape(run: RunEntry, l: RunLookup): { layers: string; hidden: string } {
@@ -125,7 +126,7 @@ export function runRow(run: RunEntry, l: RunLookup): RunRow {
     gradient_accumulation_steps: String(c.gradientAccumulationSteps),
     num_train_steps: String(c.schedule.numTrainSteps),
     num_warmup_steps: String(c.schedule.numWarmupSteps),
-    loss: c.lossPreset,
+    loss: LOSS_PRESET_TITLES[c.lossPreset] ?? c.lossPreset,
     loss_weights: `ce ${w.alphaCe} · cos ${w.alphaCos} · kl ${w.alphaKl} · missing ${w.alphaMissingMass} · mlm ${w.alphaMlm}`,
     temperature: String(w.temperature),
     seed: String(c.seed),
@@ -134,7 +135,7 @@ export function runRow(run: RunEntry, l: RunLookup): RunRow {
     backend: run.backend ?? NONE,
     teacher: model(l, run.teacherId)?.name ?? run.teacherId,
     sources: setSources(l, set).join(' + ') || NONE,
-    example_set: run.exampleSetId,
+    example_set: set?.name ?? run.exampleSetId,
     example_flags: exampleFlags(set),
     examples: set ? String(set.count) : NONE,
     teacher_cache: cache ? `${cache.id} (top-${cache.k})` : run.cacheId,

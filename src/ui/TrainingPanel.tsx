@@ -1,6 +1,6 @@
 /** Step 5: the run config and Start / Pause / Resume / Stop of training runs. */
 import { useState } from 'react';
-import { LOSS_PRESETS, type LossConfig, type LossPresetName } from '../core/distill/lossConfig.ts';
+import { LOSS_PRESET_TITLES, LOSS_PRESETS, type LossConfig, type LossPresetName } from '../core/distill/lossConfig.ts';
 import { controlJob } from '../store/jobRunner.ts';
 import { removeRun, resumeRun, setRunConfig, startRun } from '../store/runs.ts';
 import { trainingBlocker } from '../store/jobGuards.ts';
@@ -17,9 +17,6 @@ const PRESET_LABELS: Record<LossPresetName, string> = {
   distilbert: 'DistilBERT (5·CE + 2·MLM + cosine, T=2)',
   mlm: 'plain MLM (no teacher)',
 };
-
-/** The presets' short names, as the run list shows them. */
-const PRESET_NAMES: Record<LossPresetName, string> = { seed: 'original', distilbert: 'DistilBERT', mlm: 'plain MLM' };
 
 type Weight = Exclude<keyof LossConfig, 'temperature'>;
 
@@ -200,7 +197,8 @@ export function TrainingPanel() {
             <div className="entry-head">
               <strong>{r.name}</strong> <span className={`badge ${r.status}`}>{r.status}</span> step{' '}
               {formatCount(r.step)} / {formatCount(r.config.schedule.numTrainSteps)} · last checkpoint{' '}
-              {formatCount(r.lastCheckpointStep)} · loss {PRESET_NAMES[r.config.lossPreset] ?? r.config.lossPreset}
+              {formatCount(r.lastCheckpointStep)} · loss{' '}
+              {LOSS_PRESET_TITLES[r.config.lossPreset] ?? r.config.lossPreset}
               {r.status === 'running' && (
                 <button type="button" data-testid="pause-run" onClick={() => controlJob(r.id, 'pause')}>
                   Pause

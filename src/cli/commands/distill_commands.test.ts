@@ -148,14 +148,14 @@ describe('create_teacher_output_data and run_distill', () => {
     expect(card).toContain(`- Sources: ${out} (`);
     expect(card).toContain('`--max_seq_length=12` `--max_predictions_per_seq=3` `--truncation_factor=5`');
     expect(card).toContain('- Examples: 24 (training 18, held out 6)');
-    expect(card).toContain('Preset: seed; temperature 1.');
+    expect(card).toContain('Preset: original; temperature 1.');
     expect(card).toContain('- Steps: 4 trained of 4 planned');
     expect(card).toContain('- Learning rate: 0.001 (AdamW, 1 warmup steps, then linear decay)');
     expect(card).toContain('- Batch: 4 examples per step (2 micro-batches)');
     expect(card).toContain("initialised from the teacher's layers 1");
     expect(card).toContain('Measured on 6 held-out examples (never trained on).');
     expect(card).toContain(
-      `| last (these weights) | 4 | 6 | ${Number(ev.loss.toPrecision(5))} | ${(ev.teacherTop1Agreement * 100).toFixed(1)}% |`,
+      `| last (these weights) | 4 | 6 | ${Number(ev.loss.toPrecision(5))} | ${(ev.teacherTop1Agreement * 100).toFixed(1)}% (95% CI `,
     );
     // what the original's Estimator left: model.ckpt-<step> + checkpoint, eval_results.txt
     expect(await readFile(path.join(outDir, 'checkpoint'), 'utf8')).toBe(

@@ -87,6 +87,7 @@ describe('forward and convert commands', () => {
       ),
     );
     expect(readdirSync(out).sort()).toEqual([
+      'README.md',
       'config.json',
       'model.safetensors',
       'special_tokens_map.json',
@@ -111,6 +112,7 @@ describe('forward and convert commands', () => {
       ),
     );
     expect(readdirSync(out).sort()).toEqual([
+      'README.md',
       'config.json',
       'onnx',
       'special_tokens_map.json',

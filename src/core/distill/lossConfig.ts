@@ -20,6 +20,13 @@ export interface LossConfig {
 
 export type LossPresetName = 'seed' | 'distilbert' | 'mlm';
 
+/** How people read the presets' names ('seed' is the original 2020 scripts' loss; the value stays for saved runs and old flags). */
+export const LOSS_PRESET_TITLES: Record<LossPresetName, string> = {
+  seed: 'original',
+  distilbert: 'DistilBERT',
+  mlm: 'plain MLM',
+};
+
 export const LOSS_PRESETS: Record<LossPresetName, LossConfig> = {
   seed: { alphaCe: 1, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 0, temperature: 1 },
   distilbert: { alphaCe: 5, alphaCos: 1, alphaKl: 0, alphaMissingMass: 0, alphaMlm: 2, temperature: 2 },

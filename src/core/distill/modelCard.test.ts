@@ -68,7 +68,7 @@ describe('model card', () => {
     expect(md).toContain('`--max_seq_length=128` `--dupe_factor=5` `--do_whole_word_mask=true`');
     expect(md).toContain('- Examples: 2,000 (training 1,900, held out 100)');
     expect(md).toContain('top-128 probabilities per masked position');
-    expect(md).toContain('Preset: seed; temperature 1.');
+    expect(md).toContain('Preset: original; temperature 1.');
     expect(md).toContain('| soft cross-entropy against the teacher top-k | 1 |');
     expect(md).toContain('| hard-label masked-LM cross-entropy | 0 |');
     expect(md).toContain('- Steps: 500 trained of 1,000 planned');

@@ -10,7 +10,7 @@ import type { Weights } from '../model/weights.ts';
 import type { Interval } from '../run/binomialInterval.ts';
 import type { RunMetrics } from '../run/trainer.ts';
 import type { DistillScores } from './distillTask.ts';
-import type { LossConfig } from './lossConfig.ts';
+import { type LossConfig, LOSS_PRESET_TITLES, type LossPresetName } from './lossConfig.ts';
 
 export interface ModelCardMetrics {
   step: number;
@@ -192,7 +192,7 @@ export function modelCard(r: ModelCardRecord): string {
     '',
     '## Loss',
     '',
-    `Preset: ${r.loss.preset ?? 'custom'}; temperature ${num(r.loss.config.temperature)}.`,
+    `Preset: ${r.loss.preset === undefined ? 'custom' : (LOSS_PRESET_TITLES[r.loss.preset as LossPresetName] ?? r.loss.preset)}; temperature ${num(r.loss.config.temperature)}.`,
     '',
     '| term | weight |',
     '| --- | --- |',
