@@ -4,7 +4,7 @@
  * /usr/bin/chromium, or one on PATH; never downloaded: `npm run test:setup`
  * installs Debian's package when there is none) with WebGPU enabled (SwiftShader
  * where there is no GPU), runs the workbench tests and then the demo tests in
- * order (E2E_ONLY=choice, workbench, evaluate, demo, reload, backends or transformersjs picks one list) and prints
+ * order (E2E_ONLY=choice, workbench, evaluate, demo, reload, backends, transformersjs or student picks one list) and prints
  * `e2e: N passed, M failed`.
  */
 import { existsSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { backendTests } from './backends.e2e.ts';
 import { reloadTests } from './reload.e2e.ts';
 import { evaluateTests } from './evaluate.e2e.ts';
 import { transformersJsTests } from './transformersjs.e2e.ts';
+import { studentTests } from './student.e2e.ts';
 import { backendChoiceTests, otherOrigin, setBackendOverride } from './backendChoice.e2e.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,6 +93,7 @@ async function main(): Promise<number> {
       reload: reloadTests,
       backends: backendTests,
       transformersjs: transformersJsTests,
+      student: studentTests,
     };
     if (only && !(only in lists)) throw new Error(`E2E_ONLY=${only}: not a list (${Object.keys(lists).join(', ')})`);
     // the whole suite runs the lists in this order (the backend choice first, on a fresh profile)
