@@ -186,15 +186,15 @@ export const studentTests: E2ETest[] = [
       phase('teacher pass done');
       await setNumber(ctx, 'learning rate', 0.01);
       await setNumber(ctx, 'warmup steps', 2);
-      await setNumber(ctx, 'training steps', 24);
+      await setNumber(ctx, 'training steps', 20);
       await setNumber(ctx, 'batch size', 4);
-      await setNumber(ctx, 'evaluate every (steps)', 12);
-      await setNumber(ctx, 'checkpoint every (steps)', 12);
+      await setNumber(ctx, 'evaluate every (steps)', 10);
+      await setNumber(ctx, 'checkpoint every (steps)', 10);
       await p.getByTestId('start-run').click();
       await p.waitForSelector('[data-testid="run"][data-status="ready"]', { timeout: 240_000 });
       phase('training done');
       const step = Number(await p.getAttribute('[data-testid="run"]', 'data-step'));
-      assert(step === 24, `finished all 24 steps, at ${step}`);
+      assert(step === 20, `finished all 20 steps, at ${step}`);
       assert(
         (await p.getAttribute('[data-testid="backend-train"]', 'data-backend')) === 'webgpu',
         'training worker on webgpu',
