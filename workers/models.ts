@@ -60,6 +60,7 @@ export async function planStudent(
 ): Promise<PlannedStudent> {
   const teacher = await planCheckpoint(await getModelFiles(teacherId));
   if (spec.kind === 'checkpoint') {
+    if (!spec.checkpointId) throw new Error('no student checkpoint chosen: drop one in Models → Student');
     const source = await planCheckpoint(await getModelFiles(spec.checkpointId));
     checkStudentSource(
       { config: teacher.config, vocab: teacher.vocab, hasMlmHead: teacher.parts.mlmHead },
