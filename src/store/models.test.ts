@@ -11,9 +11,13 @@ vi.mock('./workerClient.ts', () => ({
     const result =
       job === 'inspectVocabulary'
         ? Promise.resolve({ vocabSize: 3 })
-        : Promise.resolve({ format: 'safetensors', hasMlmHead: true, vocabSize: 3 });
+        : job === 'tensorMemory'
+          ? Promise.resolve({ numTensors: 5, numBytes: 1000 })
+          : Promise.resolve({ format: 'safetensors', hasMlmHead: true, vocabSize: 3 });
     return { id: 1, result, control: () => {} };
   },
+  // only the teacher worker was started
+  isWorkerStarted: (kind: string) => kind === 'teacher',
 }));
 vi.mock('./persistence.ts', () => ({ refreshQuota: vi.fn(async () => {}) }));
 vi.mock('./corpora.ts', () => ({ previewCorpus: vi.fn(async () => {}) }));
@@ -24,7 +28,8 @@ vi.mock('../contract/storageLayout.ts', async (importOriginal) => {
   return { ...real, storeOf: () => files };
 });
 
-const { addModelFiles, chooseCorpusVocabulary, removeModel, replaceModelVocabulary } = await import('./models.ts');
+const { addModelFiles, chooseCorpusVocabulary, refreshWorkerMemory, removeModel, replaceModelVocabulary } =
+  await import('./models.ts');
 const { corpusVocabId, useApp } = await import('./state.ts');
 const { fileKey, storeOf } = await import('../contract/storageLayout.ts');
 
@@ -117,5 +122,14 @@ describe('a student from its own checkpoint', () => {
     expect(info.input.spec).toEqual(s.studentSpec);
     await removeModel(studentId);
     expect(useApp.getState().studentSpec).toEqual({ kind: 'layers', layers: [0, 1, 2] });
+  });
+});
+
+describe('refreshWorkerMemory', () => {
+  it('asks only the started tensor workers, and never starts one', async () => {
+    useApp.setState({ workerMemory: {} });
+    await refreshWorkerMemory();
+    expect(calls.map((c) => `${c.worker}:${c.job}`)).toEqual(['teacher:tensorMemory']);
+    expect(useApp.getState().workerMemory).toEqual({ teacher: { numTensors: 5, numBytes: 1000 } });
   });
 });

@@ -9,7 +9,7 @@ import { previewCorpus } from './corpora.ts';
 import { describeError } from './errors.ts';
 import { refreshQuota } from './persistence.ts';
 import { newId, patchEntry, useApp } from './state.ts';
-import { callWorker } from './workerClient.ts';
+import { callWorker, isWorkerStarted } from './workerClient.ts';
 
 const set = useApp.setState;
 const get = useApp.getState;
@@ -162,13 +162,16 @@ export async function refreshStudent(): Promise<void> {
 
 let memoryAsked = false;
 
-/** Asks each tensor worker for its tf.memory() (one question at a time); the Models step shows them. */
+/**
+ * Asks each started tensor worker for its tf.memory() (one question at a time; a worker not started
+ * yet is not started by this); the Models step shows them.
+ */
 export async function refreshWorkerMemory(): Promise<void> {
   if (memoryAsked) return;
   memoryAsked = true;
   try {
     await Promise.all(
-      (['teacher', 'train'] as const).map(async (kind) => {
+      (['teacher', 'train'] as const).filter(isWorkerStarted).map(async (kind) => {
         try {
           const m = await callWorker(kind, 'tensorMemory', {}).result;
           set((s) => ({ workerMemory: { ...s.workerMemory, [kind]: m } }));

@@ -170,6 +170,11 @@ function crash(kind: WorkerKind, message: string): void {
   backendListener(kind, { error: message });
 }
 
+/** Whether a worker was started (asking it something then starts nothing, e.g. no second backend probe). */
+export function isWorkerStarted(kind: WorkerKind): boolean {
+  return slots.has(kind);
+}
+
 /** Starts a worker early so its backend shows in the header. */
 export function warmWorker(kind: WorkerKind): void {
   slotFor(kind);
