@@ -16,8 +16,8 @@ vi.mock('./workerClient.ts', () => ({
           : Promise.resolve({ format: 'safetensors', hasMlmHead: true, vocabSize: 3 });
     return { id: 1, result, control: () => {} };
   },
-  // only the teacher worker was started
-  isWorkerStarted: (kind: string) => kind === 'teacher',
+  // only the teacher worker is started and idle
+  isWorkerIdle: (kind: string) => kind === 'teacher',
 }));
 vi.mock('./persistence.ts', () => ({ refreshQuota: vi.fn(async () => {}) }));
 vi.mock('./corpora.ts', () => ({ previewCorpus: vi.fn(async () => {}) }));
@@ -126,7 +126,7 @@ describe('a student from its own checkpoint', () => {
 });
 
 describe('refreshWorkerMemory', () => {
-  it('asks only the started tensor workers, and never starts one', async () => {
+  it('asks only the idle tensor workers, and never starts one', async () => {
     useApp.setState({ workerMemory: {} });
     await refreshWorkerMemory();
     expect(calls.map((c) => `${c.worker}:${c.job}`)).toEqual(['teacher:tensorMemory']);

@@ -9,7 +9,7 @@ import { previewCorpus } from './corpora.ts';
 import { describeError } from './errors.ts';
 import { refreshQuota } from './persistence.ts';
 import { newId, patchEntry, useApp } from './state.ts';
-import { callWorker, isWorkerStarted } from './workerClient.ts';
+import { callWorker, isWorkerIdle } from './workerClient.ts';
 
 const set = useApp.setState;
 const get = useApp.getState;
@@ -163,15 +163,15 @@ export async function refreshStudent(): Promise<void> {
 let memoryAsked = false;
 
 /**
- * Asks each started tensor worker for its tf.memory() (one question at a time; a worker not started
- * yet is not started by this); the Models step shows them.
+ * Asks each idle tensor worker for its tf.memory() (one question at a time): a worker not started yet
+ * is not started by this, and a busy one keeps its last figure until its job ends. The Models step shows them.
  */
 export async function refreshWorkerMemory(): Promise<void> {
   if (memoryAsked) return;
   memoryAsked = true;
   try {
     await Promise.all(
-      (['teacher', 'train'] as const).filter(isWorkerStarted).map(async (kind) => {
+      (['teacher', 'train'] as const).filter(isWorkerIdle).map(async (kind) => {
         try {
           const m = await callWorker(kind, 'tensorMemory', {}).result;
           set((s) => ({ workerMemory: { ...s.workerMemory, [kind]: m } }));

@@ -170,9 +170,13 @@ function crash(kind: WorkerKind, message: string): void {
   backendListener(kind, { error: message });
 }
 
-/** Whether a worker was started (asking it something then starts nothing, e.g. no second backend probe). */
-export function isWorkerStarted(kind: WorkerKind): boolean {
-  return slots.has(kind);
+/**
+ * Whether a worker is started and has no job in progress: asking it something then starts nothing
+ * (no second backend probe) and adds no message to a running job's worker.
+ */
+export function isWorkerIdle(kind: WorkerKind): boolean {
+  const slot = slots.get(kind);
+  return !!slot && slot.pending.size === 0;
 }
 
 /** Starts a worker early so its backend shows in the header. */

@@ -118,7 +118,7 @@ function WorkerMemoryView() {
   const memory = useApp((s) => s.workerMemory);
   useEffect(() => {
     void refreshWorkerMemory();
-    const timer = setInterval(() => void refreshWorkerMemory(), 3000);
+    const timer = setInterval(() => void refreshWorkerMemory(), 5000);
     return () => clearInterval(timer);
   }, []);
   const row = (kind: 'teacher' | 'train') => {
