@@ -27,6 +27,7 @@ import { transformersJsTests } from './transformersjs.e2e.ts';
 import { layoutTests } from './layout.e2e.ts';
 import { estimateTests } from './estimates.e2e.ts';
 import { runControlTests } from './runControl.e2e.ts';
+import { studentTests } from './student.e2e.ts';
 import { backendChoiceTests, otherOrigin, setBackendOverride } from './backendChoice.e2e.ts';
 import { bigTeacherTests } from './bigteacher.e2e.ts';
 
@@ -102,6 +103,7 @@ async function main(): Promise<number> {
       bigteacher: bigTeacherTests,
       estimates: estimateTests,
       runcontrol: runControlTests,
+      student: studentTests,
     };
     if (only && !(only in lists)) throw new Error(`E2E_ONLY=${only}: not a list (${Object.keys(lists).join(', ')})`);
     // the whole suite runs the lists in this order (the backend choice first, on a fresh profile)

@@ -126,7 +126,7 @@ export const runsTests: E2ETest[] = [
       await fill(p, 'checkpoint every (steps)', 6);
       await trainRun(p, 1);
       await fill(p, 'learning rate', 0.001);
-      await p.getByRole('form', { name: 'Run config' }).getByLabel('seed', { exact: true }).fill('7');
+      await p.getByRole('form', { name: 'Run config' }).getByLabel('random seed', { exact: true }).fill('7');
       await trainRun(p, 2);
       assert((await runIds(p)).length === 2, 'two runs in the table');
       await p.getByTestId('section-charts').scrollIntoViewIfNeeded();

@@ -7,21 +7,20 @@
  */
 import { restoreTrainer } from './runControls.ts';
 import { exportCheckpoint, exportZip } from '../src/core/checkpoint/exportCheckpoint.ts';
-import { planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import { type ClassificationItem, type ClassifierScores, classifierTask } from '../src/core/finetune/classifierTask.ts';
 import { classificationItems, fineTuneWeights } from '../src/core/finetune/fineTune.ts';
 import { fineTuneSchedule } from '../src/core/finetune/fineTuneOptions.ts';
 import { buildStudent } from '../src/core/model/buildStudent.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
-import { disposeWeights, studentConfig } from '../src/core/model/student.ts';
+import { disposeWeights } from '../src/core/model/student.ts';
 import type { Weights } from '../src/core/model/weights.ts';
 import { heldOutSizeWarning } from '../src/core/run/heldOut.ts';
 import { inMemoryTrainingSet, type TrainingSet } from '../src/core/run/task.ts';
 import { Trainer } from '../src/core/run/trainer.ts';
 import { readTaskFile } from '../src/core/tasks/taskFiles.ts';
 import type { EvalSpec, FineTuneResult, RunSpec } from '../src/contract/jobs.ts';
-import { checkpointKey, fileKey, getModelFiles, getStoredFile, storeOf } from '../src/contract/storageLayout.ts';
-import { loadModel, unloadModel } from './models.ts';
+import { checkpointKey, fileKey, getStoredFile, storeOf } from '../src/contract/storageLayout.ts';
+import { loadModel, planStudent, unloadModel } from './models.ts';
 import { modelTokenizer, modelVocab } from './vocab.ts';
 
 export interface OpenEval {
@@ -78,8 +77,7 @@ async function baseModel(spec: EvalSpec, runWeights: RunWeights): Promise<{ weig
     const { weights, cfg } = await runWeights(b.run);
     return { weights: fineTuneWeights(weights, cfg, 'classification', n, seed).weights, cfg };
   }
-  const plan = await planCheckpoint(await getModelFiles(b.teacherId));
-  const cfg = studentConfig(plan.config, b.student);
+  const { cfg } = await planStudent(b.teacherId, b.student);
   const fresh = buildStudent({ kind: 'fresh', config: cfg }, null, seed);
   try {
     return { weights: fineTuneWeights(fresh.weights, fresh.cfg, 'classification', n, seed).weights, cfg: fresh.cfg };

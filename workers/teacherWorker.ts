@@ -1,15 +1,17 @@
 /**
  * The teacher worker: inspects dropped checkpoints, sizes students, runs the
  * teacher pass into the resumable cache (src/core/distill/teacherCache.ts),
- * answers teacher predictions, and exports teacher outputs as TFRecord.
+ * answers teacher predictions, exports teacher outputs as TFRecord, and reports its tensor memory.
  * Thin: it loads stored inputs, calls core and posts progress.
  */
+import * as tf from '@tensorflow/tfjs';
 import { assertTeacher, planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import { plannedTeacherWeightsText } from '../src/core/distill/heldTeacher.ts';
 import { fillTeacherCache, TeacherCache } from '../src/core/distill/teacherCache.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
 import { predictMasked } from '../src/core/model/predictMasked.ts';
-import { studentConfig } from '../src/core/model/student.ts';
+import { studentPlan } from '../src/core/model/buildStudent.ts';
+import { summariseStudent } from '../src/core/model/studentSource.ts';
 import { parameterCount, type WeightParts } from '../src/core/model/weights.ts';
 import { teacherOutputToRecord } from '../src/core/tfrecord/teacherOutputRecord.ts';
 import { frameRecord } from '../src/core/tfrecord/recordWriter.ts';
@@ -17,7 +19,7 @@ import { checkTokenIds } from '../src/core/examples/checkTokenIds.ts';
 import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
 import type { ModelInfo, TeacherCacheRef } from '../src/contract/jobs.ts';
 import type { JobContext, JobInput, JobOutput, JobProgress } from '../src/contract/protocol.ts';
-import { loadModel, loadTeacher } from './models.ts';
+import { loadModel, loadTeacher, planStudent } from './models.ts';
 import { modelTokenizer } from './vocab.ts';
 import { RateMeter, throttle } from './rate.ts';
 import { getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
@@ -131,16 +133,25 @@ startWorker(
       return plan.parts.mlmHead ? { ...summary, weightsInMemory: plannedTeacherWeightsText(plan) } : summary;
     },
 
-    async studentInfo({ teacherId, spec }) {
-      const plan = await planCheckpoint(await getModelFiles(teacherId));
-      const cfg = studentConfig(plan.config, spec);
-      return info(
-        spec.kind === 'layers' ? `layers ${spec.layers.join(',')} of the teacher` : 'fresh config',
-        cfg,
-        { pooler: plan.parts.pooler, mlmHead: true },
-        0,
-        '',
-      );
+    async studentInfo({ teacherId, spec, exampleLength }) {
+      const p = await planStudent(teacherId, spec, exampleLength);
+      const summary = summariseStudent(p.cfg, {
+        hasMlmHead: p.source?.parts.mlmHead ?? true,
+        hasPooler: p.source?.parts.pooler ?? true,
+      });
+      const plan = studentPlan(spec, p.cfg, p.source?.config);
+      return {
+        ...info(p.source?.format ?? 'fresh config', p.cfg, { pooler: true, mlmHead: true }, 0, ''),
+        layers: plan.kind === 'layers' ? plan.layers : null,
+        trainingBytes: summary.trainingBytes,
+        newMlmHead: summary.newMlmHead,
+        newPooler: summary.newPooler,
+      };
+    },
+
+    async tensorMemory() {
+      const { numTensors, numBytes } = tf.memory();
+      return { numTensors, numBytes };
     },
 
     async teacherPass(input, ctx) {

@@ -2,17 +2,17 @@
  * The training worker: opens a run (its student, its data and cached teacher
  * outputs, its checkpoints in IndexedDB) and hands it to the run layer
  * (src/core/run/train.ts), streaming its metrics to the page (batched, at
- * least every half second); also predicts and exports with a run's student.
+ * least every half second); also predicts and exports with a run's student,
+ * and reports its tensor memory.
  * Thin: the loop, the held-out rule and the student are core's.
  */
+import * as tf from '@tensorflow/tfjs';
 import { exportCheckpoint, type ExportFormat, exportZip } from '../src/core/checkpoint/exportCheckpoint.ts';
-import { planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import type { TrainItem } from '../src/core/distill/batch.ts';
 import { type DistillScores, distillTask } from '../src/core/distill/distillTask.ts';
 import { cardEvaluations, cardStudent, modelCardFile, runCardRecord } from '../src/core/distill/modelCard.ts';
 import { lossConfig } from '../src/core/distill/loss.ts';
 import { TeacherCache } from '../src/core/distill/teacherCache.ts';
-import { buildStudent, type StudentPlan } from '../src/core/model/buildStudent.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
 import { heldOutMessage, heldOutSizeWarning, splitHeldOut } from '../src/core/run/heldOut.ts';
 import type { TrainingSet } from '../src/core/run/task.ts';
@@ -20,11 +20,10 @@ import { Trainer } from '../src/core/run/trainer.ts';
 import { train } from '../src/core/run/train.ts';
 import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
 import type { EvalPoint, RunSpec } from '../src/contract/jobs.ts';
-import { loadModel, unloadModel } from './models.ts';
-import { checkpointKey, getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
+import { loadStudent, planStudent } from './models.ts';
+import { checkpointKey, storeOf } from '../src/contract/storageLayout.ts';
 import { modelTokenizer, modelVocab } from './vocab.ts';
 import { predictMasked } from '../src/core/model/predictMasked.ts';
-import { studentConfig } from '../src/core/model/student.ts';
 import { jobSignal, metricStream, restoreTrainer, startMessage } from './runControls.ts';
 import { startWorker } from './workerMain.ts';
 import { exportFineTunedZip, fineTuneResult, markBusy, openEval, type RunWeights } from './fineTune.ts';
@@ -60,14 +59,11 @@ async function openRun(spec: RunSpec, restore: boolean): Promise<OpenRun> {
   const reader = await ExampleSetReader.open(storeOf('examples'), spec.exampleSetId);
   const cache = await TeacherCache.open(storeOf('teacher'), spec.cache.key, spec.cache.layout);
   if (!cache.isComplete()) throw new Error('the teacher pass for this run is not complete; continue it first');
-  const plan = await planCheckpoint(await getModelFiles(spec.teacherId));
-  const cfg = studentConfig(plan.config, spec.student);
+  // the teacher stays in the teacher worker: of it (or of the student's own checkpoint) only
+  // the tensors the student keeps are read, and the examples' length is checked first
+  const planned = await planStudent(spec.teacherId, spec.student, reader.manifest.maxSeqLength);
   const c = spec.config;
-  const studentPlan: StudentPlan =
-    spec.student.kind === 'layers' ? { kind: 'layers', layers: spec.student.layers } : { kind: 'fresh', config: cfg };
-  const source = studentPlan.kind === 'layers' ? await loadModel(spec.teacherId) : null;
-  const student = buildStudent(studentPlan, source, c.seed);
-  if (source) unloadModel();
+  const student = await loadStudent(planned, spec.student, c.seed);
   const examples: TrainingSet<TrainItem> = {
     size: reader.size,
     load: (idx) =>
@@ -229,6 +225,11 @@ startWorker(
       return predictMasked(run.trainer.weights, run.cfg, tokenizer, text, maskChars, topK);
     },
 
+    async tensorMemory() {
+      const { numTensors, numBytes } = tf.memory();
+      return { numTensors, numBytes };
+    },
+
     async exportStudent({ run: spec, format, card }) {
       const run = await openRun(spec, true);
       if (run.trainer.currentStep === 0 && run.restoredStep === null)
@@ -244,11 +245,19 @@ startWorker(
         runCardRecord(card, {
           format: fmt,
           date: new Date().toISOString(),
-          student: cardStudent(
-            run.cfg,
-            run.trainer.weights,
-            spec.student.kind === 'layers' ? spec.student.layers : undefined,
-          ),
+          student:
+            spec.student.kind === 'checkpoint'
+              ? cardStudent(
+                  run.cfg,
+                  run.trainer.weights,
+                  spec.student.layers ?? [...Array(run.cfg.num_hidden_layers).keys()],
+                  card.studentSource ?? spec.student.checkpointId,
+                )
+              : cardStudent(
+                  run.cfg,
+                  run.trainer.weights,
+                  spec.student.kind === 'layers' ? spec.student.layers : undefined,
+                ),
           stepsTrained: run.trainer.currentStep,
           trainExamples: run.trainSize,
           heldOutExamples: run.heldOut?.size ?? 0,

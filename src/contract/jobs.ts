@@ -57,6 +57,24 @@ export interface ModelInfo {
   weightsInMemory?: string;
 }
 
+/** The student the Models step will train, before any weights are read (core's StudentSummary with ModelInfo's fields). */
+export interface StudentInfo extends ModelInfo {
+  /** layers kept of the source, null for a fresh config */
+  layers: number[] | null;
+  /** bytes while training, float32: weights + Adam's m and v */
+  trainingBytes: number;
+  /** the masked-LM head is new (random init, decoder tied to the word embeddings): the source has none */
+  newMlmHead: boolean;
+  /** the pooler is new (random init): the source has none */
+  newPooler: boolean;
+}
+
+/** A worker's tfjs tensor memory (tf.memory()). */
+export interface TensorMemory {
+  numTensors: number;
+  numBytes: number;
+}
+
 /**
  * A training run's settings, in core's names: the loss (the preset it started from and the
  * weights and temperature used, core's LossConfig), the learning-rate schedule and batch
@@ -261,7 +279,13 @@ export interface JobTypes {
     output: { count: number; storedBytes: number };
   };
   inspectModel: { input: { modelId: string }; progress: CountProgress; output: ModelInfo };
-  studentInfo: { input: { teacherId: string; spec: StudentSpec }; progress: CountProgress; output: ModelInfo };
+  studentInfo: {
+    /** exampleLength: the longest max_seq_length of the built example sets, checked against the student's positions */
+    input: { teacherId: string; spec: StudentSpec; exampleLength?: number };
+    progress: CountProgress;
+    output: StudentInfo;
+  };
+  tensorMemory: { input: Record<string, never>; progress: CountProgress; output: TensorMemory };
   teacherPass: {
     input: { cacheId: string; modelId: string; exampleSetId: string; k: number; batchSize: number };
     progress: CountProgress;

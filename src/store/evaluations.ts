@@ -105,7 +105,13 @@ function resolveModel(choice: ModelChoice): {
       teacherId,
     };
   const spec = s.studentSpec;
-  const size = spec.kind === 'layers' ? `${spec.layers.length} layers` : `${spec.num_hidden_layers} layers`;
+  const layers =
+    spec.kind === 'layers'
+      ? spec.layers.length
+      : spec.kind === 'fresh'
+        ? spec.num_hidden_layers
+        : (s.studentInfo?.config.num_hidden_layers ?? '?');
+  const size = `${layers} layers`;
   return {
     base: { kind: 'fresh', teacherId, student: spec },
     label: `fresh random student (${size})`,

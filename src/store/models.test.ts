@@ -1,17 +1,23 @@
 /** Dropping models on the page: folders with sub-folders, a lone vocab.txt, replacing a checkpoint's vocabulary. */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-const calls = vi.hoisted(() => [] as { worker: string; job: string; input: { modelId: string } }[]);
+const calls = vi.hoisted(
+  () => [] as { worker: string; job: string; input: { modelId: string; exampleLength?: number; spec?: unknown } }[],
+);
 
 vi.mock('./workerClient.ts', () => ({
-  callWorker: (worker: string, job: string, input: { modelId: string }) => {
+  callWorker: (worker: string, job: string, input: { modelId: string; exampleLength?: number; spec?: unknown }) => {
     calls.push({ worker, job, input });
     const result =
       job === 'inspectVocabulary'
         ? Promise.resolve({ vocabSize: 3 })
-        : Promise.resolve({ format: 'safetensors', hasMlmHead: true, vocabSize: 3 });
+        : job === 'tensorMemory'
+          ? Promise.resolve({ numTensors: 5, numBytes: 1000 })
+          : Promise.resolve({ format: 'safetensors', hasMlmHead: true, vocabSize: 3 });
     return { id: 1, result, control: () => {} };
   },
+  // only the teacher worker is started and idle
+  isWorkerIdle: (kind: string) => kind === 'teacher',
 }));
 vi.mock('./persistence.ts', () => ({ refreshQuota: vi.fn(async () => {}) }));
 vi.mock('./corpora.ts', () => ({ previewCorpus: vi.fn(async () => {}) }));
@@ -22,7 +28,8 @@ vi.mock('../contract/storageLayout.ts', async (importOriginal) => {
   return { ...real, storeOf: () => files };
 });
 
-const { addModelFiles, chooseCorpusVocabulary, replaceModelVocabulary } = await import('./models.ts');
+const { addModelFiles, chooseCorpusVocabulary, refreshWorkerMemory, removeModel, replaceModelVocabulary } =
+  await import('./models.ts');
 const { corpusVocabId, useApp } = await import('./state.ts');
 const { fileKey, storeOf } = await import('../contract/storageLayout.ts');
 
@@ -84,5 +91,45 @@ describe('addModelFiles', () => {
     expect(await vocab.text()).toBe('[PAD]\n[UNK]\n中\n');
     expect(calls).toEqual([{ worker: 'teacher', job: 'inspectModel', input: { modelId } }]);
     expect(useApp.getState().models.find((m) => m.id === modelId)?.files).toContain('vocab.txt');
+  });
+});
+
+describe('a student from its own checkpoint', () => {
+  const folder = (name: string) => [
+    dropped(`${name}/config.json`, '{"vocab_size": 3}'),
+    dropped(`${name}/model.safetensors`, 'weights'),
+    dropped(`${name}/vocab.txt`, 'a\nb\nc\n'),
+  ];
+
+  it('is chosen by dropping it as the student (never as the teacher), checked against the built examples, and reset when removed', async () => {
+    const teacherId = (await addModelFiles(folder('large')))!;
+    expect(useApp.getState().teacherId).toBe(teacherId);
+    useApp.setState({
+      exampleSets: [
+        { options: { maxSeqLength: 128 }, status: 'ready' },
+        { options: { maxSeqLength: 512 }, status: 'error' },
+      ] as never,
+    });
+    calls.length = 0;
+    const studentId = (await addModelFiles(folder('base'), undefined, 'student'))!;
+    const s = useApp.getState();
+    expect(s.teacherId).toBe(teacherId);
+    expect(s.studentSpec).toEqual({ kind: 'checkpoint', checkpointId: studentId, layers: null });
+    const info = calls.find((c) => c.job === 'studentInfo')!;
+    expect(info.worker).toBe('teacher');
+    // only the built set's length counts
+    expect(info.input.exampleLength).toBe(128);
+    expect(info.input.spec).toEqual(s.studentSpec);
+    await removeModel(studentId);
+    expect(useApp.getState().studentSpec).toEqual({ kind: 'layers', layers: [0, 1, 2] });
+  });
+});
+
+describe('refreshWorkerMemory', () => {
+  it('asks only the idle tensor workers, and never starts one', async () => {
+    useApp.setState({ workerMemory: {} });
+    await refreshWorkerMemory();
+    expect(calls.map((c) => `${c.worker}:${c.job}`)).toEqual(['teacher:tensorMemory']);
+    expect(useApp.getState().workerMemory).toEqual({ teacher: { numTensors: 5, numBytes: 1000 } });
   });
 });

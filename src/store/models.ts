@@ -1,4 +1,7 @@
-/** Model actions: store and inspect dropped checkpoints, choose the teacher, and the student built from it. */
+/**
+ * Model actions: store and inspect dropped checkpoints, choose the teacher and the student (layers of
+ * the teacher, a checkpoint of its own, or a fresh config), and ask the tensor workers their memory.
+ */
 import type { StudentSpec } from '../contract/jobs.ts';
 import { fileKey, storeOf } from '../contract/storageLayout.ts';
 import { chooseModelFolder, isLoneVocabulary } from '../core/checkpoint/modelFolder.ts';
@@ -6,7 +9,7 @@ import { previewCorpus } from './corpora.ts';
 import { describeError } from './errors.ts';
 import { refreshQuota } from './persistence.ts';
 import { newId, patchEntry, useApp } from './state.ts';
-import { callWorker } from './workerClient.ts';
+import { callWorker, isWorkerIdle } from './workerClient.ts';
 
 const set = useApp.setState;
 const get = useApp.getState;
@@ -21,7 +24,11 @@ function droppedPath(f: File): string {
  * no files. Of a dropped folder only the model's own folder is kept (chooseModelFolder: not, e.g.,
  * sentence-transformers' 1_Pooling/config.json); a vocab.txt dropped alone is a vocabulary.
  */
-export async function addModelFiles(files: File[], displayName?: string): Promise<string | null> {
+export async function addModelFiles(
+  files: File[],
+  displayName?: string,
+  role: 'teacher' | 'student' = 'teacher',
+): Promise<string | null> {
   set({ modelDropError: null });
   if (files.length === 0) return null;
   const { keep, ignored, folder } = chooseModelFolder(files, droppedPath);
@@ -56,7 +63,8 @@ export async function addModelFiles(files: File[], displayName?: string): Promis
     } else {
       const info = await callWorker('teacher', 'inspectModel', { modelId: id }).result;
       patchEntry('models', id, { status: 'ready', info });
-      if (!get().teacherId && info.hasMlmHead) selectTeacher(id);
+      if (role === 'student') await setStudentSpec({ kind: 'checkpoint', checkpointId: id, layers: null });
+      else if (!get().teacherId && info.hasMlmHead) selectTeacher(id);
     }
   } catch (err) {
     patchEntry('models', id, { status: 'error', error: describeError(err) });
@@ -109,6 +117,9 @@ export function selectTeacher(id: string): void {
 }
 
 export async function removeModel(id: string): Promise<void> {
+  const spec = get().studentSpec;
+  if (spec.kind === 'checkpoint' && spec.checkpointId === id)
+    void setStudentSpec({ kind: 'layers', layers: [0, 1, 2] });
   set((s) => ({
     models: s.models.filter((m) => m.id !== id),
     teacherId: s.teacherId === id ? null : s.teacherId,
@@ -124,13 +135,52 @@ export function setStudentSpec(spec: StudentSpec): Promise<void> {
   return refreshStudent();
 }
 
-async function refreshStudent(): Promise<void> {
+/** The longest examples built so far (max_seq_length), which the student's position embeddings must cover. */
+function exampleLength(): number | undefined {
+  const lengths = get()
+    .exampleSets.filter((e) => e.status === 'ready')
+    .map((e) => e.options.maxSeqLength);
+  return lengths.length ? Math.max(...lengths) : undefined;
+}
+
+/** Sizes and checks the student again (the teacher worker plans it from the stored checkpoints, reading no weights). */
+export async function refreshStudent(): Promise<void> {
   const { teacherId, studentSpec } = get();
   if (!teacherId) return;
   try {
-    const info = await callWorker('teacher', 'studentInfo', { teacherId, spec: studentSpec }).result;
-    set({ studentInfo: info, studentError: null });
+    const info = await callWorker('teacher', 'studentInfo', {
+      teacherId,
+      spec: studentSpec,
+      exampleLength: exampleLength(),
+    }).result;
+    // a later choice may have replaced the spec meanwhile: only its own answer is shown
+    if (get().studentSpec === studentSpec) set({ studentInfo: info, studentError: null });
   } catch (err) {
-    set({ studentInfo: null, studentError: describeError(err) });
+    if (get().studentSpec === studentSpec) set({ studentInfo: null, studentError: describeError(err) });
+  }
+}
+
+let memoryAsked = false;
+
+/**
+ * Asks each idle tensor worker for its tf.memory() (one question at a time): a worker not started yet
+ * is not started by this, and a busy one keeps its last figure until its job ends. The Models step shows them.
+ */
+export async function refreshWorkerMemory(): Promise<void> {
+  if (memoryAsked) return;
+  memoryAsked = true;
+  try {
+    await Promise.all(
+      (['teacher', 'train'] as const).filter(isWorkerIdle).map(async (kind) => {
+        try {
+          const m = await callWorker(kind, 'tensorMemory', {}).result;
+          set((s) => ({ workerMemory: { ...s.workerMemory, [kind]: m } }));
+        } catch {
+          // a worker that is restarting answers next time
+        }
+      }),
+    );
+  } finally {
+    memoryAsked = false;
   }
 }

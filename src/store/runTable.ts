@@ -104,6 +104,16 @@ function exampleFlags(set: ExampleSetEntry | undefined): string {
 function studentShape(run: RunEntry, l: RunLookup): { layers: string; hidden: string } {
   const s = run.student;
   if (s.kind === 'fresh') return { layers: `${s.num_hidden_layers} (fresh)`, hidden: String(s.hidden_size) };
+  if (s.kind === 'checkpoint') {
+    // the student's own checkpoint: its hidden size, the layers kept (all when null)
+    const cfg = model(l, s.checkpointId)?.info?.config;
+    const kept = s.layers ?? (cfg ? [...Array(cfg.num_hidden_layers).keys()] : null);
+    const from = model(l, s.checkpointId)?.name ?? s.checkpointId;
+    return {
+      layers: kept ? `${kept.length} (${kept.join(',')} of ${from})` : `all of ${from}`,
+      hidden: cfg ? String(cfg.hidden_size) : NONE,
+    };
+  }
   const hidden = model(l, run.teacherId)?.info?.config.hidden_size;
   return { layers: `${s.layers.length} (${s.layers.join(',')})`, hidden: hidden === undefined ? NONE : String(hidden) };
 }
@@ -192,8 +202,11 @@ export function runCardFacts(run: RunEntry, l: RunLookup): RunCardFacts {
       layers: teacher?.info?.config.num_hidden_layers,
       hidden: teacher?.info?.config.hidden_size,
     },
+    ...(run.student.kind === 'checkpoint'
+      ? { studentSource: model(l, run.student.checkpointId)?.name ?? run.student.checkpointId }
+      : {}),
     data: {
-      exampleSet: run.exampleSetId,
+      exampleSet: set?.name ?? run.exampleSetId,
       sources: (set?.corpusIds ?? []).map((id) => {
         const corpus = l.corpora.find((x) => x.id === id);
         return corpus

@@ -20,8 +20,10 @@ import type {
   ModelInfo,
   PredictionRow,
   RunConfig,
+  StudentInfo,
   StudentSpec,
   TeacherCacheRef,
+  TensorMemory,
   TokenPreviewResult,
   WorkerKind,
 } from '../contract/jobs.ts';
@@ -261,8 +263,10 @@ export interface AppState {
   /** a dropped vocabulary that tokenizes the corpora instead of the teacher's (null: the teacher's) */
   vocabularyId: string | null;
   studentSpec: StudentSpec;
-  studentInfo: ModelInfo | null;
+  studentInfo: StudentInfo | null;
   studentError: string | null;
+  /** each tensor worker's tf.memory(), as last asked (not saved) */
+  workerMemory: Partial<Record<WorkerKind, TensorMemory>>;
   /** the Examples form: core's create_pretraining_data options (the form labels them with the original scripts' flag names) */
   exampleOptions: PretrainingOptions;
   /** the corpora ticked for the next example set (null: the default choice, see examples.ts) */
@@ -306,6 +310,7 @@ export const useApp = create<AppState>(() => ({
   studentSpec: { kind: 'layers', layers: [0, 1, 2] },
   studentInfo: null,
   studentError: null,
+  workerMemory: {},
   exampleOptions: PRETRAINING_DEFAULTS,
   exampleSources: null,
   exampleCap: null,

@@ -170,6 +170,15 @@ function crash(kind: WorkerKind, message: string): void {
   backendListener(kind, { error: message });
 }
 
+/**
+ * Whether a worker is started and has no job in progress: asking it something then starts nothing
+ * (no second backend probe) and adds no message to a running job's worker.
+ */
+export function isWorkerIdle(kind: WorkerKind): boolean {
+  const slot = slots.get(kind);
+  return !!slot && slot.pending.size === 0;
+}
+
 /** Starts a worker early so its backend shows in the header. */
 export function warmWorker(kind: WorkerKind): void {
   slotFor(kind);

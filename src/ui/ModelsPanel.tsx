@@ -1,9 +1,11 @@
-/** Step 2: teacher checkpoints (any format the loaders read) and the student to build. */
+/** Step 2: teacher checkpoints (any format the loaders read) and the student to build (from the teacher, its own checkpoint, or fresh). */
 import { useEffect, useId, useState } from 'react';
-import type { ModelInfo, StudentSpec } from '../contract/jobs.ts';
+import type { ModelInfo, StudentInfo, StudentSpec } from '../contract/jobs.ts';
 import { BERT_CONFIG_DEFAULTS } from '../core/model/config.ts';
 import {
   addModelFiles,
+  refreshStudent,
+  refreshWorkerMemory,
   removeModel,
   replaceModelVocabulary,
   selectTeacher,
@@ -45,17 +47,120 @@ function parseLayers(text: string): number[] | null {
   return parts.map(Number);
 }
 
+/** A layer list typed by the researcher: commas, checked as typed; `allowEmpty` means "all layers" (null). */
+function LayersField(props: {
+  label: string;
+  layers: number[] | null;
+  allowEmpty?: boolean;
+  testId: string;
+  onChange(layers: number[] | null): void;
+}) {
+  const id = useId();
+  const [text, setText] = useState(props.layers?.join(',') ?? '');
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => setText(props.layers?.join(',') ?? ''), [props.layers]);
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        data-testid={props.testId}
+        value={text}
+        placeholder={props.allowEmpty ? 'all' : undefined}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (props.allowEmpty && e.target.value.trim() === '') {
+            setError(null);
+            props.onChange(null);
+            return;
+          }
+          const layers = parseLayers(e.target.value);
+          setError(layers ? null : 'write layer numbers separated by commas, e.g. 0,1,2');
+          if (layers) props.onChange(layers);
+        }}
+      />
+      <ErrorText testId={`${props.testId}-error`} message={error} />
+    </div>
+  );
+}
+
+/** What will be trained: its source, layers, sizes, parameters, memory while training and whether its head is new. */
+function StudentInfoView({ info, source }: { info: StudentInfo; source: string }) {
+  const c = info.config;
+  return (
+    <>
+      <KeyValues
+        testId="student-info"
+        rows={[
+          ['source', source],
+          ['layers', String(c.num_hidden_layers)],
+          ['layers kept', info.layers ? info.layers.join(', ') : 'none (random init)'],
+          ['hidden', String(c.hidden_size)],
+          ['heads', String(c.num_attention_heads)],
+          ['intermediate', String(c.intermediate_size)],
+          ['vocabulary', formatCount(info.vocabSize)],
+          ['parameters', formatCount(info.parameters)],
+          ['memory (weights + Adam)', formatBytes(info.trainingBytes)],
+          ['MLM head', info.newMlmHead ? 'new' : info.layers ? 'from the source' : 'new (random init)'],
+        ]}
+      />
+      {info.layers && info.newMlmHead && (
+        <p className="note" data-testid="student-new-head">
+          This checkpoint has no masked-LM head: the student gets a fresh one (random init), its decoder tied to the
+          word embeddings.{info.newPooler ? ' Its pooler is new too (random init).' : ''}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** Each tensor worker's tf.memory(): the teacher worker holds the teacher, the training worker the student. */
+function WorkerMemoryView() {
+  const memory = useApp((s) => s.workerMemory);
+  useEffect(() => {
+    void refreshWorkerMemory();
+    const timer = setInterval(() => void refreshWorkerMemory(), 5000);
+    return () => clearInterval(timer);
+  }, []);
+  const row = (kind: 'teacher' | 'train') => {
+    const m = memory[kind];
+    return m ? `${formatBytes(m.numBytes)} in ${formatCount(m.numTensors)} tensors` : '…';
+  };
+  return (
+    <div
+      data-testid="worker-memory"
+      data-teacher-bytes={memory.teacher?.numBytes}
+      data-train-bytes={memory.train?.numBytes}
+    >
+      <KeyValues
+        rows={[
+          ['teacher worker tensors', row('teacher')],
+          ['training worker tensors', row('train')],
+        ]}
+      />
+    </div>
+  );
+}
+
 function StudentBuilder() {
   const spec = useApp((s) => s.studentSpec);
   const info = useApp((s) => s.studentInfo);
   const error = useApp((s) => s.studentError);
   const teacher = useApp((s) => s.models.find((m) => m.id === s.teacherId));
-  const layersId = useId();
-  const [layersText, setLayersText] = useState(spec.kind === 'layers' ? spec.layers.join(',') : '0,1,2');
-  const [layersError, setLayersError] = useState<string | null>(null);
+  const models = useApp((s) => s.models);
+  const exampleLengths = useApp((s) =>
+    s.exampleSets
+      .filter((e) => e.status === 'ready')
+      .map((e) => e.options.maxSeqLength)
+      .join(','),
+  );
+  // after a reload, and when examples of another length are built: size and check the student again
+  // biome-ignore lint/correctness/useExhaustiveDependencies: exampleLengths is the trigger
   useEffect(() => {
-    if (spec.kind === 'layers') setLayersText(spec.layers.join(','));
-  }, [spec]);
+    void refreshStudent();
+  }, [exampleLengths]);
+  const candidates = models.filter((m) => m.kind !== 'vocabulary' && m.id !== teacher?.id && m.status === 'ready');
+  const studentModel = spec.kind === 'checkpoint' ? models.find((m) => m.id === spec.checkpointId) : undefined;
   const fresh: Extract<StudentSpec, { kind: 'fresh' }> =
     spec.kind === 'fresh'
       ? spec
@@ -66,36 +171,81 @@ function StudentBuilder() {
           num_attention_heads: teacher?.info?.config.num_attention_heads ?? BERT_CONFIG_DEFAULTS.num_attention_heads,
           intermediate_size: teacher?.info?.config.intermediate_size ?? BERT_CONFIG_DEFAULTS.intermediate_size,
         };
+  const [lastLayers, setLastLayers] = useState(spec.kind === 'layers' ? spec.layers : [0, 1, 2]);
+  const source =
+    spec.kind === 'layers'
+      ? `the teacher, ${teacher?.name ?? ''}`
+      : spec.kind === 'checkpoint'
+        ? `its own checkpoint, ${studentModel?.name ?? '(removed)'} (${info?.format ?? ''})`
+        : 'a fresh config (random init)';
   return (
-    <div className="student" data-testid="student-builder">
+    <div className="student" data-testid="student-builder" data-kind={spec.kind}>
       <h3>Student</h3>
       <SelectField
         label="Build the student from"
         value={spec.kind}
         options={[
           { value: 'layers', label: 'layers of the teacher' },
+          { value: 'checkpoint', label: 'a checkpoint of its own' },
           { value: 'fresh', label: 'a fresh config (random init)' },
         ]}
-        onChange={(k) =>
-          setStudentSpec(k === 'layers' ? { kind: 'layers', layers: parseLayers(layersText) ?? [0, 1, 2] } : fresh)
-        }
+        onChange={(k) => {
+          if (k === 'layers') void setStudentSpec({ kind: 'layers', layers: lastLayers });
+          else if (k === 'fresh') void setStudentSpec(fresh);
+          else if (candidates[0])
+            void setStudentSpec({ kind: 'checkpoint', checkpointId: candidates[0].id, layers: null });
+          else
+            useApp.setState({
+              studentSpec: { kind: 'checkpoint', checkpointId: '', layers: null },
+              studentInfo: null,
+              studentError: "drop the student's checkpoint below",
+            });
+        }}
       />
-      {spec.kind === 'layers' ? (
-        <div className="field">
-          <label htmlFor={layersId}>Teacher layers to keep (comma-separated)</label>
-          <input
-            id={layersId}
-            value={layersText}
-            onChange={(e) => {
-              setLayersText(e.target.value);
-              const layers = parseLayers(e.target.value);
-              setLayersError(layers ? null : 'write layer numbers separated by commas, e.g. 0,1,2');
-              if (layers) setStudentSpec({ kind: 'layers', layers });
-            }}
+      {spec.kind === 'layers' && (
+        <LayersField
+          label="Teacher layers to keep (comma-separated)"
+          layers={spec.layers}
+          testId="student-layers"
+          onChange={(layers) => {
+            if (!layers) return;
+            setLastLayers(layers);
+            void setStudentSpec({ kind: 'layers', layers });
+          }}
+        />
+      )}
+      {spec.kind === 'checkpoint' && (
+        <div className="student-checkpoint">
+          <DropZone
+            label="Choose the student's checkpoint"
+            hint="Drop the student's own pretrained checkpoint (any format the teacher's may have, e.g. RoBERTa-wwm-ext base for a large teacher). Its hidden size and layers may differ from the teacher's; its vocab.txt must be the teacher's."
+            folder
+            testId="student-model"
+            onFiles={(f) => void addModelFiles(f, undefined, 'student')}
           />
-          <ErrorText testId="student-layers-error" message={layersError} />
+          {candidates.length > 0 && (
+            <SelectField
+              label="Student checkpoint"
+              value={spec.checkpointId}
+              options={[
+                ...(spec.checkpointId ? [] : [{ value: '', label: '(choose a checkpoint)' }]),
+                ...candidates.map((m) => ({ value: m.id, label: m.name })),
+              ]}
+              onChange={(id) => {
+                if (id) void setStudentSpec({ ...spec, checkpointId: id });
+              }}
+            />
+          )}
+          <LayersField
+            label="Layers of the student's checkpoint to keep (comma-separated; empty: all)"
+            layers={spec.layers}
+            allowEmpty
+            testId="student-checkpoint-layers"
+            onChange={(layers) => void setStudentSpec({ ...spec, layers })}
+          />
         </div>
-      ) : (
+      )}
+      {spec.kind === 'fresh' && (
         <div className="grid">
           <NumberField
             label="layers"
@@ -128,7 +278,8 @@ function StudentBuilder() {
         </div>
       )}
       <ErrorText testId="student-error" message={error} />
-      {info && <ModelInfoView info={info} testId="student-info" />}
+      {info && !error && <StudentInfoView info={info} source={source} />}
+      <WorkerMemoryView />
     </div>
   );
 }
@@ -170,6 +321,7 @@ export function ModelsPanel() {
   const models = useApp((s) => s.models);
   const teacherId = useApp((s) => s.teacherId);
   const dropError = useApp((s) => s.modelDropError);
+  const studentId = useApp((s) => (s.studentSpec.kind === 'checkpoint' ? s.studentSpec.checkpointId : null));
   return (
     <Section id="models" title="Models" step={2}>
       <DropZone
@@ -198,6 +350,11 @@ export function ModelsPanel() {
                 <strong>{m.name}</strong> ({formatBytes(m.sizeBytes)})
               </label>
               <span className={`badge ${m.status}`}>{m.status}</span>
+              {studentId === m.id && (
+                <span className="badge" data-testid="student-badge">
+                  student
+                </span>
+              )}
               <button type="button" onClick={() => void removeModel(m.id)} aria-label={`Remove ${m.name}`}>
                 Remove
               </button>

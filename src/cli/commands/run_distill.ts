@@ -50,7 +50,7 @@ import { inMemoryTrainingSet, subset } from '../../core/run/task.ts';
 import { type RunMetrics, Trainer } from '../../core/run/trainer.ts';
 import { train } from '../../core/run/train.ts';
 import type { BertConfig } from '../../core/model/config.ts';
-import { disposeWeights, parseLayerList } from '../../core/model/student.ts';
+import { disposeWeights, keepsTensor, parseLayerList } from '../../core/model/student.ts';
 import type { Weights } from '../../core/model/weights.ts';
 import { checkTokenIds } from '../../core/examples/checkTokenIds.ts';
 import { recordToMaskedExample } from '../../core/tfrecord/pretrainingRecord.ts';
@@ -182,7 +182,13 @@ async function studentFor(
   const init = flags.init_checkpoint;
   const seed = flags.seed;
   if (!init) return buildStudent({ kind: 'fresh', config: cfg }, null, seed);
-  const ckpt = await loadCheckpoint(await checkpointFiles(init, { defaultConfigFile: flags.bert_config_file }));
+  const layers = flags.student_layers
+    ? parseLayerList(flags.student_layers, '--student_layers')
+    : [...Array(cfg.num_hidden_layers).keys()];
+  // only the layers the student keeps are read (a 3-layer student of a 12-layer base reads 3)
+  const ckpt = await loadCheckpoint(await checkpointFiles(init, { defaultConfigFile: flags.bert_config_file }), {
+    keep: keepsTensor(layers),
+  });
   const t = ckpt.config;
   try {
     for (const f of [
@@ -199,9 +205,6 @@ async function studentFor(
         );
       }
     }
-    const layers = flags.student_layers
-      ? parseLayerList(flags.student_layers, '--student_layers')
-      : [...Array(cfg.num_hidden_layers).keys()];
     if (layers.length !== cfg.num_hidden_layers) {
       throw new UsageError(
         `--student_layers lists ${layers.length} layers but --bert_config_file has num_hidden_layers ${cfg.num_hidden_layers}`,

@@ -53,6 +53,11 @@ export interface LoadProgress {
 
 export interface LoadOptions {
   onProgress?(p: LoadProgress): void;
+  /**
+   * Reads only the tensors (canonical names) this accepts, e.g. the layers a student keeps: the
+   * others are checked with the rest of the plan but never read.
+   */
+  keep?(name: string): boolean;
 }
 
 const MLM_PREFIX = 'cls.predictions.';
@@ -449,6 +454,7 @@ export async function streamPlannedTensors(
   let decoderHash: string | undefined;
   // Group the wanted names by source; the sources read in file order.
   const bySource = new Map<TensorSource, Map<string, string>>(); // source → sourceName → canonical
+  if (opts.keep) for (const name of [...plan.sources.keys()]) if (!opts.keep(name)) plan.sources.delete(name);
   for (const [canonical, { source, sourceName }] of plan.sources) {
     if (!bySource.has(source)) bySource.set(source, new Map());
     bySource.get(source)!.set(sourceName, canonical);

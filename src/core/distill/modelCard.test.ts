@@ -180,6 +180,15 @@ describe('model card', () => {
     expect(text.endsWith('|\n')).toBe(true);
   });
 
+  it("a student started from its own checkpoint names that checkpoint, not the teacher's layers", () => {
+    const cfg = { num_hidden_layers: 2, hidden_size: 8, num_attention_heads: 2, intermediate_size: 16, vocab_size: 30 };
+    const weights = { a: { size: 10 } } as unknown as Weights;
+    const student = cardStudent(cfg as BertConfig, weights, [0, 2], 'roberta-base.bin');
+    const md = modelCard(record({ student }));
+    expect(md).toContain('initialised from layers 0, 2 of roberta-base.bin');
+    expect(md).not.toContain("the teacher's layers");
+  });
+
   it("the tool version is package.json's", () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
     expect(TOOL_NAME).toBe(pkg.name);

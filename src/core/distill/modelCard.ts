@@ -51,8 +51,10 @@ export interface ModelCardRecord {
     intermediate: number;
     vocabSize: number;
     parameters?: number;
-    /** the teacher layers the student started from (absent: a fresh random student) */
+    /** the layers the student started from (absent: a fresh random student) */
     teacherLayers?: number[];
+    /** the checkpoint those layers came from (absent: the teacher) */
+    initialisedFrom?: string;
   };
   data: {
     /** the example set's name or file(s) */
@@ -144,7 +146,9 @@ export function modelCard(r: ModelCardRecord): string {
   const d = r.data;
   const t = r.training;
   const start = s.teacherLayers
-    ? `initialised from the teacher's layers ${s.teacherLayers.join(', ')}`
+    ? s.initialisedFrom
+      ? `initialised from layers ${s.teacherLayers.join(', ')} of ${inline(s.initialisedFrom)}`
+      : `initialised from the teacher's layers ${s.teacherLayers.join(', ')}`
     : 'initialised at random';
   const lines = [
     `# ${inline(r.title)}`,
@@ -236,7 +240,12 @@ export function cardEvaluations(history: readonly RunMetrics<DistillScores>[]): 
 }
 
 /** The student part of the card from its config and weights (parameters counted from the tensors). */
-export function cardStudent(cfg: BertConfig, weights: Weights, teacherLayers?: number[]): ModelCardRecord['student'] {
+export function cardStudent(
+  cfg: BertConfig,
+  weights: Weights,
+  teacherLayers?: number[],
+  initialisedFrom?: string,
+): ModelCardRecord['student'] {
   let parameters = 0;
   for (const t of Object.values(weights)) parameters += t.size;
   return {
@@ -247,6 +256,7 @@ export function cardStudent(cfg: BertConfig, weights: Weights, teacherLayers?: n
     vocabSize: cfg.vocab_size,
     parameters,
     teacherLayers,
+    ...(initialisedFrom === undefined ? {} : { initialisedFrom }),
   };
 }
 
@@ -296,6 +306,8 @@ export interface RunCardFacts {
   data: Omit<ModelCardRecord['data'], 'trainExamples' | 'heldOutExamples'>;
   loss: ModelCardRecord['loss'];
   training: Omit<ModelCardRecord['training'], 'stepsTrained'>;
+  /** the name of the student's own checkpoint, when it started from one */
+  studentSource?: string;
 }
 
 /** What the training worker adds: the export, the student's weights, how far it trained, the split, the evaluations. */

@@ -11,7 +11,7 @@
  */
 import type { BertConfig } from './config.ts';
 import { initWeights } from './init.ts';
-import { studentFromLayers } from './student.ts';
+import { checkpointLayers, type StudentSpec, studentFromLayers } from './student.ts';
 import { expectedShapes, MLM_HEAD_NAMES, POOLER_NAMES, type WeightParts, type Weights } from './weights.ts';
 
 export type StudentPlan =
@@ -72,4 +72,18 @@ export function addMissingParts(
     notes.push('the masked-LM head is new (random init, decoder tied to the word embeddings): the source has none');
   }
   return notes;
+}
+
+/**
+ * The plan that makes the student a spec describes, its config `cfg` already checked
+ * (studentConfig): layers kept of the teacher or of the student's own checkpoint (the source then
+ * is that model), or a fresh model of `cfg`.
+ */
+export function studentPlan(spec: StudentSpec, cfg: BertConfig, source?: BertConfig): StudentPlan {
+  if (spec.kind === 'layers') return { kind: 'layers', layers: spec.layers };
+  if (spec.kind === 'checkpoint') {
+    if (!source) throw new Error("student: a student from its own checkpoint needs that checkpoint's config");
+    return { kind: 'layers', layers: checkpointLayers(spec, source) };
+  }
+  return { kind: 'fresh', config: cfg };
 }

@@ -12,9 +12,14 @@ import type { WeightParts, Weights } from './weights.ts';
 
 const LAYER_NAME = /^bert\.encoder\.layer\.(\d+)\.(.+)$/;
 
-/** How a student is made: keeping some of the teacher's layers, or from a fresh config of these sizes. */
+/**
+ * How a student is made: keeping some of the teacher's layers, from a checkpoint of its own (all its
+ * layers, or those listed), or from a fresh config of these sizes.
+ */
 export type StudentSpec =
   | { kind: 'layers'; layers: number[] }
+  /** `checkpointId` names the stored checkpoint as its caller does (the page's model id); `layers` null keeps all */
+  | { kind: 'checkpoint'; checkpointId: string; layers: number[] | null }
   | {
       kind: 'fresh';
       hidden_size: number;
@@ -26,9 +31,14 @@ export type StudentSpec =
 /**
  * The config of a student, from its teacher's config and a spec, checked before any weights
  * are made: kept layers as studentFromLayers checks them, a fresh config as parseBertConfig does.
+ * A student from its own checkpoint needs that checkpoint's config, `source`.
  */
-export function studentConfig(teacher: BertConfig, spec: StudentSpec): BertConfig {
+export function studentConfig(teacher: BertConfig, spec: StudentSpec, source?: BertConfig): BertConfig {
   if (spec.kind === 'layers') return studentConfigFromLayers(teacher, spec.layers);
+  if (spec.kind === 'checkpoint') {
+    if (!source) throw new Error("student: a student from its own checkpoint needs that checkpoint's config");
+    return studentConfigFromLayers(source, checkpointLayers(spec, source), "the student's checkpoint");
+  }
   return parseBertConfig(
     {
       ...teacher,
@@ -42,8 +52,12 @@ export function studentConfig(teacher: BertConfig, spec: StudentSpec): BertConfi
 }
 
 /** The config of a student keeping the teacher's encoder layers `layers` (checked: in range, none twice, not empty). */
-export function studentConfigFromLayers(teacherCfg: BertConfig, layers: number[]): BertConfig {
-  validateLayers(layers, teacherCfg.num_hidden_layers);
+export function studentConfigFromLayers(
+  teacherCfg: BertConfig,
+  layers: number[],
+  sourceName = 'the teacher',
+): BertConfig {
+  validateLayers(layers, teacherCfg.num_hidden_layers, sourceName);
   return { ...teacherCfg, num_hidden_layers: layers.length };
 }
 
@@ -77,6 +91,24 @@ export function studentFromLayers(
     }
   }
   return { weights, cfg };
+}
+
+/** The layers a student from its own checkpoint keeps: those listed, or all of the checkpoint's. */
+export function checkpointLayers(spec: { layers: number[] | null }, source: BertConfig): number[] {
+  return spec.layers ?? [...Array(source.num_hidden_layers).keys()];
+}
+
+/**
+ * Which of a source's tensors a student keeping `layers` needs (canonical names): every tensor
+ * outside the encoder layers, and the kept layers' own. Loading only these keeps a worker from
+ * holding layers it then drops.
+ */
+export function keepsTensor(layers: number[]): (name: string) => boolean {
+  const kept = new Set(layers);
+  return (name) => {
+    const m = LAYER_NAME.exec(name);
+    return !m || kept.has(Number(m[1]));
+  };
 }
 
 /**
@@ -117,12 +149,12 @@ export function parseLayerList(text: string, source = '--layers'): number[] {
   });
 }
 
-function validateLayers(layers: number[], teacherLayers: number): void {
+function validateLayers(layers: number[], teacherLayers: number, sourceName: string): void {
   if (layers.length === 0) throw new Error('student: the list of layers to keep is empty');
   const seen = new Set<number>();
   for (const l of layers) {
     if (!Number.isInteger(l) || l < 0 || l >= teacherLayers) {
-      throw new Error(`student: layer ${l} is out of range, the teacher has layers 0..${teacherLayers - 1}`);
+      throw new Error(`student: layer ${l} is out of range, ${sourceName} has layers 0..${teacherLayers - 1}`);
     }
     if (seen.has(l)) throw new Error(`student: layer ${l} is listed twice`);
     seen.add(l);
