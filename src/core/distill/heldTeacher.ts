@@ -32,7 +32,7 @@ import {
 } from '../model/bert.ts';
 import { EMBEDDING_NAMES, layerNames, MLM_HEAD_NAMES, type Weights } from '../model/weights.ts';
 import { type BatchTensors, disposeBatch, toBatchTensors } from './batch.ts';
-import { DEFAULT_TRUNCATION_FACTOR, type TeacherOutputBatch, unpackTopK } from './teacherOutputs.ts';
+import { DEFAULT_TRUNCATION_FACTOR, type TeacherOutputBatch, readTopK } from './teacherOutputs.ts';
 
 const MB = 2 ** 20;
 
@@ -257,13 +257,7 @@ export class HeldTeacher {
         sub.maskAdd?.dispose();
       }
     }
-    let both: Float32Array;
-    try {
-      both = (await packed.data()) as Float32Array;
-    } finally {
-      packed.dispose();
-    }
-    return unpackTopK(both, k, examples);
+    return readTopK(packed, k, examples);
   }
 
   /** Frees the resident tensors, the uploaded ones of the checkpoint included (the held float16 values go with it). */

@@ -54,6 +54,11 @@ export async function computeTeacherOutputs(
   } finally {
     disposeBatch(batch);
   }
+  return readTopK(packed, k, examples);
+}
+
+/** The one backend read of a batch's packed [values, ids] tensor (freed here), unpacked. */
+export async function readTopK(packed: tf.Tensor, k: number, examples: MaskedExample[]): Promise<TeacherOutputBatch> {
   let both: Float32Array;
   try {
     both = (await packed.data()) as Float32Array;
