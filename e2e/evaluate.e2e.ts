@@ -153,7 +153,9 @@ export const evaluateTests: E2ETest[] = [
       assert(rate > 0, `inference examples/s measured: ${rate}`);
       const cells = await result.locator('td').allTextContents();
       assert(
-        /%$/.test(cells[2]) && /^[\d,]+$/.test(cells[6]) && /B$/.test(cells[7]),
+        /^[\d.]+% \(95% CI [\d.]+–[\d.]+%, [\d,]+ dev examples\)$/.test(cells[2]) &&
+          /^[\d,]+$/.test(cells[6]) &&
+          /B$/.test(cells[7]),
         `row cells: ${cells.join(' | ')}`,
       );
       const lossPoints = Number(await p.getAttribute('[data-testid="chart-eval-loss"]', 'data-points'));

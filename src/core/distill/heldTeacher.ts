@@ -181,7 +181,12 @@ export class HeldTeacher {
       const logNorm = tf.add(max, tf.log(tf.sum(tf.mul(tf.concat(sums, 1), tf.exp(tf.sub(chunkMax, max))), 1, true)));
       const best = tf.topk(tf.concat(values, 1), k, true);
       const probs = tf.exp(tf.sub(best.values, logNorm));
-      const bestIds = tf.gather(tf.concat(ids, 1), best.indices, 1, 1);
+      // each row's ids at its best positions, as one flat gather (tfjs-wasm's batched gather, batchDims 1,
+      // reads out of bounds): row r's position j is element r·C + j of the flattened [rows, C] ids
+      const allIds = tf.concat(ids, 1) as tf.Tensor2D;
+      const [rows, C] = allIds.shape;
+      const rowStart = tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(C, 'int32')).reshape([rows, 1]);
+      const bestIds = tf.gather(tf.reshape(allIds, [-1]), tf.add(best.indices, rowStart)) as tf.Tensor2D;
       return tf.concat([probs, tf.cast(bestIds, 'float32')], 1) as tf.Tensor2D;
     });
   }
