@@ -186,7 +186,8 @@ export class HeldTeacher {
       const allIds = tf.concat(ids, 1) as tf.Tensor2D;
       const [rows, C] = allIds.shape;
       const rowStart = tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(C, 'int32')).reshape([rows, 1]);
-      const bestIds = tf.gather(tf.reshape(allIds, [rows * C]) as tf.Tensor1D, tf.add(best.indices, rowStart)) as tf.Tensor2D;
+      const flatIds: tf.Tensor = tf.reshape(allIds, [rows * C]);
+      const bestIds: tf.Tensor = tf.gather(flatIds, tf.add(best.indices, rowStart));
       return tf.concat([probs, tf.cast(bestIds, 'float32')], 1) as tf.Tensor2D;
     });
   }
