@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { safetensorsBytes } from '../src/core/checkpoint/exportSafetensors.ts';
 import { disposeCheckpoint, loadCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
+import { setBackendOverride } from './backendChoice.e2e.ts';
 import { assert, type E2ETest, type TestContext } from './harness.ts';
 
 /** The fixture teacher re-saved as a float16 Hugging Face folder (model.safetensors F16, config.json, vocab.txt). */
@@ -41,7 +42,10 @@ export const bigTeacherTests: E2ETest[] = [
     name: 'a float16 teacher: the summary says float16 kept, widened per layer',
     async run(ctx) {
       const p = ctx.page;
-      await p.goto(ctx.url);
+      // its own origin (empty storage whatever ran before), with the teacher worker on webgpu
+      const url = ctx.url.replace('127.0.0.1', 'bigteacher.localhost');
+      await setBackendOverride(p, [url], 'webgpu');
+      await p.goto(url);
       await p.waitForSelector('[data-testid="app"][data-restored="yes"]');
       await p.waitForSelector('[data-testid="backend-teacher"][data-backend]:not([data-backend=""])', {
         timeout: 60_000,
