@@ -66,6 +66,5 @@ export function startWorker<K extends JobName>(
     };
   }
   serveJobs(self, wrapped as JobHandlers<K>, options.transfer);
-  // Without an init message the worker starts with the default order.
-  setTimeout(start, 30);
+  // The page's init message starts it (see src/store/workerClient.ts slotFor); a job that came first would too.
 }

@@ -132,8 +132,9 @@ function slotFor(kind: WorkerKind): Slot {
     }),
     markReady: () => reported(),
   };
-  const pref = preferredBackend();
-  if (pref) worker.postMessage({ type: 'init', backend: pref });
+  // always an init message (the override, or none for the probe's choice): the worker waits for it, so a
+  // slow start on a busy machine can never begin on the probe's choice before the override arrives
+  worker.postMessage({ type: 'init', backend: preferredBackend() ?? undefined });
   worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
     const msg = ev.data;
     if (msg.type === 'ready') {
