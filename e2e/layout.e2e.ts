@@ -100,6 +100,15 @@ export const layoutTests: E2ETest[] = [
         LIVE_CHART,
         { timeout: 120_000, polling: 200 },
       );
+      // the live chart draws its loss line (a mismatched data key once left it an empty grid)
+      await p.waitForFunction(
+        (sel) => (document.querySelector(`${sel} .recharts-line-curve`)?.getAttribute('d') ?? '').length > 10,
+        LIVE_CHART,
+        {
+          timeout: 30_000,
+          polling: 200,
+        },
+      );
 
       // The demo's teacher pass names what its numbers count.
       const detail = p.getByTestId('demo-teacher-detail');

@@ -5,6 +5,7 @@
  */
 import { useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { runColor } from '../store/runColors.ts';
 import { useApp } from '../store/state.ts';
 import { chartSeries } from './chartData.ts';
 import { Progress } from './common.tsx';
@@ -78,10 +79,16 @@ export function LivePane() {
               <ResponsiveContainer width="100%" height="100%">
                 <LineChart data={series} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
                   <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} />
+                  <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} />
                   <YAxis domain={['auto', 'auto']} tickFormatter={(v: number) => formatValue(v, 2)} width={48} />
                   <Tooltip formatter={(v) => formatValue(Number(v))} labelFormatter={(s) => `step ${s}`} />
-                  <Line dataKey="value" name="total loss" stroke="#2563eb" dot={false} isAnimationActive={false} />
+                  <Line
+                    dataKey="value"
+                    name="total loss"
+                    stroke={runColor(run)}
+                    dot={false}
+                    isAnimationActive={false}
+                  />
                 </LineChart>
               </ResponsiveContainer>
             </div>

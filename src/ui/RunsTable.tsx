@@ -117,7 +117,7 @@ export function RunsTable(props: { rows: RunRow[]; compareIds: string[] }) {
               {compared.length} runs side by side:{' '}
               {differs.size === 0
                 ? 'same config and data'
-                : `${differs.size} field${differs.size === 1 ? '' : 's'} differ (highlighted)`}
+                : `${differs.size} field${differs.size === 1 ? ' differs' : 's differ'} (highlighted)`}
             </caption>
             <thead>
               <tr>
