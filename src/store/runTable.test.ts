@@ -117,7 +117,7 @@ describe('runs table', () => {
       sources: 'news.txt + corpus-gone',
       example_set: 'set-1',
       examples: '40',
-      teacher_cache: 'cache-1 (top-16)',
+      teacher_cache: 'top-16 of tiny-teacher over set-1',
       steps_done: '30 / 10000',
       last_loss: '2',
       min_loss: '1.5',

@@ -148,7 +148,9 @@ export function runRow(run: RunEntry, l: RunLookup): RunRow {
     example_set: set?.name ?? run.exampleSetId,
     example_flags: exampleFlags(set),
     examples: set ? String(set.count) : NONE,
-    teacher_cache: cache ? `${cache.id} (top-${cache.k})` : run.cacheId,
+    teacher_cache: cache
+      ? `top-${cache.k} of ${model(l, cache.modelId)?.name ?? cache.modelId} over ${set?.name ?? cache.exampleSetId}`
+      : run.cacheId,
     steps_done: `${run.step} / ${c.schedule.numTrainSteps}`,
     last_loss: plain(m[m.length - 1]?.losses.total),
     min_loss: plain(minLoss),
