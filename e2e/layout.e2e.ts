@@ -17,6 +17,8 @@ import { assert, type E2ETest, type TestContext } from './harness.ts';
 /** The demo at sizes of its own: 2 KB of corpus, top-16, enough steps to measure while it trains (stopped after). */
 const LAYOUT_DEMO = 'demo_kb=2&demo_k=16&demo_predict_batch=8&demo_steps=400&demo_batch=4&demo_eval=200';
 const OVERRIDE_KEY = 'wwm.backendOverride';
+/** An origin of its own (Chromium resolves *.localhost here): empty storage, so the page's height is the demo's alone. */
+const layoutOrigin = (url: string) => url.replace('127.0.0.1', 'layout.localhost');
 /** The old one-column page with previews open was 5,000–6,700 px tall (issue #13). */
 const OLD_HEIGHT = 5000;
 
@@ -81,11 +83,11 @@ export const layoutTests: E2ETest[] = [
     name: 'layout: while the demo trains, its progress and the live loss chart stay in view at 1280×800 and 390×844',
     async run(ctx) {
       const p = ctx.page;
-      await p.goto(ctx.url);
+      await p.goto(layoutOrigin(ctx.url));
       ctx.shared.layoutOverride = await p.evaluate((k) => localStorage.getItem(k), OVERRIDE_KEY);
       await p.evaluate((k) => localStorage.setItem(k, 'wasm'), OVERRIDE_KEY);
       await p.setViewportSize({ width: 1280, height: 800 });
-      await p.goto(`${ctx.url}?${LAYOUT_DEMO}`);
+      await p.goto(`${layoutOrigin(ctx.url)}?${LAYOUT_DEMO}`);
       await p.waitForSelector('[data-testid="app"][data-restored="yes"]');
       // A corpus of the researcher's own beside the demo's: its preview is collapsed too.
       await p.getByTestId('corpus-input').setInputFiles([ctx.fixtures.corpusFile]);

@@ -304,7 +304,7 @@ export const runsTests: E2ETest[] = [
           '- Sources: lunyu.txt (',
           '`--max_seq_length=32`',
           'top-8 probabilities per masked position',
-          'Preset: seed',
+          'Preset: original',
           `- Steps: ${STEPS} trained of ${STEPS} planned`,
           '- Learning rate: 0.003',
           '- Seed: 12345',
