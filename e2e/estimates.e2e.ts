@@ -206,8 +206,9 @@ export const estimateTests: E2ETest[] = [
       await ctx.screenshot('estimates-teacher-pass');
       const before = await p.locator('[data-testid="teacher-cache"]').count();
       await p.getByTestId('start-teacher').click();
+      // on this origin's first visit the teacher worker may still be measuring the backends
       await p.waitForFunction((n) => document.querySelectorAll('[data-testid="teacher-cache"]').length > n, before, {
-        timeout: 30_000,
+        timeout: 120_000,
       });
       const cache = p.locator('[data-testid="teacher-cache"]').last();
       await p.waitForSelector(`[data-testid="teacher-cache"]:last-child[data-status="ready"]`, { timeout: 120_000 });
