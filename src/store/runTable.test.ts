@@ -126,7 +126,7 @@ describe('runs table', () => {
       last_gold: '35.0% @ 20',
       best_gold: '35.0% @ 20',
     });
-    expect(r.values.example_flags).toBe('seq 128 · 20 masks · p 0.15 · dupe 10 · original · seed 12345');
+    expect(r.values.example_flags).toBe('seq 128 · 20 masks · p 0.15 · dupe 10 · original · random seed 12345');
   });
 
   it('a run with no metrics yet shows dashes, a fresh student its own sizes', () => {
@@ -163,7 +163,7 @@ describe('runs table', () => {
     expect([...differingFields([a, b])].sort()).toEqual(['learning_rate', 'seed']);
     expect(differingFields([a])).toEqual(new Set());
     expect(differingFields([a, runRow(run('c'), lookup)])).toEqual(new Set());
-    expect(legendConfig(b, differingFields([a, b]))).toBe('learning rate 0.0003 · seed 1');
+    expect(legendConfig(b, differingFields([a, b]))).toBe('learning rate 0.0003 · random seed 1');
     expect(legendConfig(a, new Set())).toBe('learning rate 0.0001 · batch 32 · loss original');
   });
 

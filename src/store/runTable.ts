@@ -39,7 +39,7 @@ export const RUN_FIELDS: readonly RunField[] = [
   { key: 'loss', label: 'loss', group: 'config' },
   { key: 'loss_weights', label: 'loss weights', group: 'config' },
   { key: 'temperature', label: 'temperature', group: 'config' },
-  { key: 'seed', label: 'seed', group: 'config' },
+  { key: 'seed', label: 'random seed', group: 'config' },
   { key: 'student_layers', label: 'student layers', group: 'config' },
   { key: 'student_hidden', label: 'student hidden', group: 'config' },
   { key: 'backend', label: 'backend', group: 'config' },
@@ -98,7 +98,7 @@ export function setSources(l: RunLookup, set: ExampleSetEntry | undefined): stri
 function exampleFlags(set: ExampleSetEntry | undefined): string {
   if (!set) return NONE;
   const o = set.options;
-  return `seq ${o.maxSeqLength} · ${o.maxPredictionsPerSeq} masks · p ${o.maskedLmProb} · dupe ${o.dupeFactor} · ${o.mode === 'seed' ? 'original' : o.mode}${o.doWholeWordMask ? ' · wwm' : ''} · seed ${o.randomSeed}`;
+  return `seq ${o.maxSeqLength} · ${o.maxPredictionsPerSeq} masks · p ${o.maskedLmProb} · dupe ${o.dupeFactor} · ${o.mode === 'seed' ? 'original' : o.mode}${o.doWholeWordMask ? ' · wwm' : ''} · random seed ${o.randomSeed}`;
 }
 
 function studentShape(run: RunEntry, l: RunLookup): { layers: string; hidden: string } {

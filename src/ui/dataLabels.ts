@@ -12,7 +12,7 @@ export function setSummary(s: ExampleSetEntry): string {
   const sources = s.sources ? sourcesLabel(s.sources.map((x) => x.name)) : 'sources not recorded (an older set)';
   return [
     `from ${sources}`,
-    `${o.mode} mode`,
+    `${o.mode === 'seed' ? 'original' : o.mode} mode`,
     o.doWholeWordMask ? 'whole-word masking' : 'wordpiece masking',
     `max_seq_length ${o.maxSeqLength}`,
     `max_predictions_per_seq ${o.maxPredictionsPerSeq}`,
