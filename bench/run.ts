@@ -197,9 +197,10 @@ async function runBrowser(opts: BrowserBenchOptions): Promise<BrowserBenchResult
 }
 
 // ------------------------------------------------------------------ load (child process)
-function runLoadChild(): Promise<LoadBenchResult> {
+/** Runs a bench script in a fresh Node (--expose-gc) and parses the JSON of its last stdout line. */
+function runJsonChild<T>(script: string, args: string[], what: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'loadChild.ts')], {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', script), ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -212,11 +213,11 @@ function runLoadChild(): Promise<LoadBenchResult> {
       const last = stdout.trim().split('\n').pop() ?? '';
       try {
         if (code !== 0) throw new Error(`exit code ${code}`);
-        resolve(JSON.parse(last) as LoadBenchResult);
+        resolve(JSON.parse(last) as T);
       } catch (e) {
         reject(
           new Error(
-            `load bench child failed (${(e as Error).message}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+            `${what} child failed (${(e as Error).message}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
           ),
         );
       }
@@ -224,41 +225,17 @@ function runLoadChild(): Promise<LoadBenchResult> {
   });
 }
 
+function runLoadChild(): Promise<LoadBenchResult> {
+  return runJsonChild<LoadBenchResult>('loadChild.ts', [], 'load bench');
+}
+
 // ------------------------------------------------------------------ large teacher (child process)
 function runLargeTeacherChild(dtype: 'F16' | 'F32', batches: number, batch: number): Promise<LargeTeacherResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--import',
-        'tsx',
-        join(ROOT, 'bench', 'largeTeacherBench.ts'),
-        dtype,
-        String(batches),
-        String(batch),
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').pop() ?? '';
-      try {
-        if (code !== 0) throw new Error(`exit code ${code}`);
-        resolve(JSON.parse(last) as LargeTeacherResult);
-      } catch (e) {
-        reject(
-          new Error(
-            `large teacher child failed (${(e as Error).message}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
-          ),
-        );
-      }
-    });
-  });
+  return runJsonChild<LargeTeacherResult>(
+    'largeTeacherBench.ts',
+    [dtype, String(batches), String(batch)],
+    'large teacher',
+  );
 }
 
 // ------------------------------------------------------------------ PyTorch peer (child process)
