@@ -127,6 +127,8 @@ export const layoutTests: E2ETest[] = [
         `the teacher pass says top-k, masked positions and examples: "${text}"`,
       );
       assert(positions >= examples && examples > 0, `every example has a masked position: ${positions} ≥ ${examples}`);
+      // the demo's max_predictions_per_seq is 10: masked positions, not the 10 slots of every example
+      assert(positions <= examples * 10, `masked positions within the prediction slots: ${positions}`);
 
       const previews = await p.$$eval('details.preview', (ds) => ds.map((d) => (d as HTMLDetailsElement).open));
       assert(previews.length >= 2, `both corpora have a preview: ${previews.length}`);

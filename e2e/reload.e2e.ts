@@ -243,10 +243,16 @@ export const reloadTests: E2ETest[] = [
         assert(examplesStored === total, `the records hold every example once: ${examplesStored} of ${total}`);
         for (const b of before.completed)
           assert(after.completed.includes(b), `batch ${b} stored before the reload is kept`);
-        const positions = await p.locator('[data-testid="teacher-cache"]').textContent();
+        const counts = p.getByTestId('teacher-cache-positions');
+        const slots = Number(await counts.getAttribute('data-slots'));
+        const masked = Number(await counts.getAttribute('data-positions'));
+        assert(slots === total * 5, `${total} examples × 5 prediction slots: ${slots}`);
+        assert(masked >= total && masked <= slots, `masked positions within the slots: ${masked} of ${slots}`);
+        const shownCounts = await counts.textContent();
         assert(
-          positions?.includes(`${(total * 5).toLocaleString('en-US')} masked positions`),
-          `${total} examples × 5 positions shown: ${positions}`,
+          shownCounts ===
+            `${masked.toLocaleString('en-US')} masked positions in ${slots.toLocaleString('en-US')} prediction slots`,
+          `the cache says what it counts: ${shownCounts}`,
         );
         console.log(
           `    ${total} examples in ${numBatches} batches of ${BATCH}: ${storedBefore} batches stored at the reload (page showed ${shownDone} examples), ${computed} examples computed after it; ${((tReload - t0) / 1000).toFixed(1)} s from start to reload, ${((Date.now() - tContinue) / 1000).toFixed(1)} s to finish after continuing`,

@@ -115,7 +115,8 @@ async function teacherPass(
   report(true);
   const examples = examplesDone();
   return {
-    positions: examples * ref.layout.slots,
+    positions: await reader.maskedPositions(examples),
+    slots: examples * ref.layout.slots,
     examples,
     storedBytes: cache.storedBytes(),
     complete: cache.isComplete(),

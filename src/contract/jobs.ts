@@ -289,7 +289,16 @@ export interface JobTypes {
   teacherPass: {
     input: { cacheId: string; modelId: string; exampleSetId: string; k: number; batchSize: number };
     progress: CountProgress;
-    output: { positions: number; examples: number; storedBytes: number; complete: boolean; cache: TeacherCacheRef };
+    output: {
+      /** masked positions (real prediction slots) of the examples done */
+      positions: number;
+      /** prediction slots stored: examples done × max_predictions_per_seq (padding slots included) */
+      slots: number;
+      examples: number;
+      storedBytes: number;
+      complete: boolean;
+      cache: TeacherCacheRef;
+    };
   };
   train: {
     input: { run: RunSpec; resume: boolean };

@@ -73,6 +73,7 @@ describe('worker protocol', () => {
         }
         return {
           positions: seen.length,
+          slots: seen.length,
           examples: seen.length,
           storedBytes: 0,
           complete: false,
@@ -114,6 +115,7 @@ describe('worker protocol', () => {
         }
         return {
           positions: 0,
+          slots: 0,
           examples: iterations,
           storedBytes: 0,
           complete: false,

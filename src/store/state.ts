@@ -115,7 +115,10 @@ export interface TeacherCacheEntry {
   k: number;
   batchSize: number;
   status: JobStatus;
+  /** masked positions (real prediction slots) of the examples done; before `slots` was recorded, the slots */
   positions: number;
+  /** prediction slots stored (examples × max_predictions_per_seq, padding included); absent in older entries */
+  slots?: number;
   storedBytes: number;
   /** the engine's cache key and layout, known once the pass has started */
   ref?: TeacherCacheRef;

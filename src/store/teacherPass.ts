@@ -51,6 +51,7 @@ export async function startTeacherPass(
     done: (out) => ({
       status: out.complete ? 'ready' : 'stopped',
       positions: out.positions,
+      slots: out.slots,
       storedBytes: out.storedBytes,
       ref: out.cache,
     }),

@@ -99,11 +99,11 @@ export function DemoPanel() {
             <span
               data-testid="demo-teacher-detail"
               data-k={cache.k}
-              data-positions={cache.status === 'ready' ? cache.positions : ''}
+              data-positions={cache.status === 'ready' && cache.slots !== undefined ? cache.positions : ''}
               data-examples={set?.count ?? ''}
             >
               top-{cache.k} probabilities
-              {cache.status === 'ready'
+              {cache.status === 'ready' && cache.slots !== undefined
                 ? ` at ${formatCount(cache.positions)} masked positions of ${formatCount(set?.count)} examples`
                 : ` per masked position of ${formatCount(set?.count)} examples`}
             </span>{' '}

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { controlJob } from '../store/jobRunner.ts';
 import { rateMissing, teacherPassEstimate } from '../store/estimates.ts';
 import { teacherPassBlocker } from '../store/jobGuards.ts';
-import { isActive, useApp } from '../store/state.ts';
+import { isActive, type TeacherCacheEntry, useApp } from '../store/state.ts';
 import { setTeacherForm, startTeacherPass } from '../store/teacherPass.ts';
 import { ErrorText, NumberField, Progress, Section, SelectField } from './common.tsx';
 import { CostEstimate, StorageLine, timeText } from './CostEstimate.tsx';
@@ -39,6 +39,12 @@ function TeacherPassEstimateView(props: { setId: string; k: number; batch: numbe
       ]}
     />
   );
+}
+
+/** What a cache's counts are: masked positions among the stored prediction slots (older entries recorded the slots only). */
+function positionsText(c: TeacherCacheEntry): string {
+  if (c.slots === undefined) return `${formatCount(c.positions || undefined)} prediction slots`;
+  return `${formatCount(c.positions)} masked positions in ${formatCount(c.slots)} prediction slots`;
 }
 
 export function TeacherPanel() {
@@ -117,7 +123,10 @@ export function TeacherPanel() {
               <strong data-testid="teacher-cache-name">{cacheLabel({ models, exampleSets: allSets }, c)}</strong>{' '}
               <span className={`badge ${c.status}`}>{c.status}</span>{' '}
               {formatCount(allSets.find((e) => e.id === c.exampleSetId)?.count)} examples · k={c.k} ·{' '}
-              {formatCount(c.positions || undefined)} masked positions · cache {formatBytes(c.storedBytes)}
+              <span data-testid="teacher-cache-positions" data-positions={c.positions} data-slots={c.slots ?? ''}>
+                {positionsText(c)}
+              </span>{' '}
+              · cache {formatBytes(c.storedBytes)}
               {c.status === 'running' && (
                 <button type="button" onClick={() => controlJob(c.id, 'pause')} data-testid="pause-teacher">
                   Pause

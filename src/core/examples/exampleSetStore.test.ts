@@ -46,6 +46,20 @@ describe('example set store', () => {
     expect(back).toEqual(examples);
   });
 
+  it('counts the masked positions (weight 1) of the first examples, not the padding slots', async () => {
+    const store = new MemoryStore();
+    await (await write(store, 'set-m', examples)).finish();
+    const r = await ExampleSetReader.open(store, 'set-m');
+    const real = (list: MaskedExample[]) =>
+      list.reduce((n, e) => n + Array.from(e.maskedLmWeights).filter((w) => w > 0).length, 0);
+    const all = real(examples);
+    expect(all).toBeLessThan(N * 3); // some slots are padding
+    expect(await r.maskedPositions()).toBe(all);
+    const upto = EXAMPLES_PER_BATCH + 5; // across a batch boundary
+    expect(await r.maskedPositions(upto)).toBe(real(examples.slice(0, upto)));
+    expect(await r.maskedPositions(0)).toBe(0);
+  });
+
   it('never reads a set whose build did not finish', async () => {
     const store = new MemoryStore();
     await write(store, 'set-b', examples);

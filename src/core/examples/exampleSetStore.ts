@@ -215,6 +215,20 @@ export class ExampleSetReader {
     return out;
   }
 
+  /**
+   * The masked positions (real prediction slots: weight 1) of the first `end` examples; the rest of
+   * the max_predictions_per_seq slots of each example are padding.
+   */
+  async maskedPositions(end = this.size): Promise<number> {
+    let n = 0;
+    for (let b = 0; b * EXAMPLES_PER_BATCH < end; b++) {
+      const examples = await this.batch(b);
+      const upto = Math.min(examples.length, end - b * EXAMPLES_PER_BATCH);
+      for (let i = 0; i < upto; i++) for (const w of examples[i].maskedLmWeights) if (w > 0) n++;
+    }
+    return n;
+  }
+
   /** The raw TFRecord bytes of every batch, in order (the set as one .tfrecord file). */
   async recordBlobs(): Promise<Blob> {
     const parts: BlobPart[] = [];
