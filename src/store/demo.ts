@@ -149,7 +149,7 @@ let inFlight: Promise<void> | null = null;
 /** The training worker's measured speed: the probe's model-step GFLOP/s on the backend it uses (null before it reports, or unmeasured). */
 export function demoSpeed(s: Pick<AppState, 'backends'>): DemoSpeed | null {
   const r = measuredRate(s, 'train');
-  return r ? { backend: r.backend, stepGflops: r.probeGflops } : null;
+  return r?.probeGflops ? { backend: r.backend, stepGflops: r.probeGflops } : null;
 }
 
 /** What the demo will run here, sized from the measured speed (and the page's URL parameters), and how long it should take. */

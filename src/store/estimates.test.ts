@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { PRETRAINING_DEFAULTS } from '../core/examples/createPretrainingData.ts';
 import { estimateExamples } from '../core/estimate/exampleCount.ts';
 import { teacherCacheBytes } from '../core/estimate/jobCost.ts';
+import { bertForwardFlops, TRAIN_FLOPS_PER_FORWARD } from '../core/model/flops.ts';
 
 const inputs = vi.hoisted(() => [] as unknown[]);
 vi.mock('./jobRunner.ts', () => ({
@@ -201,5 +202,83 @@ describe('teacherPassEstimate', () => {
     expect(e?.cacheBytes).toBe(teacherCacheBytes({ examples: 37, slots: 5, k: 16, batchSize: 4, vocabSize: 21128 }));
     expect(e?.positions).toBe(185);
     expect(teacherPassEstimate(useApp.getState(), 'missing', 16, 4)).toBeNull();
+  });
+});
+
+describe('the rate an estimate uses', () => {
+  const set = {
+    id: 'set',
+    name: 'a.txt · wwm',
+    corpusIds: ['a'],
+    vocabModelId: 'teacher',
+    options: { ...PRETRAINING_DEFAULTS, maxSeqLength: 64, maxPredictionsPerSeq: 10 },
+    status: 'ready' as const,
+    count: 600,
+    storedBytes: 0,
+    createdAt: 0,
+  };
+  const probe = (backend: 'wasm' | 'webgpu') => ({
+    backend,
+    reason: '',
+    skipped: [],
+    measured: [{ backend, stepGflops: 0.5 } as never],
+  });
+  const pass = (backend: string, rate: number, produced: number) => ({
+    id: `cache-${backend}`,
+    modelId: 'teacher',
+    exampleSetId: 'set',
+    k: 16,
+    batchSize: 8,
+    status: 'ready' as const,
+    positions: 0,
+    storedBytes: 0,
+    backend,
+    progress: { done: produced, total: produced, rate, unit: 'examples', produced },
+  });
+
+  it('is the last teacher pass’s on the same backend once one ran long enough, else the probe’s', () => {
+    reset([corpus('a', 'a.txt')]);
+    useApp.setState({ exampleSets: [set], backends: { teacher: probe('wasm') } });
+    const byProbe = teacherPassEstimate(useApp.getState(), 'set', 16, 8)!;
+    expect(byProbe.rate?.source).toEqual({ kind: 'probe', probeGflops: 0.5 });
+
+    // a pass on wasm at 20 examples/s over 600 examples (30 s): the next pass over 600 takes 30 s
+    useApp.setState({ teacherCaches: [pass('webgpu', 1, 600), pass('wasm', 20, 600)] });
+    const byPass = teacherPassEstimate(useApp.getState(), 'set', 16, 8)!;
+    expect(byPass.rate?.source).toEqual({ kind: 'teacherPass', label: 'a.txt · wwm', examplesPerSec: 20 });
+    expect(byPass.seconds).toBeCloseTo(30, 6);
+
+    // on webgpu only the webgpu pass counts; a pass of under MIN_OBSERVED_SECONDS does not
+    useApp.setState({ backends: { teacher: probe('webgpu') } });
+    expect(teacherPassEstimate(useApp.getState(), 'set', 16, 8)!.seconds).toBeCloseTo(600, 6);
+    useApp.setState({ teacherCaches: [pass('webgpu', 1000, 600)] });
+    expect(teacherPassEstimate(useApp.getState(), 'set', 16, 8)!.rate?.source.kind).toBe('probe');
+  });
+
+  it('is the last run’s on the same backend (its steps and evaluations over its wall time)', () => {
+    reset([corpus('a', 'a.txt')]);
+    const student = { layers: 3, hidden: 128, intermediate: 512, vocab: 21128 };
+    const config = { ...useApp.getState().runConfig, batchSize: 16 };
+    const points = Array.from({ length: 21 }, (_, i) => ({
+      step: i + 1,
+      time: 1_000_000 + i * 1000,
+      losses: { total: 1 },
+      lr: 0,
+      examplesPerSec: 16,
+      tokensPerSec: 0,
+    }));
+    useApp.setState({
+      exampleSets: [set],
+      backends: { train: probe('wasm') },
+      runs: [{ id: 'r1', name: 'run 1', backend: 'wasm', studentSize: student, exampleSetId: 'set', config } as never],
+      metrics: { r1: points },
+      evals: { r1: [] },
+    });
+    const rate = measuredRate(useApp.getState(), 'train')!;
+    expect(rate.source).toEqual({ kind: 'run', label: 'run 1' });
+    // 20 steps of 16 in 20 s
+    const forward = bertForwardFlops({ ...student, seq: 64, masks: 10 });
+    expect(rate.gflops).toBeCloseTo((20 * 16 * TRAIN_FLOPS_PER_FORWARD * forward) / 20 / 1e9, 9);
+    expect(rate.probeGflops).toBe(0.5);
   });
 });

@@ -16,6 +16,7 @@ import {
   teacherPassFlops,
   trainingFlops,
 } from '../core/estimate/jobCost.ts';
+import { MIN_OBSERVED_SECONDS, runGflops, teacherPassGflops } from '../core/estimate/observedRate.ts';
 import type { BertConfig } from '../core/model/config.ts';
 import { heldOutCount } from '../core/run/heldOut.ts';
 import type { RunConfig } from '../contract/jobs.ts';
@@ -23,25 +24,94 @@ import { DEMO_CORPUS_NAME, DEMO_STEP_SPEEDUP } from './demoPlan.ts';
 import type { AppState, CorpusEntry } from './state.ts';
 import { corpusVocabId } from './state.ts';
 
-/** A worker's measured speed: its backend, the probe's model-step GFLOP/s there, and the rate used for estimates. */
+/** Where an estimate's rate comes from: the backend probe, or a job this page ran on the same backend. */
+export type RateSource =
+  | { kind: 'probe'; probeGflops: number }
+  | { kind: 'teacherPass'; label: string; examplesPerSec: number }
+  | { kind: 'run'; label: string };
+
+/** A worker's speed for estimates: its backend, the model GFLOP/s assumed, and where that figure comes from. */
 export interface MeasuredRate {
   backend: string;
-  probeGflops: number;
-  /** model GFLOP/s assumed for real models: the probe's × DEMO_STEP_SPEEDUP (larger matrices run faster than the probe's tiny step) */
+  /** model GFLOP/s: a job's own, or the probe's × DEMO_STEP_SPEEDUP (larger matrices run faster than the probe's tiny step) */
   gflops: number;
+  source: RateSource;
+  /** the probe's model-step GFLOP/s on this backend (null when it measured none) */
+  probeGflops: number | null;
 }
 
-/** The rate the worker's chosen backend measured (null before it reports, or when it measured no model step). */
-export function measuredRate(s: Pick<AppState, 'backends'>, worker: WorkerKind): MeasuredRate | null {
+type RateState = Pick<AppState, 'backends'> &
+  Partial<Pick<AppState, 'teacherCaches' | 'runs' | 'metrics' | 'evals' | 'models' | 'exampleSets'>>;
+
+/** The backend a worker uses and the probe's model step there (null before it reports). */
+function workerBackend(s: Pick<AppState, 'backends'>, worker: WorkerKind) {
   const r = s.backends[worker];
   if (!r || 'error' in r || r.backend === 'none') return null;
   const m = r.measured?.find((x) => x.backend === r.backend);
-  if (!m?.stepGflops) return null;
-  return { backend: r.backend, probeGflops: m.stepGflops, gflops: m.stepGflops * DEMO_STEP_SPEEDUP };
+  return { backend: r.backend, probeGflops: m?.stepGflops || null };
+}
+
+/**
+ * The rate estimates use for a worker: the latest job of its kind that ran long enough on the
+ * backend the worker uses now (a teacher pass for the teacher worker, a run for the training
+ * worker), or else the probe's model step scaled by DEMO_STEP_SPEEDUP; null before the worker
+ * reports, or when neither is known.
+ */
+export function measuredRate(s: RateState, worker: WorkerKind): MeasuredRate | null {
+  const b = workerBackend(s, worker);
+  if (!b) return null;
+  const observed = worker === 'teacher' ? observedTeacherRate(s, b.backend) : observedRunRate(s, b.backend);
+  if (observed) return { backend: b.backend, probeGflops: b.probeGflops, ...observed };
+  if (!b.probeGflops) return null;
+  return {
+    backend: b.backend,
+    probeGflops: b.probeGflops,
+    gflops: b.probeGflops * DEMO_STEP_SPEEDUP,
+    source: { kind: 'probe', probeGflops: b.probeGflops },
+  };
+}
+
+/** The last teacher pass on `backend` that computed for MIN_OBSERVED_SECONDS or more: its rate at its end. */
+function observedTeacherRate(s: RateState, backend: string): Pick<MeasuredRate, 'gflops' | 'source'> | null {
+  for (const c of [...(s.teacherCaches ?? [])].reverse()) {
+    const p = c.progress;
+    if (c.backend !== backend || !p || p.unit !== 'examples' || !(p.rate > 0)) continue;
+    if ((p.produced ?? 0) / p.rate < MIN_OBSERVED_SECONDS) continue;
+    const teacher = s.models?.find((m) => m.id === c.modelId)?.info;
+    const set = s.exampleSets?.find((e) => e.id === c.exampleSetId);
+    if (!teacher || !set) continue;
+    return {
+      gflops: teacherPassGflops(p.rate, modelSize(teacher.config), set.options),
+      source: { kind: 'teacherPass', label: set.name ?? set.id, examplesPerSec: p.rate },
+    };
+  }
+  return null;
+}
+
+/** The last run on `backend` whose log spans MIN_OBSERVED_SECONDS or more: steps, evaluations and all between. */
+function observedRunRate(s: RateState, backend: string): Pick<MeasuredRate, 'gflops' | 'source'> | null {
+  for (const r of [...(s.runs ?? [])].reverse()) {
+    if (r.backend !== backend || !r.studentSize) continue;
+    const set = s.exampleSets?.find((e) => e.id === r.exampleSetId);
+    const points = s.metrics?.[r.id];
+    if (!set || !points?.length) continue;
+    const gflops = runGflops(
+      {
+        points,
+        evalSteps: (s.evals?.[r.id] ?? []).map((e) => e.step),
+        examplesPerStep: r.config.batchSize,
+        heldOut: heldOutCount(set.count),
+      },
+      r.studentSize,
+      set.options,
+    );
+    if (gflops) return { gflops, source: { kind: 'run', label: r.name } };
+  }
+  return null;
 }
 
 /** Why a worker has no rate (for the estimate's time line), null when it has one. */
-export function rateMissing(s: Pick<AppState, 'backends'>, worker: WorkerKind): string | null {
+export function rateMissing(s: RateState, worker: WorkerKind): string | null {
   if (measuredRate(s, worker)) return null;
   const r = s.backends[worker];
   if (!r) return `waiting for the ${worker} worker's backend to measure its speed`;

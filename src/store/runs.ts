@@ -8,7 +8,8 @@ import { trainingBlocker } from './jobGuards.ts';
 import { runEntryJob, stopJob } from './jobRunner.ts';
 import { pickRunColor } from './runColors.ts';
 import { deleteMetrics, flushMetrics, queueEvals, queueMetrics, refreshQuota } from './persistence.ts';
-import { type AppState, newId, patchEntry, type RunEntry, useApp } from './state.ts';
+import { modelSize } from './estimates.ts';
+import { type AppState, newId, patchEntry, type RunEntry, useApp, workerBackendName } from './state.ts';
 
 const set = useApp.setState;
 const get = useApp.getState;
@@ -36,8 +37,7 @@ export function nextRunName(runs: Pick<RunEntry, 'name'>[]): string {
 
 /** The training worker's backend as the header reports it (absent until the worker has started). */
 function trainBackend(s: AppState): string | undefined {
-  const report = s.backends.train;
-  return report && 'backend' in report ? report.backend : undefined;
+  return workerBackendName(s, 'train');
 }
 
 /** Adds a run entry (not started yet: `driveRun` starts it) and returns its id. */
@@ -56,6 +56,7 @@ export function createRun(cacheId: string): string {
     student: s.studentSpec,
     config: s.runConfig,
     backend: trainBackend(s),
+    studentSize: s.studentInfo ? modelSize(s.studentInfo.config) : undefined,
     color: pickRunColor(
       s.runs.map((r) => r.color),
       id,

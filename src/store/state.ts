@@ -29,6 +29,7 @@ import type {
 } from '../contract/jobs.ts';
 import { PRETRAINING_DEFAULTS, type PretrainingOptions } from '../core/examples/createPretrainingData.ts';
 import type { CorpusTokenStats } from '../core/estimate/corpusTokens.ts';
+import type { ModelSize } from '../core/estimate/jobCost.ts';
 import { LOSS_PRESETS } from '../core/distill/lossConfig.ts';
 import { FINETUNE_DEFAULTS, type FineTuneOptions } from '../core/finetune/fineTuneOptions.ts';
 
@@ -38,6 +39,12 @@ export type JobStatus = 'running' | 'paused' | 'stopping' | 'ready' | 'error' | 
 /** True while an entry's job is in a worker (running, paused, or stopping after its current batch). */
 export function isActive(status: string): boolean {
   return status === 'running' || status === 'paused' || status === 'stopping';
+}
+
+/** A worker's backend as the header reports it (absent until the worker has started, or when it has none). */
+export function workerBackendName(s: Pick<AppState, 'backends'>, worker: WorkerKind): string | undefined {
+  const report = s.backends[worker];
+  return report && 'backend' in report ? report.backend : undefined;
 }
 
 /** A corpus's tokens, [UNK] and document lengths with one vocabulary (core's corpusTokenStats). */
@@ -119,6 +126,8 @@ export interface TeacherCacheEntry {
   positions: number;
   /** prediction slots stored (examples × max_predictions_per_seq, padding included); absent in older entries */
   slots?: number;
+  /** the teacher worker's backend when the pass was started (its rate then times the next pass's estimate) */
+  backend?: string;
   storedBytes: number;
   /** the engine's cache key and layout, known once the pass has started */
   ref?: TeacherCacheRef;
@@ -134,6 +143,8 @@ export interface RunEntry {
   notes?: string;
   /** the training worker's backend when the run was started (webgpu, wasm…) */
   backend?: string;
+  /** the student's size when the run was made (its logged rate then times the next run's estimate) */
+  studentSize?: ModelSize;
   /** the run's colour in the charts and tables, given when it is made (runColors.ts) */
   color?: string;
   teacherId: string;

@@ -1,7 +1,7 @@
 /** The teacher pass: the teacher's top-k at every masked position of an example set, into a resumable cache. */
 import { teacherPassBlocker } from './jobGuards.ts';
 import { runEntryJob } from './jobRunner.ts';
-import { DEFAULT_TEACHER_FORM, newId, patchEntry, type TeacherForm, useApp } from './state.ts';
+import { DEFAULT_TEACHER_FORM, newId, patchEntry, type TeacherForm, useApp, workerBackendName } from './state.ts';
 
 /** Changes the Teacher pass form (saved with the page's state). */
 export function setTeacherForm(p: Partial<TeacherForm>): void {
@@ -37,7 +37,17 @@ export async function startTeacherPass(
     useApp.setState((st) => ({
       teacherCaches: [
         ...st.teacherCaches,
-        { id, modelId, exampleSetId, k, batchSize, status: 'running', positions: 0, storedBytes: 0 },
+        {
+          id,
+          modelId,
+          exampleSetId,
+          k,
+          batchSize,
+          status: 'running',
+          positions: 0,
+          storedBytes: 0,
+          backend: workerBackendName(s, 'teacher'),
+        },
       ],
     }));
   }

@@ -6,7 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import type { CostWarning } from '../core/estimate/jobCost.ts';
-import type { MeasuredRate } from '../store/estimates.ts';
+import type { MeasuredRate, RateSource } from '../store/estimates.ts';
 import { refreshQuota } from '../store/persistence.ts';
 import { useApp } from '../store/state.ts';
 import { KeyValues } from './common.tsx';
@@ -15,7 +15,19 @@ import { formatBytes, formatDuration } from './format.ts';
 /** "about 2 h 5 min at 9.2 model GFLOP/s on wasm (…)", or why there is no time (`missing`, from rateMissing). */
 export function timeText(seconds: number | null, rate: MeasuredRate | null, missing: string | null): string {
   if (!rate || seconds === null) return missing ?? 'unknown';
-  return `about ${formatDuration(seconds)} at ${rate.gflops.toFixed(1)} model GFLOP/s on ${rate.backend} (the probe's model step measured ${rate.probeGflops.toFixed(2)}; larger models run faster per FLOP)`;
+  return `about ${formatDuration(seconds)} at ${rate.gflops.toFixed(1)} model GFLOP/s on ${rate.backend} (${rateSourceText(rate.source)})`;
+}
+
+/** Where an estimate's rate comes from, in words. */
+export function rateSourceText(source: RateSource): string {
+  switch (source.kind) {
+    case 'probe':
+      return `from the backend probe: its tiny model step measured ${source.probeGflops.toFixed(2)}, and larger models run faster per FLOP; a finished job here times the next one better`;
+    case 'teacherPass':
+      return `as the teacher pass over ${source.label} ran: ${source.examplesPerSec.toFixed(2)} examples/s`;
+    case 'run':
+      return `as ${source.label} ran, evaluations included`;
+  }
 }
 
 export function warningText(w: CostWarning): string {
