@@ -47,6 +47,14 @@ function positionsText(c: TeacherCacheEntry): string {
   return `${formatCount(c.positions)} masked positions in ${formatCount(c.slots)} prediction slots`;
 }
 
+/** How the stored examples came about: computed now, or partly found stored by an earlier, stopped pass. */
+function storedText(done: number, computed: number | undefined): string {
+  if (computed === undefined) return '';
+  if (computed >= done) return ', all computed in one go';
+  if (computed === 0) return ', all found stored by an earlier pass';
+  return ` (${formatCount(computed)} computed after the pass was continued, ${formatCount(done - computed)} stored before)`;
+}
+
 export function TeacherPanel() {
   const sets = useApp((s) => s.exampleSets).filter((e) => e.status === 'ready');
   const caches = useApp((s) => s.teacherCaches);
@@ -160,8 +168,7 @@ export function TeacherPanel() {
                 data-computed={c.progress.produced ?? ''}
               >
                 {formatCount(c.progress.done)} of {formatCount(c.progress.total)} examples stored
-                {c.progress.produced !== undefined &&
-                  ` (${formatCount(c.progress.produced)} computed by the last run of the pass, the rest found stored)`}
+                {storedText(c.progress.done, c.progress.produced)}
               </p>
             )}
             <ErrorText testId="teacher-cache-error" message={c.error} />
