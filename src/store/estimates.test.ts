@@ -253,6 +253,9 @@ describe('the rate an estimate uses', () => {
     expect(teacherPassEstimate(useApp.getState(), 'set', 16, 8)!.seconds).toBeCloseTo(600, 6);
     useApp.setState({ teacherCaches: [pass('webgpu', 1000, 600)] });
     expect(teacherPassEstimate(useApp.getState(), 'set', 16, 8)!.rate?.source.kind).toBe('probe');
+    // a pass still running does not count (its rate, and so the estimate, would move with every batch)
+    useApp.setState({ teacherCaches: [{ ...pass('webgpu', 1, 600), status: 'running' }] });
+    expect(teacherPassEstimate(useApp.getState(), 'set', 16, 8)!.rate?.source.kind).toBe('probe');
   });
 
   it('is the last run’s on the same backend (its steps and evaluations over its wall time)', () => {
@@ -270,7 +273,17 @@ describe('the rate an estimate uses', () => {
     useApp.setState({
       exampleSets: [set],
       backends: { train: probe('wasm') },
-      runs: [{ id: 'r1', name: 'run 1', backend: 'wasm', studentSize: student, exampleSetId: 'set', config } as never],
+      runs: [
+        {
+          id: 'r1',
+          name: 'run 1',
+          status: 'ready',
+          backend: 'wasm',
+          studentSize: student,
+          exampleSetId: 'set',
+          config,
+        },
+      ] as never,
       metrics: { r1: points },
       evals: { r1: [] },
     });

@@ -22,7 +22,7 @@ import { heldOutCount } from '../core/run/heldOut.ts';
 import type { RunConfig } from '../contract/jobs.ts';
 import { DEMO_CORPUS_NAME, DEMO_STEP_SPEEDUP } from './demoPlan.ts';
 import type { AppState, CorpusEntry } from './state.ts';
-import { corpusVocabId } from './state.ts';
+import { corpusVocabId, isActive } from './state.ts';
 
 /** Where an estimate's rate comes from: the backend probe, or a job this page ran on the same backend. */
 export type RateSource =
@@ -71,11 +71,12 @@ export function measuredRate(s: RateState, worker: WorkerKind): MeasuredRate | n
   };
 }
 
-/** The last teacher pass on `backend` that computed for MIN_OBSERVED_SECONDS or more: its rate at its end. */
+/** The last finished (or stopped) teacher pass on `backend` that computed for MIN_OBSERVED_SECONDS or more: its rate at its end. */
 function observedTeacherRate(s: RateState, backend: string): Pick<MeasuredRate, 'gflops' | 'source'> | null {
   for (const c of [...(s.teacherCaches ?? [])].reverse()) {
     const p = c.progress;
-    if (c.backend !== backend || !p || p.unit !== 'examples' || !(p.rate > 0)) continue;
+    // a pass still running is left out: its rate moves with every batch, and so would the estimate's text
+    if (c.backend !== backend || isActive(c.status) || !p || p.unit !== 'examples' || !(p.rate > 0)) continue;
     if ((p.produced ?? 0) / p.rate < MIN_OBSERVED_SECONDS) continue;
     const teacher = s.models?.find((m) => m.id === c.modelId)?.info;
     const set = s.exampleSets?.find((e) => e.id === c.exampleSetId);
@@ -88,10 +89,10 @@ function observedTeacherRate(s: RateState, backend: string): Pick<MeasuredRate, 
   return null;
 }
 
-/** The last run on `backend` whose log spans MIN_OBSERVED_SECONDS or more: steps, evaluations and all between. */
+/** The last run on `backend` that ended (or stopped) and whose log spans MIN_OBSERVED_SECONDS or more: steps, evaluations and all between. */
 function observedRunRate(s: RateState, backend: string): Pick<MeasuredRate, 'gflops' | 'source'> | null {
   for (const r of [...(s.runs ?? [])].reverse()) {
-    if (r.backend !== backend || !r.studentSize) continue;
+    if (r.backend !== backend || isActive(r.status) || !r.studentSize) continue;
     const set = s.exampleSets?.find((e) => e.id === r.exampleSetId);
     const points = s.metrics?.[r.id];
     if (!set || !points?.length) continue;
