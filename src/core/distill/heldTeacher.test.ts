@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useWasmBackend } from '../../cli/nodeBackend.ts';
 import { arraysToWeights, randomArrays, tinyConfig, tinyVocab } from '../../testing/checkpointFixtures.ts';
 import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import { useBackend } from '../backend/useBackend.ts';
@@ -121,5 +122,48 @@ describe('HeldTeacher', () => {
       /feed-forward weight \[24, 16\] takes 1536 bytes .* over the device's buffer limit \(1000 bytes.*cannot be split/,
     );
     expect(held.held.size).toBeGreaterThan(0);
+  });
+});
+
+const wasmProblem = await useWasmBackend();
+await useBackend('cpu');
+const describeWasm = wasmProblem ? describe.skip : describe;
+
+describeWasm(`HeldTeacher on tfjs-wasm${wasmProblem ? ` [skipped: ${wasmProblem}]` : ''}`, () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+  afterAll(async () => {
+    await useBackend('cpu');
+  });
+
+  it('the float16 teacher, widened half a layer at a time into the wasm heap, gives exactly the float32 teacher of the same values', async () => {
+    const f16 = await files('F16');
+    before = tf.memory().numTensors;
+    // the float32 teacher: the float16 file's values written as F32 safetensors
+    const widened = await loadCheckpoint(f16);
+    const f32 = new Map(f16);
+    f32.set(
+      't/model.safetensors',
+      new Blob([(await safetensorsBytes(widened.weights, cfg, 'F32')) as Uint8Array<ArrayBuffer>]),
+    );
+    disposeCheckpoint(widened);
+    const want = await reference(f16);
+    const teacher32 = new HeldTeacher(await holdCheckpoint(f32));
+    expect(teacher32.weightsKept).toBe('float32');
+    const got32 = await teacher32.computeOutputs(examples, K);
+    teacher32.dispose();
+    const held = await holdCheckpoint(f16);
+    const teacher16 = new HeldTeacher(held);
+    expect(teacher16.weightsKept).toBe('float16');
+    const resident = tf.memory().numTensors;
+    const got16 = await teacher16.computeOutputs(examples, K);
+    expect(tf.memory().numTensors).toBe(resident);
+    expect([...held.held.values()].every(isFloat16)).toBe(true);
+    teacher16.dispose();
+    expect(got16.ids).toEqual(got32.ids);
+    expect(got16.probs).toEqual(got32.probs);
+    expect(got16.weights).toEqual(got32.weights);
+    expectSameOutputs(got16, want);
   });
 });

@@ -3,10 +3,13 @@
  * held checkpoint (checkpoint/heldCheckpoint.ts), with the same outputs as computeTeacherOutputs
  * (the softmax over the full vocabulary at T = 1, truncated to its top k).
  *
- * Memory: a float16 teacher keeps its encoder layers as float16 and widens one layer at a time
- * to float32 tensors for a batch, disposing them before the next ("float16 kept, widened per
- * layer"); a float32 teacher's tensors were uploaded as they were read. The embeddings and the
- * masked-LM head stay resident as float32 in both cases.
+ * Memory: a float16 teacher keeps its encoder layers as float16 and, for each batch, widens them
+ * to float32 tensors half a layer at a time (the attention weights, then the feed-forward ones),
+ * straight into the backend's memory where it allows (tfjs-wasm), each half run over the whole
+ * batch and disposed before the next ("float16 kept, widened per layer"). So at the batch's peak
+ * the backend holds one half-layer's weights, its packed copy made by the matmul kernel, and one
+ * half-layer's activations, beside the resident tensors. A float32 teacher's tensors were uploaded
+ * as they were read. The embeddings and the masked-LM head stay resident as float32 in both cases.
  *
  * Buffer limits (webgpu, see backend/bufferLimits.ts): the word embeddings are stored as row
  * blocks, the batch runs in sub-batches, and the logits are made one vocabulary chunk at a time:
@@ -21,16 +24,18 @@ import type { CheckpointPlan } from '../checkpoint/loadCheckpoint.ts';
 import { widenFloat16 } from '../checkpoint/tensorRecord.ts';
 import type { MaskedExample } from '../examples/maskedExample.ts';
 import {
+  attentionBlock,
   attentionMaskAdd,
   checkInputs,
   Dropout,
   dense,
   embeddings,
-  encoderLayer,
+  feedForwardBlock,
   gatherPositions,
+  layerHalves,
   mlmTransform,
 } from '../model/bert.ts';
-import { EMBEDDING_NAMES, layerNames, MLM_HEAD_NAMES, type Weights } from '../model/weights.ts';
+import { EMBEDDING_NAMES, MLM_HEAD_NAMES, type Weights } from '../model/weights.ts';
 import { type BatchTensors, disposeBatch, toBatchTensors } from './batch.ts';
 import { DEFAULT_TRUNCATION_FACTOR, type TeacherOutputBatch, readTopK } from './teacherOutputs.ts';
 
@@ -127,16 +132,23 @@ export class HeldTeacher {
     return teacherWeightsText(this.weightsKept, heldBytes, residentBytes);
   }
 
-  /** One layer's weights: resident (uploaded when read), or widened now from float16 (`release` disposes those). */
-  private layerWeights(i: number): { weights: Weights; release(): void } {
-    const names = Object.values(layerNames(i));
+  /**
+   * Runs `step` with the named weights: resident ones (uploaded when read) as they are, float16
+   * ones widened now and disposed as soon as `step` returns, so only one half-layer's float32
+   * copy (and the backend's packed copy of it) exists at a time.
+   */
+  private withWeights(names: string[], step: (weights: Weights) => void): void {
     const widened = widenToTensors(
       this.ckpt.held,
       names.filter((n) => !this.resident[n]),
     );
-    const weights: Weights = { ...widened };
-    for (const n of names) weights[n] ??= this.resident[n];
-    return { weights, release: () => tf.dispose(Object.values(widened)) };
+    try {
+      const weights: Weights = { ...widened };
+      for (const n of names) weights[n] ??= this.resident[n];
+      step(weights);
+    } finally {
+      tf.dispose(Object.values(widened));
+    }
   }
 
   /** Word embeddings of ids [n] from the row blocks: each id's row from the block holding it. */
@@ -228,17 +240,24 @@ export class HeldTeacher {
         );
         subs.push({ batch, n, x, maskAdd: tf.tidy(() => attentionMaskAdd(inputs, n, seq) as tf.Tensor4D) }); // the batch always has a mask
       }
+      // each layer in its two halves (encoderLayer = feedForwardBlock ∘ attentionBlock), each half's
+      // weights widened, run over every sub-batch, and freed: the activations of one half at a time
       for (let i = 0; i < cfg.num_hidden_layers; i++) {
-        const layer = this.layerWeights(i);
-        try {
+        const halves = layerHalves(i);
+        this.withWeights(halves.attention, (w) => {
           for (const sub of subs) {
-            const y = tf.tidy(() => encoderLayer(layer.weights, cfg, i, sub.x, sub.maskAdd, sub.n, seq, drop));
+            const y = tf.tidy(() => attentionBlock(w, cfg, i, sub.x, sub.maskAdd, sub.n, seq, drop));
             sub.x.dispose();
             sub.x = y;
           }
-        } finally {
-          layer.release();
-        }
+        });
+        this.withWeights(halves.feedForward, (w) => {
+          for (const sub of subs) {
+            const y = tf.tidy(() => feedForwardBlock(w, cfg, i, sub.x, drop));
+            sub.x.dispose();
+            sub.x = y;
+          }
+        });
       }
       const parts = subs.map((sub) =>
         tf.tidy(() => {
