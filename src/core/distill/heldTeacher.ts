@@ -7,7 +7,7 @@
  * to float32 tensors half a layer at a time (the attention weights, then the feed-forward ones),
  * straight into the backend's memory where it allows (tfjs-wasm), each half run over the whole
  * batch and disposed before the next ("float16 kept, widened per layer"). So at the batch's peak
- * the backend holds one half-layer's weights, its packed copy made by the matmul kernel, and one
+ * the backend holds one half-layer's weights (and any packed copy of them the matmul kernel keeps), and one
  * half-layer's activations, beside the resident tensors. A float32 teacher's tensors were uploaded
  * as they were read. The embeddings and the masked-LM head stay resident as float32 in both cases.
  *
@@ -135,7 +135,7 @@ export class HeldTeacher {
   /**
    * Runs `step` with the named weights: resident ones (uploaded when read) as they are, float16
    * ones widened now and disposed as soon as `step` returns, so only one half-layer's float32
-   * copy (and the backend's packed copy of it) exists at a time.
+   * copy exists at a time.
    */
   private withWeights(names: string[], step: (weights: Weights) => void): void {
     const widened = widenToTensors(
