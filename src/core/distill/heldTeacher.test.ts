@@ -114,6 +114,33 @@ describe('HeldTeacher', () => {
     teacher.dispose();
   });
 
+  it('sub-batches of at most subBatchTokens tokens (the activations a half-layer keeps): the same top k', async () => {
+    const f = await files('F16');
+    before = tf.memory().numTensors;
+    const want = await reference(f);
+    // 30 tokens: 2 examples of 12 per sub-batch, 4 sub-batches for 7 examples
+    const teacher = new HeldTeacher(await holdCheckpoint(f), {
+      limitBytes: Number.POSITIVE_INFINITY,
+      subBatchTokens: 30,
+    });
+    const got = await teacher.computeOutputs(examples, K);
+    expect(teacher.lastSplit).toMatchObject({ examplesPerChunk: 2, subBatches: 4 });
+    expectSameOutputs(got, want);
+    // fewer tokens than one example: one example per sub-batch
+    const one = new HeldTeacher(await holdCheckpoint(f), { limitBytes: Number.POSITIVE_INFINITY, subBatchTokens: 5 });
+    expectSameOutputs(await one.computeOutputs(examples, K), want);
+    expect(one.lastSplit).toMatchObject({ examplesPerChunk: 1, subBatches: 7 });
+    teacher.dispose();
+    one.dispose();
+  });
+
+  it('a subBatchTokens under 1 is refused, naming the option', async () => {
+    const f = await files('F16');
+    before = tf.memory().numTensors;
+    const held = await holdCheckpoint(f);
+    expect(() => new HeldTeacher(held, { subBatchTokens: 0 })).toThrow(/subBatchTokens must be at least 1, got 0/);
+  });
+
   it('a limit under one layer weight: refused before anything is uploaded', async () => {
     const f = await files('F16');
     before = tf.memory().numTensors;

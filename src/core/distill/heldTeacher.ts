@@ -8,7 +8,8 @@
  * straight into the backend's memory where it allows (tfjs-wasm), each half run over the whole
  * batch and disposed before the next ("float16 kept, widened per layer"). So at the batch's peak
  * the backend holds one half-layer's weights (and any packed copy of them the matmul kernel keeps), and one
- * half-layer's activations, beside the resident tensors. A float32 teacher's tensors were uploaded
+ * half-layer's activations for one sub-batch of at most SUB_BATCH_TOKENS tokens, beside the
+ * resident tensors. A float32 teacher's tensors were uploaded
  * as they were read. The embeddings and the masked-LM head stay resident as float32 in both cases.
  *
  * Buffer limits (webgpu, see backend/bufferLimits.ts): the word embeddings are stored as row
@@ -41,9 +42,20 @@ import { DEFAULT_TRUNCATION_FACTOR, type TeacherOutputBatch, readTopK } from './
 
 const MB = 2 ** 20;
 
+/**
+ * Tokens per sub-batch by default: the activations a half-layer keeps until it returns grow with
+ * them (hidden 1024, intermediate 4096: about 180 KB a token in the feed-forward half), while the
+ * layer's weights are widened once per batch whatever the sub-batches. 128 tokens keep them near
+ * a quarter of a float16 large teacher's half-layer weights; an example longer than this is one
+ * sub-batch on its own.
+ */
+export const SUB_BATCH_TOKENS = 128;
+
 export interface HeldTeacherOptions {
   /** Largest tensor in bytes; default: the backend's buffer limits (webgpu), else none. */
   limitBytes?: number;
+  /** Tokens per sub-batch at most (whole examples, at least one); default SUB_BATCH_TOKENS. */
+  subBatchTokens?: number;
 }
 
 interface WordBlock {
@@ -56,6 +68,7 @@ export class HeldTeacher {
   /** 'float16': layers kept as float16 and widened per layer; 'float32': uploaded whole. */
   readonly weightsKept: 'float16' | 'float32';
   readonly limitBytes: number;
+  readonly subBatchTokens: number;
   private readonly resident: Weights = {};
   private readonly blocks: WordBlock[] = [];
   private residentBytes = 0;
@@ -73,6 +86,9 @@ export class HeldTeacher {
       );
     const limits = backendBufferLimits();
     this.limitBytes = opts.limitBytes ?? (limits ? tensorByteLimit(limits) : Number.POSITIVE_INFINITY);
+    this.subBatchTokens = opts.subBatchTokens ?? SUB_BATCH_TOKENS;
+    if (!(this.subBatchTokens >= 1))
+      throw new Error(`held teacher: subBatchTokens must be at least 1, got ${opts.subBatchTokens}`);
     const cfg = ckpt.config;
     // checks that the layers fit the limit before anything is uploaded
     const split = planTeacherSplit(cfg, { batch: 1, seq: 1, slots: 1 }, this.limitBytes);
@@ -213,7 +229,10 @@ export class HeldTeacher {
     if (V > 2 ** 24) throw new Error(`teacher outputs: a vocabulary of ${V} ids does not fit float32 exactly`);
     const seq = examples[0].inputIds.length;
     const slots = examples[0].maskedLmPositions.length;
-    const split = planTeacherSplit(cfg, { batch: examples.length, seq, slots }, this.limitBytes);
+    const limited = planTeacherSplit(cfg, { batch: examples.length, seq, slots }, this.limitBytes);
+    // the buffer limit's sub-batches, smaller still when they would pass subBatchTokens
+    const perChunk = Math.min(limited.examplesPerChunk, Math.max(1, Math.floor(this.subBatchTokens / seq)));
+    const split = { ...limited, examplesPerChunk: perChunk, subBatches: Math.ceil(examples.length / perChunk) };
     this.lastSplit = split;
     const subs: { batch: BatchTensors; n: number; x: tf.Tensor2D; maskAdd: tf.Tensor4D | null }[] = [];
     const drop = new Dropout(false, undefined);
