@@ -192,5 +192,10 @@ describeWasm(`HeldTeacher on tfjs-wasm${wasmProblem ? ` [skipped: ${wasmProblem}
     expect(got16.probs).toEqual(got32.probs);
     expect(got16.weights).toEqual(got32.weights);
     expectSameOutputs(got16, want);
+    // word-embedding blocks widened into the heap one at a time (a small buffer limit): the same top k
+    const blocked = new HeldTeacher(await holdCheckpoint(f16), { limitBytes: 1600 });
+    expectSameOutputs(await blocked.computeOutputs(examples, K), want);
+    expect(blocked.lastSplit?.vocabBlockRows).toBe(25);
+    blocked.dispose();
   });
 });

@@ -20,9 +20,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { backendBufferLimits, planTeacherSplit, type TeacherSplit, tensorByteLimit } from '../backend/bufferLimits.ts';
+import { tensorFilledInPlace } from '../backend/tensorFilledInPlace.ts';
 import { type HeldCheckpoint, isFloat16, widenToTensors } from '../checkpoint/heldCheckpoint.ts';
 import type { CheckpointPlan } from '../checkpoint/loadCheckpoint.ts';
-import { widenFloat16 } from '../checkpoint/tensorRecord.ts';
+import { widenFloat16Into } from '../checkpoint/tensorRecord.ts';
 import type { MaskedExample } from '../examples/maskedExample.ts';
 import {
   attentionBlock,
@@ -121,11 +122,13 @@ export class HeldTeacher {
       const H = cfg.hidden_size;
       for (let start = 0; start < cfg.vocab_size; start += split.vocabBlockRows) {
         const rows = Math.min(split.vocabBlockRows, cfg.vocab_size - start);
-        // widened a block at a time: the float32 copy made is one block's
-        const values = isFloat16(table)
-          ? widenFloat16(table.values.subarray(start * H, (start + rows) * H))
-          : (table.values as Float32Array).subarray(start * H, (start + rows) * H);
-        this.blocks.push({ start, rows, table: tf.tensor2d(values, [rows, H], 'float32') });
+        // widened a block at a time, straight into the backend's memory where it allows
+        const block = isFloat16(table)
+          ? (tensorFilledInPlace([rows, H], (out) =>
+              widenFloat16Into((table.values as Uint16Array).subarray(start * H, (start + rows) * H), out),
+            ) as tf.Tensor2D)
+          : tf.tensor2d((table.values as Float32Array).subarray(start * H, (start + rows) * H), [rows, H], 'float32');
+        this.blocks.push({ start, rows, table: block });
         this.residentBytes += rows * H * 4;
       }
       ckpt.held.delete(word);
@@ -175,7 +178,9 @@ export class HeldTeacher {
       for (const b of this.blocks) {
         const local = tf.sub(ids, tf.scalar(b.start, 'int32'));
         const inside = tf.cast(tf.logicalAnd(tf.greaterEqual(local, 0), tf.less(local, b.rows)), 'float32');
-        const rows = tf.mul(tf.gather(b.table, tf.clipByValue(local, 0, b.rows - 1)), tf.expandDims(inside, 1));
+        // clamped with int32 minimum/maximum: tfjs-wasm's ClipByValue does not clamp int32 ids
+        const clamped = tf.maximum(tf.minimum(local, tf.scalar(b.rows - 1, 'int32')), tf.scalar(0, 'int32'));
+        const rows = tf.mul(tf.gather(b.table, clamped), tf.expandDims(inside, 1));
         sum = sum ? tf.add(sum, rows) : rows;
       }
       return sum as tf.Tensor2D;
