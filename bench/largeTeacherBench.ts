@@ -3,13 +3,14 @@
  * (bench/largeTeacherFolder.ts, float16 or float32 safetensors, in a temporary folder removed
  * afterwards) held with holdCheckpoint and run with HeldTeacher on tfjs-wasm.
  * Measures the load (seconds; peak memory as a ratio to the file: (peak RSS − RSS before) /
- * file bytes, RSS sampled every 5 ms, and the same for V8's ArrayBuffer memory), then a few
- * teacher batches (examples/s, the peak ratio over load and batches).
+ * file bytes, RSS from Linux's high-water mark VmHWM, reset before the load and before the
+ * batches, and sampled every 5 ms; the same for V8's ArrayBuffer memory, sampled), then a few
+ * teacher batches (examples/s, the peak ratio while they run and over load and batches).
  * Run in a fresh process (bench/run.ts starts it; or alone:
  *   node --expose-gc --import tsx bench/largeTeacherBench.ts F16 [batches] [batchSize]);
  * prints its result as JSON on the last line.
  */
-import { openAsBlob } from 'node:fs';
+import { openAsBlob, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,9 +41,46 @@ export interface LargeTeacherResult {
   examplesPerSec: number;
   /** (peak RSS − RSS before loading) / file bytes, over the load and the batches */
   runPeakRatio: number;
+  /** the same while the batches run (the warm-up batch included), the load left out */
+  batchPeakRatio: number;
+  /** the same for V8's ArrayBuffer memory (the float16 layers held in JavaScript) */
+  runArrayBuffersRatio: number;
+  /** tfjs-wasm's heap after the run (it never shrinks: its peak): the resident float32 tensors, the widened half-layer, activations */
+  backendHeapMB: number;
+  /** the teacher's float16 bytes held in JavaScript and float32 bytes resident on the backend (HeldTeacher.memory()) */
+  heldMB: number;
+  residentMB: number;
 }
 
 const MB = 2 ** 20;
+
+/**
+ * The process's peak RSS since the last resetPeakRss, from Linux's VmHWM (null without /proc).
+ * Writing 5 to /proc/self/clear_refs resets the high-water mark to the current RSS.
+ */
+function peakRssSinceReset(): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function resetPeakRss(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // not Linux: the 5 ms samples only
+  }
+}
+
+/** Where the memory is: the wasm heap (its size now is its peak) and the teacher's own count. */
+function memoryParts(teacher: HeldTeacher): Pick<LargeTeacherResult, 'backendHeapMB' | 'heldMB' | 'residentMB'> {
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length ?? Number.NaN;
+  const { heldBytes, residentBytes } = teacher.memory();
+  return { backendHeapMB: heap / MB, heldMB: heldBytes / MB, residentMB: residentBytes / MB };
+}
 
 export async function benchLargeTeacher(opts: {
   dtype: 'F16' | 'F32';
@@ -63,9 +101,15 @@ export async function benchLargeTeacher(opts: {
     const base = process.memoryUsage();
     let peakRss = base.rss;
     let peakBuffers = base.arrayBuffers;
+    /** the peak since the load ended */
+    let batchPeakRss = base.rss;
+    // the kernel's own peak (VmHWM) sees inside the batches, which run without yielding to the timer
+    resetPeakRss();
     const sample = () => {
       const m = process.memoryUsage();
-      peakRss = Math.max(peakRss, m.rss);
+      const hwm = peakRssSinceReset() ?? m.rss;
+      peakRss = Math.max(peakRss, m.rss, hwm);
+      batchPeakRss = Math.max(batchPeakRss, m.rss, hwm);
       peakBuffers = Math.max(peakBuffers, m.arrayBuffers);
     };
     const timer = setInterval(sample, 5);
@@ -84,6 +128,8 @@ export async function benchLargeTeacher(opts: {
     const loadSeconds = (performance.now() - t0) / 1000;
     sample();
     const loadPeakRatio = (peakRss - base.rss) / folder.bytes;
+    resetPeakRss();
+    batchPeakRss = process.memoryUsage().rss;
     const loadArrayBuffersRatio = (peakBuffers - base.arrayBuffers) / folder.bytes;
     const examples = syntheticExamples({
       count: opts.batch * (opts.batches + 1),
@@ -109,6 +155,9 @@ export async function benchLargeTeacher(opts: {
           secondsPerBatch: Number.NaN,
           examplesPerSec: Number.NaN,
           runPeakRatio: loadPeakRatio,
+          batchPeakRatio: Number.NaN,
+          runArrayBuffersRatio: loadArrayBuffersRatio,
+          ...memoryParts(teacher),
         };
       }
       // one batch to warm up (kernels, the wasm heap's growth), then the timed ones
@@ -135,6 +184,9 @@ export async function benchLargeTeacher(opts: {
         secondsPerBatch: seconds / opts.batches,
         examplesPerSec: (opts.batches * opts.batch) / seconds,
         runPeakRatio: (peakRss - base.rss) / folder.bytes,
+        batchPeakRatio: (batchPeakRss - base.rss) / folder.bytes,
+        runArrayBuffersRatio: (peakBuffers - base.arrayBuffers) / folder.bytes,
+        ...memoryParts(teacher),
       };
     } finally {
       clearInterval(timer);

@@ -99,4 +99,78 @@ describe('reportMarkdown', () => {
     expect(md).toContain('**NO**');
     expect(md).toContain('- browser: no Chromium at /nowhere');
   });
+
+  it('the large teacher: the Node rows with the batch-time peak and wasm heap, the Chromium rows beside them', () => {
+    const md = reportMarkdown(
+      report({
+        largeTeacher: [
+          {
+            dtype: 'F16',
+            backend: 'wasm',
+            fileMB: 623,
+            loadSeconds: 16.3,
+            loadPeakRatio: 1.28,
+            loadArrayBuffersRatio: 1.12,
+            weights: 'float16 kept, widened per layer: 577 MB held as float16, 89 MB float32 (embeddings, head)',
+            batch: 4,
+            seq: 128,
+            batches: 2,
+            secondsPerBatch: 50,
+            examplesPerSec: 0.08,
+            runPeakRatio: 1.28,
+            batchPeakRatio: 1.17,
+            runArrayBuffersRatio: 1.12,
+            backendHeapMB: 153.4,
+            heldMB: 577,
+            residentMB: 89,
+          },
+        ],
+        largeTeacherBrowser: [
+          {
+            backend: 'webgpu',
+            workerBackend: 'webgpu',
+            fileMB: 623,
+            run: '1 example × seq 64, 5 masked slots, top-16, one batch of ≤ 1',
+            examples: 1,
+            seq: 64,
+            k: 16,
+            batchSize: 1,
+            storeSeconds: 2,
+            loadSeconds: 20.5,
+            passSeconds: 200,
+            examplesPerSec: 0.005,
+            workerTensorPeakMB: 88.6,
+            workerTensorPeakRatio: 0.14,
+            loadPeakRatio: 1.2,
+            runPeakRatio: 1.5,
+            weights: 'float16 kept, widened per layer: 577 MB held as float16, 89 MB float32 (embeddings, head)',
+          },
+        ],
+      }),
+    );
+    expect(md).toContain('| 16.3 | **1.28** | 1.12 | 50.0 | **0.08** | **1.17** | 1.28 | 153.4 |');
+    expect(md).toContain("## The original's teacher size in Chromium");
+    expect(md).toContain(
+      '| webgpu | 1 example × seq 64, 5 masked slots, top-16, one batch of ≤ 1 | 623.0 | 2.0 | **20.5** | 200.0 | **0.005** | 88.6 (0.14) | **1.20** | 1.50 |',
+    );
+  });
+
+  it('an older report without the batch-time peak prints a dash there', () => {
+    const old = {
+      dtype: 'F32',
+      backend: 'wasm',
+      fileMB: 1246,
+      loadSeconds: 30,
+      loadPeakRatio: 1.11,
+      loadArrayBuffersRatio: 1,
+      weights: 'float32 as in the file: 1246 MB on the backend',
+      batch: 4,
+      seq: 128,
+      batches: 1,
+      secondsPerBatch: 200,
+      examplesPerSec: 0.02,
+      runPeakRatio: 1.16,
+    } as unknown as NonNullable<BenchReport['largeTeacher']>[number];
+    expect(reportMarkdown(report({ largeTeacher: [old] }))).toContain('| **0.02** | **–** | 1.16 | – |');
+  });
 });

@@ -7,6 +7,7 @@ import { type EngineReport, engineMarkdown } from './engineReport.ts';
 import type { ExamplesBenchResult } from './examplesBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
 import type { LargeTeacherResult } from './largeTeacherBench.ts';
+import type { LargeTeacherBrowserRow } from './largeTeacherChromium.ts';
 import type { SuiteResult } from './suite.ts';
 import type { TokenizerBenchResult } from './tokenizerBench.ts';
 import type { TeacherPassBenchResult } from './trainBench.ts';
@@ -34,6 +35,8 @@ export interface BenchReport {
   load: LoadBenchResult | null;
   /** the original's teacher size, held (bench/largeTeacherBench.ts; only with --only=largeteacher) */
   largeTeacher?: LargeTeacherResult[];
+  /** the same float16 teacher dropped on the built page, per Chromium backend (bench/largeTeacherChromium.ts) */
+  largeTeacherBrowser?: LargeTeacherBrowserRow[];
   /** the ONNX export in onnxruntime-node beside tfjs-wasm, and the native matmul peak (absent in older reports) */
   onnx?: OnnxBenchResult | null;
   errors: string[];
@@ -214,15 +217,36 @@ export function reportMarkdown(r: BenchReport): string {
     L.push(
       "## The original's teacher size (random 24 layers, hidden 1024, vocab 21128; Node tfjs-wasm, fresh process each)",
       '',
-      'Held by `core/distill/heldTeacher.ts`: ranged reads one tensor at a time; float16 layers kept as float16 and widened one layer at a time per batch. ' +
-        'Peak ratio = (peak RSS − RSS before the load) / file bytes, RSS sampled every 5 ms. Batches: 4 examples × 128 tokens, 20 masked slots, top 128, after one warm-up batch.',
+      'Held by `core/distill/heldTeacher.ts`: ranged reads one tensor at a time; float16 layers kept as float16 and widened half a layer at a time per batch (attention, then feed-forward) ' +
+        'straight into the wasm heap, in sub-batches of at most 128 tokens. ' +
+        "Peak ratio = (peak RSS − RSS before the load) / file bytes, peak RSS from Linux's VmHWM (reset before the load and before the batches) and 5 ms samples. " +
+        'Batches: 4 examples × 128 tokens, 20 masked slots, top 128, after one warm-up batch. The wasm heap never shrinks: its size after the run is its peak.',
       '',
-      '| file | MB | weights kept | load s | load peak / file | ArrayBuffers peak / file | s / batch | examples/s | peak / file over the run |',
-      '|---|---:|---|---:|---:|---:|---:|---:|---:|',
+      '| file | MB | weights kept | load s | load peak / file | ArrayBuffers peak / file | s / batch | examples/s | batch-time peak / file | peak / file over the run | wasm heap MB |',
+      '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const t of r.largeTeacher)
       L.push(
-        `| ${t.dtype} safetensors | ${f1(t.fileMB)} | ${t.weights} | ${f1(t.loadSeconds)} | **${f2(t.loadPeakRatio)}** | ${f2(t.loadArrayBuffersRatio)} | ${f1(t.secondsPerBatch)} | **${f2(t.examplesPerSec)}** | ${f2(t.runPeakRatio)} |`,
+        `| ${t.dtype} safetensors | ${f1(t.fileMB)} | ${t.weights} | ${f1(t.loadSeconds)} | **${f2(t.loadPeakRatio)}** | ${f2(t.loadArrayBuffersRatio)} | ${f1(t.secondsPerBatch)} | **${f2(t.examplesPerSec)}** | **${f2(t.batchPeakRatio ?? Number.NaN)}** | ${f2(t.runPeakRatio)} | ${f1(t.backendHeapMB ?? Number.NaN)} |`,
+      );
+    L.push('');
+  }
+  if (r.largeTeacherBrowser?.length) {
+    L.push(
+      "## The original's teacher size in Chromium (the same random float16 folder dropped on the built page)",
+      '',
+      "bench/largeTeacherChromium.ts: the folder dropped on the Models input of the built page (dist/, served as the e2e tests serve it), each backend on its own origin with the header's override; " +
+        "load = the teacher pass's start until it counts examples (the teacher worker has read the checkpoint and built the held teacher); " +
+        'worker tensors = the largest teacher-worker tensor memory the page showed (tf.memory(), refreshed every 5 s; the float16 layers held in JavaScript are not tensors); ' +
+        "Chromium peak = the summed PSS of the browser's processes (sampled every 200 ms) over its value just before the pass, / file bytes. " +
+        'SwiftShader (software WebGPU, ~0.3 GFLOP/s) runs one small batch.',
+      '',
+      '| backend | what was run | MB | store s | load s | pass s | examples/s | worker tensors MB (/ file) | Chromium load peak / file | Chromium peak / file over the pass | weights kept |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    );
+    for (const b of r.largeTeacherBrowser)
+      L.push(
+        `| ${b.workerBackend} | ${b.run} | ${f1(b.fileMB)} | ${f1(b.storeSeconds)} | **${f1(b.loadSeconds)}** | ${f1(b.passSeconds)} | **${b.examplesPerSec < 0.1 ? b.examplesPerSec.toFixed(3) : f2(b.examplesPerSec)}** | ${f1(b.workerTensorPeakMB)} (${f2(b.workerTensorPeakRatio)}) | **${f2(b.loadPeakRatio)}** | ${f2(b.runPeakRatio)} | ${b.weights} |`,
       );
     L.push('');
   }

@@ -10,7 +10,9 @@
  *  - peak memory of loading a checkpoint, as a ratio to its size;
  *  - (--only=largeteacher) a random teacher of the original's size (24 layers, hidden 1024, F16 and F32
  *    safetensors in a temporary folder): load seconds, peak memory / file bytes and teacher batches/s
- *    with the held teacher (core/distill/heldTeacher.ts) on Node tfjs-wasm, each in a fresh process;
+ *    with the held teacher (core/distill/heldTeacher.ts) on Node tfjs-wasm, each in a fresh process; then the F16
+ *    folder dropped on the built page (dist/: `npx vite build` first) in Chromium, a short teacher pass per backend
+ *    of --large_browser (default wasm,webgpu; empty: none), bench/largeTeacherChromium.ts;
  *  - the ONNX export: onnxruntime-node float32 / int8 beside tfjs-wasm, the native matmul peak, int8 agreement.
  *  - the engine (--only=engine runs it alone): a Trainer step of the demo student and of the 3-layer 768 student
  *    at 8×128 with the seed loss, a teacher batch (demo, base 12-layer 768) with top-128, each with examples/s,
@@ -21,6 +23,7 @@
  * Flags: --render_only[=docs] (re-render latest.json's Markdown [also into docs/bench.md]), --quick (smaller cases, fewer reps), --full (768-hidden cases on the pure-JS cpu backends too),
  *        --only=tokenizer,examples,node,teacher,onnx,browser,load,engine,largeteacher (default: all but largeteacher),
  *        --engine_browser=webgpu,wasm (Chromium backends of the engine section; empty: none),
+ *        --large_browser=wasm,webgpu (Chromium backends of the large teacher; empty: none),
  *        --node_backends=wasm,cpu  --browser_backends=webgpu,webgl,wasm,cpu.
  * Chromium: found as the e2e tests find it (e2e/chromium.ts: $CHROMIUM_PATH, /usr/bin/chromium, ...; never downloaded).
  */
@@ -40,6 +43,7 @@ import { benchExamples } from './examplesBench.ts';
 import { benchOnnxDemo, benchOnnxForward, benchOnnxTeacherPass, nativeMatmulPeak } from './onnxBench.ts';
 import type { LoadBenchResult } from './loadBench.ts';
 import type { LargeTeacherResult } from './largeTeacherBench.ts';
+import { benchLargeTeacherChromium } from './largeTeacherChromium.ts';
 import { bertTrainStepFlops, chineseBertConfig } from './modelBench.ts';
 import { runSuite, SLOW_GFLOPS } from './suite.ts';
 import { benchMatmul } from './matmulBench.ts';
@@ -101,6 +105,9 @@ const want = (s: Section) => only.has(s);
 const nodeBackends = (flags.node_backends ?? 'wasm,cpu').split(',').filter(Boolean);
 const browserBackends = (flags.browser_backends ?? 'webgpu,webgl,wasm,cpu').split(',').filter(Boolean);
 const engineBrowser = (flags.engine_browser ?? 'webgpu,wasm').split(',').filter(Boolean);
+const largeBrowser = (flags.large_browser ?? 'wasm,webgpu').split(',').filter(Boolean) as ('wasm' | 'webgpu')[];
+for (const b of largeBrowser)
+  if (b !== 'wasm' && b !== 'webgpu') throw new Error(`bench: --large_browser=${b}: the backends are wasm and webgpu`);
 
 const t0 = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -483,8 +490,21 @@ async function main(): Promise<void> {
       if (r) {
         report.largeTeacher.push(r);
         log(
-          `large teacher ${dtype}: ${f1(r.fileMB)} MB, load ${f1(r.loadSeconds)} s at ${f2(r.loadPeakRatio)}× the file, ${f2(r.examplesPerSec)} examples/s, peak ${f2(r.runPeakRatio)}× over the run`,
+          `large teacher ${dtype}: ${f1(r.fileMB)} MB, load ${f1(r.loadSeconds)} s at ${f2(r.loadPeakRatio)}× the file, ${f2(r.examplesPerSec)} examples/s, batch-time peak ${f2(r.batchPeakRatio)}×, peak ${f2(r.runPeakRatio)}× over the run, wasm heap ${f1(r.backendHeapMB)} MB`,
         );
+      }
+    }
+    if (largeBrowser.length) {
+      log(`large teacher (F16) dropped on the built page in Chromium: ${largeBrowser.join(', ')} ...`);
+      const rows = await attempt('large teacher in Chromium', () =>
+        benchLargeTeacherChromium(largeBrowser, (line) => log(line)),
+      );
+      if (rows) {
+        report.largeTeacherBrowser = rows;
+        for (const b of rows)
+          log(
+            `large teacher in Chromium ${b.workerBackend}: load ${f1(b.loadSeconds)} s, ${b.run}: ${f1(b.passSeconds)} s, Chromium peak ${f2(b.runPeakRatio)}× the file`,
+          );
       }
     }
   }

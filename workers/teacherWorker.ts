@@ -5,11 +5,11 @@
  * Thin: it loads stored inputs, calls core and posts progress.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertTeacher, planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
+import { planCheckpoint } from '../src/core/checkpoint/loadCheckpoint.ts';
 import { plannedTeacherWeightsText } from '../src/core/distill/heldTeacher.ts';
+import { predictMaskedHeld } from '../src/core/distill/heldTeacherPredict.ts';
 import { fillTeacherCache, TeacherCache } from '../src/core/distill/teacherCache.ts';
 import type { BertConfig } from '../src/core/model/config.ts';
-import { predictMasked } from '../src/core/model/predictMasked.ts';
 import { studentPlan } from '../src/core/model/buildStudent.ts';
 import { summariseStudent } from '../src/core/model/studentSource.ts';
 import { parameterCount, type WeightParts } from '../src/core/model/weights.ts';
@@ -19,7 +19,7 @@ import { checkTokenIds } from '../src/core/examples/checkTokenIds.ts';
 import { ExampleSetReader } from '../src/core/examples/exampleSetStore.ts';
 import type { ModelInfo, TeacherCacheRef } from '../src/contract/jobs.ts';
 import type { JobContext, JobInput, JobOutput, JobProgress } from '../src/contract/protocol.ts';
-import { loadModel, loadTeacher, planStudent } from './models.ts';
+import { loadTeacher, planStudent } from './models.ts';
 import { modelTokenizer } from './vocab.ts';
 import { RateMeter, throttle } from './rate.ts';
 import { getModelFiles, storeOf } from '../src/contract/storageLayout.ts';
@@ -170,10 +170,10 @@ startWorker(
 
     async predict({ model, vocabModelId, text, maskChars, topK }) {
       if (model.kind !== 'files') throw new Error('the teacher worker predicts with stored checkpoints only');
-      const ckpt = await loadModel(model.modelId);
-      assertTeacher(ckpt);
+      // the teacher pass's held teacher (float16 layers stay float16), kept for the next prediction or pass
+      const teacher = await loadTeacher(model.modelId);
       const tokenizer = await modelTokenizer(vocabModelId, true);
-      return predictMasked(ckpt.weights, ckpt.config, tokenizer, text, maskChars, topK);
+      return predictMaskedHeld(teacher, tokenizer, text, maskChars, topK);
     },
 
     async exportRecords({ exampleSetId, cache: ref }, ctx) {

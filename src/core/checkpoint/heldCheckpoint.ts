@@ -11,6 +11,7 @@
  * each buffer kept as it is (a float16 tensor's bits are a view of the bytes read, no copy).
  */
 import * as tf from '@tensorflow/tfjs';
+import { tensorFilledInPlace } from '../backend/tensorFilledInPlace.ts';
 import { EMBEDDING_NAMES, type Weights } from '../model/weights.ts';
 import {
   type CheckpointPlan,
@@ -19,7 +20,7 @@ import {
   planCheckpoint,
   streamPlannedTensors,
 } from './loadCheckpoint.ts';
-import { widenFloat16 } from './tensorRecord.ts';
+import { widenFloat16, widenFloat16Into } from './tensorRecord.ts';
 
 export interface HeldTensor {
   shape: number[];
@@ -48,13 +49,23 @@ export function heldFloat32(t: HeldTensor): Float32Array {
   return isFloat16(t) ? widenFloat16(t.values) : (t.values as Float32Array);
 }
 
-/** The named held tensors as float32 tfjs tensors (the caller disposes them). */
+/**
+ * The named held tensors as float32 tfjs tensors (the caller disposes them). float16 ones are
+ * widened straight into the backend's memory where it allows (backend/tensorFilledInPlace.ts).
+ */
 export function widenToTensors(held: Map<string, HeldTensor>, names: Iterable<string>): Weights {
   const out: Weights = {};
-  for (const name of names) {
-    const t = held.get(name);
-    if (!t) throw new Error(`held checkpoint: tensor "${name}" is not held`);
-    out[name] = tf.tensor(heldFloat32(t), t.shape, 'float32');
+  try {
+    for (const name of names) {
+      const t = held.get(name);
+      if (!t) throw new Error(`held checkpoint: tensor "${name}" is not held`);
+      out[name] = isFloat16(t)
+        ? tensorFilledInPlace(t.shape, (values) => widenFloat16Into(t.values, values))
+        : tf.tensor(t.values, t.shape, 'float32');
+    }
+  } catch (e) {
+    tf.dispose(Object.values(out));
+    throw e;
   }
   return out;
 }

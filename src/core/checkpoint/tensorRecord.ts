@@ -123,8 +123,14 @@ export function bytesToFloat32(bytes: Uint8Array, dtype: 'f32' | 'f16' | 'bf16' 
 /** float16 bits (a little-endian platform's Uint16Array view of the file's bytes) → a fresh Float32Array. */
 export function widenFloat16(half: Uint16Array): Float32Array {
   const out = new Float32Array(half.length);
-  for (let i = 0; i < half.length; i++) out[i] = F16_TABLE[half[i]];
+  widenFloat16Into(half, out);
   return out;
+}
+
+/** float16 bits → float32 values written into `out` (at least as long as `half`). */
+export function widenFloat16Into(half: Uint16Array, out: Float32Array): void {
+  if (out.length < half.length) throw new Error(`widenFloat16Into: ${out.length} slots for ${half.length} values`);
+  for (let i = 0; i < half.length; i++) out[i] = F16_TABLE[half[i]];
 }
 
 const F16_BITS = new Uint32Array(F16_TABLE.buffer);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useWasmBackend } from '../../cli/nodeBackend.ts';
 import { arraysToWeights, randomArrays, tinyConfig, tinyVocab } from '../../testing/checkpointFixtures.ts';
 import { syntheticExamples } from '../../testing/syntheticExamples.ts';
 import { useBackend } from '../backend/useBackend.ts';
@@ -113,6 +114,33 @@ describe('HeldTeacher', () => {
     teacher.dispose();
   });
 
+  it('sub-batches of at most subBatchTokens tokens (the activations a half-layer keeps): the same top k', async () => {
+    const f = await files('F16');
+    before = tf.memory().numTensors;
+    const want = await reference(f);
+    // 30 tokens: 2 examples of 12 per sub-batch, 4 sub-batches for 7 examples
+    const teacher = new HeldTeacher(await holdCheckpoint(f), {
+      limitBytes: Number.POSITIVE_INFINITY,
+      subBatchTokens: 30,
+    });
+    const got = await teacher.computeOutputs(examples, K);
+    expect(teacher.lastSplit).toMatchObject({ examplesPerChunk: 2, subBatches: 4 });
+    expectSameOutputs(got, want);
+    // fewer tokens than one example: one example per sub-batch
+    const one = new HeldTeacher(await holdCheckpoint(f), { limitBytes: Number.POSITIVE_INFINITY, subBatchTokens: 5 });
+    expectSameOutputs(await one.computeOutputs(examples, K), want);
+    expect(one.lastSplit).toMatchObject({ examplesPerChunk: 1, subBatches: 7 });
+    teacher.dispose();
+    one.dispose();
+  });
+
+  it('a subBatchTokens under 1 is refused, naming the option', async () => {
+    const f = await files('F16');
+    before = tf.memory().numTensors;
+    const held = await holdCheckpoint(f);
+    expect(() => new HeldTeacher(held, { subBatchTokens: 0 })).toThrow(/subBatchTokens must be at least 1, got 0/);
+  });
+
   it('a limit under one layer weight: refused before anything is uploaded', async () => {
     const f = await files('F16');
     before = tf.memory().numTensors;
@@ -121,5 +149,53 @@ describe('HeldTeacher', () => {
       /feed-forward weight \[24, 16\] takes 1536 bytes .* over the device's buffer limit \(1000 bytes.*cannot be split/,
     );
     expect(held.held.size).toBeGreaterThan(0);
+  });
+});
+
+const wasmProblem = await useWasmBackend();
+await useBackend('cpu');
+const describeWasm = wasmProblem ? describe.skip : describe;
+
+describeWasm(`HeldTeacher on tfjs-wasm${wasmProblem ? ` [skipped: ${wasmProblem}]` : ''}`, () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+  afterAll(async () => {
+    await useBackend('cpu');
+  });
+
+  it('the float16 teacher, widened half a layer at a time into the wasm heap, gives exactly the float32 teacher of the same values', async () => {
+    const f16 = await files('F16');
+    before = tf.memory().numTensors;
+    // the float32 teacher: the float16 file's values written as F32 safetensors
+    const widened = await loadCheckpoint(f16);
+    const f32 = new Map(f16);
+    f32.set(
+      't/model.safetensors',
+      new Blob([(await safetensorsBytes(widened.weights, cfg, 'F32')) as Uint8Array<ArrayBuffer>]),
+    );
+    disposeCheckpoint(widened);
+    const want = await reference(f16);
+    const teacher32 = new HeldTeacher(await holdCheckpoint(f32));
+    expect(teacher32.weightsKept).toBe('float32');
+    const got32 = await teacher32.computeOutputs(examples, K);
+    teacher32.dispose();
+    const held = await holdCheckpoint(f16);
+    const teacher16 = new HeldTeacher(held);
+    expect(teacher16.weightsKept).toBe('float16');
+    const resident = tf.memory().numTensors;
+    const got16 = await teacher16.computeOutputs(examples, K);
+    expect(tf.memory().numTensors).toBe(resident);
+    expect([...held.held.values()].every(isFloat16)).toBe(true);
+    teacher16.dispose();
+    expect(got16.ids).toEqual(got32.ids);
+    expect(got16.probs).toEqual(got32.probs);
+    expect(got16.weights).toEqual(got32.weights);
+    expectSameOutputs(got16, want);
+    // word-embedding blocks widened into the heap one at a time (a small buffer limit): the same top k
+    const blocked = new HeldTeacher(await holdCheckpoint(f16), { limitBytes: 1600 });
+    expectSameOutputs(await blocked.computeOutputs(examples, K), want);
+    expect(blocked.lastSplit?.vocabBlockRows).toBe(25);
+    blocked.dispose();
   });
 });

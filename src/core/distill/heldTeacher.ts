@@ -3,10 +3,14 @@
  * held checkpoint (checkpoint/heldCheckpoint.ts), with the same outputs as computeTeacherOutputs
  * (the softmax over the full vocabulary at T = 1, truncated to its top k).
  *
- * Memory: a float16 teacher keeps its encoder layers as float16 and widens one layer at a time
- * to float32 tensors for a batch, disposing them before the next ("float16 kept, widened per
- * layer"); a float32 teacher's tensors were uploaded as they were read. The embeddings and the
- * masked-LM head stay resident as float32 in both cases.
+ * Memory: a float16 teacher keeps its encoder layers as float16 and, for each batch, widens them
+ * to float32 tensors half a layer at a time (the attention weights, then the feed-forward ones),
+ * straight into the backend's memory where it allows (tfjs-wasm), each half run over the whole
+ * batch and disposed before the next ("float16 kept, widened per layer"). So at the batch's peak
+ * the backend holds one half-layer's weights (and any packed copy of them the matmul kernel keeps), and one
+ * half-layer's activations for one sub-batch of at most SUB_BATCH_TOKENS tokens, beside the
+ * resident tensors. A float32 teacher's tensors were uploaded
+ * as they were read. The embeddings and the masked-LM head stay resident as float32 in both cases.
  *
  * Buffer limits (webgpu, see backend/bufferLimits.ts): the word embeddings are stored as row
  * blocks, the batch runs in sub-batches, and the logits are made one vocabulary chunk at a time:
@@ -16,29 +20,43 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { backendBufferLimits, planTeacherSplit, type TeacherSplit, tensorByteLimit } from '../backend/bufferLimits.ts';
+import { tensorFilledInPlace } from '../backend/tensorFilledInPlace.ts';
 import { type HeldCheckpoint, isFloat16, widenToTensors } from '../checkpoint/heldCheckpoint.ts';
 import type { CheckpointPlan } from '../checkpoint/loadCheckpoint.ts';
-import { widenFloat16 } from '../checkpoint/tensorRecord.ts';
+import { widenFloat16Into } from '../checkpoint/tensorRecord.ts';
 import type { MaskedExample } from '../examples/maskedExample.ts';
 import {
+  attentionBlock,
   attentionMaskAdd,
   checkInputs,
   Dropout,
   dense,
   embeddings,
-  encoderLayer,
+  feedForwardBlock,
   gatherPositions,
+  layerHalves,
   mlmTransform,
 } from '../model/bert.ts';
-import { EMBEDDING_NAMES, layerNames, MLM_HEAD_NAMES, type Weights } from '../model/weights.ts';
+import { EMBEDDING_NAMES, MLM_HEAD_NAMES, type Weights } from '../model/weights.ts';
 import { type BatchTensors, disposeBatch, toBatchTensors } from './batch.ts';
 import { DEFAULT_TRUNCATION_FACTOR, type TeacherOutputBatch, readTopK } from './teacherOutputs.ts';
 
 const MB = 2 ** 20;
 
+/**
+ * Tokens per sub-batch by default: the activations a half-layer keeps until it returns grow with
+ * them (hidden 1024, intermediate 4096: about 180 KB a token in the feed-forward half), while the
+ * layer's weights are widened once per batch whatever the sub-batches. 128 tokens keep them near
+ * a quarter of a float16 large teacher's half-layer weights; an example longer than this is one
+ * sub-batch on its own.
+ */
+export const SUB_BATCH_TOKENS = 128;
+
 export interface HeldTeacherOptions {
   /** Largest tensor in bytes; default: the backend's buffer limits (webgpu), else none. */
   limitBytes?: number;
+  /** Tokens per sub-batch at most (whole examples, at least one); default SUB_BATCH_TOKENS. */
+  subBatchTokens?: number;
 }
 
 interface WordBlock {
@@ -51,6 +69,7 @@ export class HeldTeacher {
   /** 'float16': layers kept as float16 and widened per layer; 'float32': uploaded whole. */
   readonly weightsKept: 'float16' | 'float32';
   readonly limitBytes: number;
+  readonly subBatchTokens: number;
   private readonly resident: Weights = {};
   private readonly blocks: WordBlock[] = [];
   private residentBytes = 0;
@@ -68,6 +87,9 @@ export class HeldTeacher {
       );
     const limits = backendBufferLimits();
     this.limitBytes = opts.limitBytes ?? (limits ? tensorByteLimit(limits) : Number.POSITIVE_INFINITY);
+    this.subBatchTokens = opts.subBatchTokens ?? SUB_BATCH_TOKENS;
+    if (!(this.subBatchTokens >= 1))
+      throw new Error(`held teacher: subBatchTokens must be at least 1, got ${opts.subBatchTokens}`);
     const cfg = ckpt.config;
     // checks that the layers fit the limit before anything is uploaded
     const split = planTeacherSplit(cfg, { batch: 1, seq: 1, slots: 1 }, this.limitBytes);
@@ -100,11 +122,13 @@ export class HeldTeacher {
       const H = cfg.hidden_size;
       for (let start = 0; start < cfg.vocab_size; start += split.vocabBlockRows) {
         const rows = Math.min(split.vocabBlockRows, cfg.vocab_size - start);
-        // widened a block at a time: the float32 copy made is one block's
-        const values = isFloat16(table)
-          ? widenFloat16(table.values.subarray(start * H, (start + rows) * H))
-          : (table.values as Float32Array).subarray(start * H, (start + rows) * H);
-        this.blocks.push({ start, rows, table: tf.tensor2d(values, [rows, H], 'float32') });
+        // widened a block at a time, straight into the backend's memory where it allows
+        const block = isFloat16(table)
+          ? (tensorFilledInPlace([rows, H], (out) =>
+              widenFloat16Into((table.values as Uint16Array).subarray(start * H, (start + rows) * H), out),
+            ) as tf.Tensor2D)
+          : tf.tensor2d((table.values as Float32Array).subarray(start * H, (start + rows) * H), [rows, H], 'float32');
+        this.blocks.push({ start, rows, table: block });
         this.residentBytes += rows * H * 4;
       }
       ckpt.held.delete(word);
@@ -127,16 +151,23 @@ export class HeldTeacher {
     return teacherWeightsText(this.weightsKept, heldBytes, residentBytes);
   }
 
-  /** One layer's weights: resident (uploaded when read), or widened now from float16 (`release` disposes those). */
-  private layerWeights(i: number): { weights: Weights; release(): void } {
-    const names = Object.values(layerNames(i));
+  /**
+   * Runs `step` with the named weights: resident ones (uploaded when read) as they are, float16
+   * ones widened now and disposed as soon as `step` returns, so only one half-layer's float32
+   * copy exists at a time.
+   */
+  private withWeights(names: string[], step: (weights: Weights) => void): void {
     const widened = widenToTensors(
       this.ckpt.held,
       names.filter((n) => !this.resident[n]),
     );
-    const weights: Weights = { ...widened };
-    for (const n of names) weights[n] ??= this.resident[n];
-    return { weights, release: () => tf.dispose(Object.values(widened)) };
+    try {
+      const weights: Weights = { ...widened };
+      for (const n of names) weights[n] ??= this.resident[n];
+      step(weights);
+    } finally {
+      tf.dispose(Object.values(widened));
+    }
   }
 
   /** Word embeddings of ids [n] from the row blocks: each id's row from the block holding it. */
@@ -147,7 +178,9 @@ export class HeldTeacher {
       for (const b of this.blocks) {
         const local = tf.sub(ids, tf.scalar(b.start, 'int32'));
         const inside = tf.cast(tf.logicalAnd(tf.greaterEqual(local, 0), tf.less(local, b.rows)), 'float32');
-        const rows = tf.mul(tf.gather(b.table, tf.clipByValue(local, 0, b.rows - 1)), tf.expandDims(inside, 1));
+        // clamped with int32 minimum/maximum: tfjs-wasm's ClipByValue does not clamp int32 ids
+        const clamped = tf.maximum(tf.minimum(local, tf.scalar(b.rows - 1, 'int32')), tf.scalar(0, 'int32'));
+        const rows = tf.mul(tf.gather(b.table, clamped), tf.expandDims(inside, 1));
         sum = sum ? tf.add(sum, rows) : rows;
       }
       return sum as tf.Tensor2D;
@@ -201,7 +234,10 @@ export class HeldTeacher {
     if (V > 2 ** 24) throw new Error(`teacher outputs: a vocabulary of ${V} ids does not fit float32 exactly`);
     const seq = examples[0].inputIds.length;
     const slots = examples[0].maskedLmPositions.length;
-    const split = planTeacherSplit(cfg, { batch: examples.length, seq, slots }, this.limitBytes);
+    const limited = planTeacherSplit(cfg, { batch: examples.length, seq, slots }, this.limitBytes);
+    // the buffer limit's sub-batches, smaller still when they would pass subBatchTokens
+    const perChunk = Math.min(limited.examplesPerChunk, Math.max(1, Math.floor(this.subBatchTokens / seq)));
+    const split = { ...limited, examplesPerChunk: perChunk, subBatches: Math.ceil(examples.length / perChunk) };
     this.lastSplit = split;
     const subs: { batch: BatchTensors; n: number; x: tf.Tensor2D; maskAdd: tf.Tensor4D | null }[] = [];
     const drop = new Dropout(false, undefined);
@@ -228,17 +264,24 @@ export class HeldTeacher {
         );
         subs.push({ batch, n, x, maskAdd: tf.tidy(() => attentionMaskAdd(inputs, n, seq) as tf.Tensor4D) }); // the batch always has a mask
       }
+      // each layer in its two halves (encoderLayer = feedForwardBlock ∘ attentionBlock), each half's
+      // weights widened, run over every sub-batch, and freed: the activations of one half at a time
       for (let i = 0; i < cfg.num_hidden_layers; i++) {
-        const layer = this.layerWeights(i);
-        try {
+        const halves = layerHalves(i);
+        this.withWeights(halves.attention, (w) => {
           for (const sub of subs) {
-            const y = tf.tidy(() => encoderLayer(layer.weights, cfg, i, sub.x, sub.maskAdd, sub.n, seq, drop));
+            const y = tf.tidy(() => attentionBlock(w, cfg, i, sub.x, sub.maskAdd, sub.n, seq, drop));
             sub.x.dispose();
             sub.x = y;
           }
-        } finally {
-          layer.release();
-        }
+        });
+        this.withWeights(halves.feedForward, (w) => {
+          for (const sub of subs) {
+            const y = tf.tidy(() => feedForwardBlock(w, cfg, i, sub.x, drop));
+            sub.x.dispose();
+            sub.x = y;
+          }
+        });
       }
       const parts = subs.map((sub) =>
         tf.tidy(() => {

@@ -264,13 +264,35 @@ export function encoderLayer(
   seq: number,
   drop: Dropout,
 ): tf.Tensor2D {
+  const a = attentionBlock(weights, cfg, index, x, maskAdd, batch, seq, drop);
+  return feedForwardBlock(weights, cfg, index, a, drop);
+}
+
+/** The weights of a layer's first half (attentionBlock) and second half (feedForwardBlock). */
+export function layerHalves(index: number): { attention: string[]; feedForward: string[] } {
+  const n = layerNames(index);
+  return {
+    attention: [n.qW, n.qB, n.kW, n.kB, n.vW, n.vB, n.attnOutW, n.attnOutB, n.attnLnW, n.attnLnB],
+    feedForward: [n.interW, n.interB, n.outW, n.outB, n.outLnW, n.outLnB],
+  };
+}
+
+/** A layer's first half: self-attention, its output dense, the residual and LayerNorm. */
+export function attentionBlock(
+  weights: Weights,
+  cfg: BertConfig,
+  index: number,
+  x: tf.Tensor2D,
+  maskAdd: tf.Tensor | null,
+  batch: number,
+  seq: number,
+  drop: Dropout,
+): tf.Tensor2D {
   const H = cfg.hidden_size;
-  const I = cfg.intermediate_size;
   const heads = cfg.num_attention_heads;
   const headSize = H / heads;
   const n = layerNames(index);
   const w = (name: string, shape: number[]) => weight(weights, name, shape);
-  const eps = cfg.layer_norm_eps;
 
   // [batch·seq, hidden] → [batch, seq, heads, headSize] → permuted per head.
   const splitHeads = (t: tf.Tensor2D, perm: number[]) =>
@@ -286,21 +308,33 @@ export function encoderLayer(
   const context = tf.reshape(tf.transpose(matMulPlain(probs, v), [0, 2, 1, 3]), [batch * seq, H]) as tf.Tensor2D;
 
   const attnOut = dense(context, w(n.attnOutW, [H, H]), w(n.attnOutB, [H]));
-  const a = layerNorm(
+  return layerNorm(
     tf.add(drop.apply(attnOut, cfg.hidden_dropout_prob), x),
     w(n.attnLnW, [H]),
     w(n.attnLnB, [H]),
-    eps,
+    cfg.layer_norm_eps,
   ) as tf.Tensor2D;
+}
 
-  // Feed-forward: W2 · act(W1 · a).
+/** A layer's second half: W2 · act(W1 · a), the residual and LayerNorm; a is attentionBlock's output. */
+export function feedForwardBlock(
+  weights: Weights,
+  cfg: BertConfig,
+  index: number,
+  a: tf.Tensor2D,
+  drop: Dropout,
+): tf.Tensor2D {
+  const H = cfg.hidden_size;
+  const I = cfg.intermediate_size;
+  const n = layerNames(index);
+  const w = (name: string, shape: number[]) => weight(weights, name, shape);
   const inter = activation(cfg.hidden_act)(dense(a, w(n.interW, [I, H]), w(n.interB, [I]))) as tf.Tensor2D;
   const out = dense(inter, w(n.outW, [H, I]), w(n.outB, [H]));
   return layerNorm(
     tf.add(drop.apply(out, cfg.hidden_dropout_prob), a),
     w(n.outLnW, [H]),
     w(n.outLnB, [H]),
-    eps,
+    cfg.layer_norm_eps,
   ) as tf.Tensor2D;
 }
 

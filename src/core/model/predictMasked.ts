@@ -20,18 +20,26 @@ export interface MaskPrediction {
   top: { token: string; prob: number }[];
 }
 
+/** A sentence tokenized character by character with some characters masked. */
+export interface MaskedSentence {
+  /** [CLS], the characters' ids ([MASK] at the masked ones), [SEP] */
+  ids: number[];
+  /** the token positions of the masks */
+  positions: number[];
+  /** the masked characters */
+  originals: string[];
+}
+
 /**
- * Masks the characters of `text` at `maskChars` (code-point indices) and returns the model's
- * `topK` most probable tokens at each (at most vocab_size), with their softmax probabilities.
+ * Tokenizes `text` character by character with [MASK] at the characters `maskChars`
+ * (code-point indices); refuses a sentence without a mask or longer than the model reads.
  */
-export async function predictMasked(
-  weights: Weights,
-  cfg: BertConfig,
+export function maskSentence(
   tokenizer: BertTokenizer,
+  cfg: BertConfig,
   text: string,
   maskChars: number[],
-  topK: number,
-): Promise<MaskPrediction[]> {
+): MaskedSentence {
   const chars = [...text];
   const ids: number[] = [tokenizer.clsId];
   const positions: number[] = [];
@@ -51,6 +59,42 @@ export async function predictMasked(
     throw new Error(
       `the sentence is ${ids.length} tokens long; this model reads at most ${cfg.max_position_embeddings}`,
     );
+  return { ids, positions, originals };
+}
+
+/** The predictions from the top k at each mask: `probs` and `ids` are [masks × k], most probable first. */
+export function maskPredictions(
+  sentence: MaskedSentence,
+  maskChars: number[],
+  tokenizer: BertTokenizer,
+  k: number,
+  probs: ArrayLike<number>,
+  ids: ArrayLike<number>,
+): MaskPrediction[] {
+  return sentence.positions.map((_position, s) => ({
+    position: maskChars[s],
+    original: sentence.originals[s],
+    top: Array.from({ length: k }, (_, j) => ({
+      token: tokenizer.vocab[ids[s * k + j]] ?? `#${ids[s * k + j]}`,
+      prob: probs[s * k + j],
+    })),
+  }));
+}
+
+/**
+ * Masks the characters of `text` at `maskChars` (code-point indices) and returns the model's
+ * `topK` most probable tokens at each (at most vocab_size), with their softmax probabilities.
+ */
+export async function predictMasked(
+  weights: Weights,
+  cfg: BertConfig,
+  tokenizer: BertTokenizer,
+  text: string,
+  maskChars: number[],
+  topK: number,
+): Promise<MaskPrediction[]> {
+  const sentence = maskSentence(tokenizer, cfg, text, maskChars);
+  const { ids, positions } = sentence;
   const n = ids.length;
   const k = Math.min(topK, cfg.vocab_size);
   const { values, indices } = tf.tidy(() => {
@@ -71,12 +115,5 @@ export async function predictMasked(
   const p = (await values.data()) as Float32Array;
   const id = (await indices.data()) as Int32Array;
   tf.dispose([values, indices]);
-  return positions.map((_position, s) => ({
-    position: maskChars[s],
-    original: originals[s],
-    top: Array.from({ length: k }, (_, j) => ({
-      token: tokenizer.vocab[id[s * k + j]] ?? `#${id[s * k + j]}`,
-      prob: p[s * k + j],
-    })),
-  }));
+  return maskPredictions(sentence, maskChars, tokenizer, k, p, id);
 }
