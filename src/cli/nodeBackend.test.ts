@@ -14,6 +14,7 @@ function cli(args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
+    timeout: 120_000, // a CLI that does not end (e.g. held open by a thread) fails instead of hanging
   });
 }
 
