@@ -101,13 +101,14 @@ function wasmThreadsRunning(): number {
  * Switches tfjs to the wasm backend, on `threads` threads when more than one and the
  * pthreads start, otherwise on one (saying why through `note`); returns null on
  * success, or why wasm could not start at all. A backend already started on another
- * thread count is started again.
+ * thread count is started again. Throws when TFJS_WASM_THREADS is not a thread count.
  */
 export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<string | null> {
+  // tfjs-wasm runs at most 8 threads, and no more than the machine's cores (see wasmThreads.ts).
+  // A bad TFJS_WASM_THREADS throws here: an error to fix, not a reason to fall back.
+  const threads = Math.min(options.threads ?? wasmThreadsWanted(), os.availableParallelism(), 8);
   try {
     configureWasmPaths();
-    // tfjs-wasm runs at most 8 threads, and no more than the machine's cores (see wasmThreads.ts).
-    const threads = Math.min(options.threads ?? wasmThreadsWanted(), os.availableParallelism(), 8);
     const running = wasmThreadsRunning();
     if (running > 0 && running !== threads) await forgetWasmBackend();
     if (threads > 1) {
