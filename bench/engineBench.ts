@@ -46,6 +46,8 @@ export interface EngineCase {
 
 export interface EngineBenchOptions {
   backend: string;
+  /** threads the backend runs on (Node's wasm: see src/cli/wasmThreads.ts), for the report */
+  threads?: number;
   /** the students trained with the seed loss */
   students: EngineCase[];
   /** timed student steps (after 2 warm-up steps; default 3) */
@@ -71,6 +73,8 @@ export interface ProfileRow extends KernelTime {
 
 export interface EngineRow {
   backend: string;
+  /** threads the backend ran on, when known */
+  threads?: number;
   case: string;
   what: 'student-step' | 'teacher-batch';
   batch: number;
@@ -175,6 +179,7 @@ async function studentRow(opts: EngineBenchOptions, c: EngineCase, P: number, k:
     const gflopPerRep = bertTrainStepFlops(cfg, batch, seq, P) / 1e9;
     return {
       backend: opts.backend,
+      threads: opts.threads,
       case: name,
       what: 'student-step',
       batch,
@@ -233,6 +238,7 @@ async function teacherRow(opts: EngineBenchOptions, c: EngineCase, P: number, k:
     const gflopPerRep = bertForwardFlops(cfg, batch, seq, P) / 1e9;
     return {
       backend: opts.backend,
+      threads: opts.threads,
       case: name,
       what: 'teacher-batch',
       batch,

@@ -4,6 +4,7 @@ import { engineMarkdown } from './engineReport.ts';
 
 const row: EngineRow = {
   backend: 'wasm',
+  threads: 1,
   case: 'student-3L-768',
   what: 'student-step',
   batch: 8,
@@ -36,7 +37,7 @@ describe('engine section of the report', () => {
       browser: [
         {
           backend: 'webgpu',
-          rows: [{ ...row, backend: 'webgpu', perRep: { ...row.perRep, programs: 1670 } }],
+          rows: [{ ...row, backend: 'webgpu', threads: undefined, perRep: { ...row.perRep, programs: 1670 } }],
           errors: ['webgpu x: failed'],
         },
       ],
@@ -54,7 +55,11 @@ describe('engine section of the report', () => {
         { case: 'demo-student-3L-128', skipped: 'no torch' },
       ],
     }).join('\n');
-    expect(md).toContain('| Node | wasm | student-step | student-3L-768 | 8×128 | 2000.0 | 4.00 | **75.00** |');
+    expect(md).toContain('| Node | wasm | 1 | student-step | student-3L-768 | 8×128 | 2000.0 | 4.00 | **75.00** |');
+    // a browser row's thread count is not known
+    expect(md).toContain(
+      '| Chromium | webgpu | – | student-step | student-3L-768 | 8×128 | 2000.0 | 4.00 | **75.00** |',
+    );
     expect(md).toContain(
       '| Node | wasm | student-step | student-3L-768 | **1** | 16 | 5 | 102 | 6,994,128 | 2279 | – |',
     );
@@ -88,7 +93,31 @@ describe('engine section of the report', () => {
       300,
     ).join('\n');
     expect(md).toContain('Native float32 matmul peak of this machine (ONNX section): 300.0 GFLOP/s.');
-    expect(md).toContain('| Node | wasm | student-step | student-3L-768 | 8×128 | 2000.0 | 4.00 | **75.00** | 25% |');
+    expect(md).toContain(
+      '| Node | wasm | 1 | student-step | student-3L-768 | 8×128 | 2000.0 | 4.00 | **75.00** | 25% |',
+    );
     expect(md).toContain('| student-3L-768 | 8×128 | 1000.0 | 8.00 | **150.00** | 50% | 1 | 1.13 |');
+  });
+});
+
+describe('engine rows on threads', () => {
+  it('shows the thread count in its column, and names it with the backend in the round trips and the profile', () => {
+    const md = engineMarkdown({
+      node: [
+        { backend: 'wasm', rows: [row], errors: [] },
+        {
+          backend: 'wasm',
+          rows: [{ ...row, threads: 2, msPerRep: 1000, examplesPerSec: 8, modelGflops: 150 }],
+          errors: [],
+        },
+      ],
+      browser: [],
+      torch: [],
+    }).join('\n');
+    expect(md).toContain('| Node | wasm | 1 | student-step | student-3L-768 | 8×128 | 2000.0 | 4.00 | **75.00** |');
+    expect(md).toContain('| Node | wasm | 2 | student-step | student-3L-768 | 8×128 | 1000.0 | 8.00 | **150.00** |');
+    expect(md).toContain('| Node | wasm ×2 | student-step | student-3L-768 | **1** |');
+    expect(md).toContain('- Node wasm ×2 student-step student-3L-768: wall 2000.0 ms');
+    expect(md).toContain('- Node wasm student-step student-3L-768: wall 2000.0 ms');
   });
 });

@@ -33,6 +33,10 @@ const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const big = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en') : '–');
 const count = (x: number | null) => (x === null ? '–' : Number.isInteger(x) ? String(x) : x.toFixed(1));
 
+/** The backend, with its thread count when more than one (a Node wasm row on threads). */
+const backendName = (x: EngineRow) =>
+  x.threads !== undefined && x.threads > 1 ? `${x.backend} ×${x.threads}` : x.backend;
+
 function rowsOf(r: EngineReport): { where: string; row: EngineRow }[] {
   return [
     ...r.node.flatMap((e) => e.rows.map((row) => ({ where: 'Node', row }))),
@@ -61,12 +65,12 @@ export function engineMarkdown(r: EngineReport, nativeGflops?: number): string[]
     if (native)
       L.push(`Native float32 matmul peak of this machine (ONNX section): ${f1(nativeGflops as number)} GFLOP/s.`, '');
     L.push(
-      `| where | backend | what | case | batch×seq | ms per step/batch | examples/s | model GFLOP/s |${native ? ' of native peak |' : ''}`,
-      `|---|---|---|---|---:|---:|---:|---:|${native ? '---:|' : ''}`,
+      `| where | backend | threads | what | case | batch×seq | ms per step/batch | examples/s | model GFLOP/s |${native ? ' of native peak |' : ''}`,
+      `|---|---|---:|---|---|---:|---:|---:|---:|${native ? '---:|' : ''}`,
     );
     for (const { where, row: x } of all) {
       L.push(
-        `| ${where} | ${x.backend} | ${x.what} | ${x.case} | ${x.batch}×${x.seq} | ${f1(x.msPerRep)} | ${f2(x.examplesPerSec)} | **${f2(x.modelGflops)}** |${ofNative(x.modelGflops)}`,
+        `| ${where} | ${x.backend} | ${x.threads ?? '–'} | ${x.what} | ${x.case} | ${x.batch}×${x.seq} | ${f1(x.msPerRep)} | ${f2(x.examplesPerSec)} | **${f2(x.modelGflops)}** |${ofNative(x.modelGflops)}`,
       );
     }
     L.push('');
@@ -100,7 +104,7 @@ export function engineMarkdown(r: EngineReport, nativeGflops?: number): string[]
     for (const { where, row: x } of all) {
       const c = x.perRep;
       L.push(
-        `| ${where} | ${x.backend} | ${x.what} | ${x.case} | **${count(c.reads)}** | ${big(c.bytesRead)} | ${count(c.kernelReads)} | ${count(c.uploads)} | ${big(c.bytesUploaded)} | ${count(c.kernels)} | ${count(c.programs)} |`,
+        `| ${where} | ${backendName(x)} | ${x.what} | ${x.case} | **${count(c.reads)}** | ${big(c.bytesRead)} | ${count(c.kernelReads)} | ${count(c.uploads)} | ${big(c.bytesUploaded)} | ${count(c.kernels)} | ${count(c.programs)} |`,
       );
     }
     L.push('');
@@ -115,7 +119,7 @@ export function engineMarkdown(r: EngineReport, nativeGflops?: number): string[]
         .map((p) => `${p.kernel} ${f1(p.ms)} ms ×${p.calls} (${(100 * p.share).toFixed(0)}%)`)
         .join(', ');
       L.push(
-        `- ${where} ${x.backend} ${x.what} ${x.case}: wall ${f1(x.profiledWallMs)} ms, kernels ${f1(x.profiledKernelMs)} ms: ${top}`,
+        `- ${where} ${backendName(x)} ${x.what} ${x.case}: wall ${f1(x.profiledWallMs)} ms, kernels ${f1(x.profiledKernelMs)} ms: ${top}`,
       );
     }
     L.push('');

@@ -24,6 +24,8 @@
  *        --only=tokenizer,examples,node,teacher,onnx,browser,load,engine,largeteacher (default: all but largeteacher),
  *        --engine_browser=webgpu,wasm (Chromium backends of the engine section; empty: none),
  *        --large_browser=wasm,webgpu (Chromium backends of the large teacher; empty: none),
+=======
+ *        --wasm_threads=1,N (thread counts of Node's wasm in the engine section; default 1 and every core),
  *        --node_backends=wasm,cpu  --browser_backends=webgpu,webgl,wasm,cpu.
  * Chromium: found as the e2e tests find it (e2e/chromium.ts: $CHROMIUM_PATH, /usr/bin/chromium, ...; never downloaded).
  */
@@ -33,9 +35,9 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, isExecutableFile } from '../e2e/chromium.ts';
-import { configureWasmPaths } from '../src/cli/nodeBackend.ts';
+import { configureWasmPaths, useWasmBackend } from '../src/cli/nodeBackend.ts';
 import { benchEngine, engineCases } from './engineBench.ts';
 import type { EngineReport, TorchPeerResult } from './engineReport.ts';
 import { THREAD_SAFE_MINIFY } from '../vite.config.ts';
@@ -108,6 +110,11 @@ const engineBrowser = (flags.engine_browser ?? 'webgpu,wasm').split(',').filter(
 const largeBrowser = (flags.large_browser ?? 'wasm,webgpu').split(',').filter(Boolean) as ('wasm' | 'webgpu')[];
 for (const b of largeBrowser)
   if (b !== 'wasm' && b !== 'webgpu') throw new Error(`bench: --large_browser=${b}: the backends are wasm and webgpu`);
+/** Thread counts of Node's wasm in the engine section (default: one, and every core). */
+const wasmThreads = [...new Set((flags.wasm_threads ?? `1,${os.availableParallelism()}`).split(',').map(Number))];
+for (const t of wasmThreads)
+  if (!Number.isInteger(t) || t < 1)
+    throw new Error(`bench: --wasm_threads must list whole numbers ≥ 1, got "${flags.wasm_threads}"`);
 
 const t0 = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -422,16 +429,29 @@ async function main(): Promise<void> {
     engine = { node: [], browser: [], torch: [] };
     report.engine = engine;
     for (const backend of nodeBackends) {
-      log(`--- engine: Node ${backend}`);
-      const slow = (await benchMatmul(backend, 256, 0.5)).gflops < SLOW_GFLOPS;
-      const r = await attempt(`engine ${backend}`, () =>
-        benchEngine({ backend, ...engineCases({ full: !slow || full, slow: slow && !full }), log }),
-      );
-      if (r) {
-        engine.node.push(r);
-        errors.push(...r.errors.map((e) => `Node engine ${e}`));
+      // Node's wasm on each thread count asked for (the CLI's default is every core), side by side.
+      for (const threads of backend === 'wasm' ? wasmThreads : [1]) {
+        if (backend === 'wasm') {
+          const why = await useWasmBackend({ threads, note: log });
+          if (why) {
+            errors.push(`Node engine wasm ×${threads}: ${why}`);
+            continue;
+          }
+        }
+        const running = backend === 'wasm' ? getThreadsCount() : 1;
+        log(`--- engine: Node ${backend} on ${running} thread(s)`);
+        const slow = (await benchMatmul(backend, 256, 0.5)).gflops < SLOW_GFLOPS;
+        const r = await attempt(`engine ${backend}`, () =>
+          benchEngine({ backend, threads: running, ...engineCases({ full: !slow || full, slow: slow && !full }), log }),
+        );
+        if (r) {
+          engine.node.push(r);
+          errors.push(...r.errors.map((e) => `Node engine ${e}`));
+        }
       }
     }
+    // the sections after this one run wasm as before, on one thread
+    if (nodeBackends.includes('wasm')) await useWasmBackend({ threads: 1, note: log });
     const peer = engineCases({ full: true, slow: false }).students;
     for (const c of quick ? peer.slice(0, 1) : peer) {
       log(`engine: PyTorch peer ${c.name} ...`);

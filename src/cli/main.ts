@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { formatHelp, parseFlags, UsageError } from './args.ts';
 import type { Command } from './command.ts';
 
-const BACKEND_HELP = 'tfjs backend for the model work: wasm (fast, default) or cpu.';
+const BACKEND_HELP =
+  'tfjs backend for the model work: wasm (fast, default; on every core, or on TFJS_WASM_THREADS threads) or cpu.';
 
 /** Takes `--tfjs_backend=X` (a flag of every tensor command) out of the command's own flags. */
 function takeBackendFlag(argv: string[]): { backend: string; others: string[] } {
