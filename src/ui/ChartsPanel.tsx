@@ -4,7 +4,7 @@
  * ticks, distinct axis labels, x by step or wall-clock time, a from/to zoom, and a legend with
  * each run's config and each series' minimum and last value.
  */
-import { useId, useMemo, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { EvalPoint, MetricPoint } from '../contract/jobs.ts';
 import { toggleChartRun } from '../store/runs.ts';
@@ -164,7 +164,7 @@ function ChartLegend(props: { lines: Line_[] }) {
 }
 
 /** One line chart (also used by the Evaluate panel). */
-export function MetricChart(props: {
+export const MetricChart = memo(function MetricChart(props: {
   title: string;
   lines: Line_[];
   log: boolean;
@@ -228,7 +228,7 @@ export function MetricChart(props: {
       )}
     </figure>
   );
-}
+});
 
 function download(text: string, name: string, type: string) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -312,12 +312,17 @@ export function ChartsPanel() {
   const [from, setFrom] = useState<number | null>(null);
   const [to, setTo] = useState<number | null>(null);
   const sliderId = useId();
-  const rows = useMemo(
+  const computedRows = useMemo(
     () => runs.map((r) => runRow(r, { corpora, models, exampleSets, teacherCaches, metrics, evals })),
     [runs, corpora, models, exampleSets, teacherCaches, metrics, evals],
   );
-  const shown = rows.filter((r) => chartRunIds.includes(r.id));
-  const x: XAxisSpec = { mode: xMode, from, to };
+  // The rows are the same while a job elsewhere reports progress (a teacher pass, a build): kept
+  // as the same array then, so the charts and the table below are not drawn again every 250 ms.
+  const rowsKey = JSON.stringify(computedRows);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rowsKey is computedRows's content
+  const rows = useMemo(() => computedRows, [rowsKey]);
+  const shown = useMemo(() => rows.filter((r) => chartRunIds.includes(r.id)), [rows, chartRunIds]);
+  const x: XAxisSpec = useMemo(() => ({ mode: xMode, from, to }), [xMode, from, to]);
 
   const charts = useMemo(() => {
     const loss: Line_[] = [];

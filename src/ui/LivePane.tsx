@@ -3,11 +3,11 @@
  * the run in training (or the latest run). On a wide window it stays in view beside the steps;
  * on a narrow one it is pinned to the bottom of the window while something runs.
  */
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { runColor } from '../store/runColors.ts';
 import { useApp } from '../store/state.ts';
-import { chartSeries } from './chartData.ts';
+import { chartSeries, type SeriesPoint } from './chartData.ts';
 import { Progress } from './common.tsx';
 import { formatValue } from './format.ts';
 import { liveJobs, liveRun } from './liveJobs.ts';
@@ -15,6 +15,26 @@ import { liveJobs, liveRun } from './liveJobs.ts';
 /** Light smoothing so the trend reads at a glance; the Charts step has the full controls. */
 const LIVE_SMOOTHING = 0.6;
 const LIVE_MAX_POINTS = 400;
+
+/**
+ * The live loss line, drawn again only when its points or colour change (not on every progress
+ * report of a teacher pass or a build, which re-render the pane around it).
+ */
+const LiveChart = memo(function LiveChart(props: { series: SeriesPoint[]; color: string }) {
+  return (
+    <div className="live-plot">
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={props.series} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} />
+          <YAxis domain={['auto', 'auto']} tickFormatter={(v: number) => formatValue(v, 2)} width={48} />
+          <Tooltip formatter={(v) => formatValue(Number(v))} labelFormatter={(s) => `step ${s}`} />
+          <Line dataKey="value" name="total loss" stroke={props.color} dot={false} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+});
 
 export function LivePane() {
   const corpora = useApp((s) => s.corpora);
@@ -75,23 +95,7 @@ export function LivePane() {
           {series.length === 0 ? (
             <p className="note">The loss shows after the first step.</p>
           ) : (
-            <div className="live-plot">
-              <ResponsiveContainer width="100%" height="100%">
-                <LineChart data={series} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} />
-                  <YAxis domain={['auto', 'auto']} tickFormatter={(v: number) => formatValue(v, 2)} width={48} />
-                  <Tooltip formatter={(v) => formatValue(Number(v))} labelFormatter={(s) => `step ${s}`} />
-                  <Line
-                    dataKey="value"
-                    name="total loss"
-                    stroke={runColor(run)}
-                    dot={false}
-                    isAnimationActive={false}
-                  />
-                </LineChart>
-              </ResponsiveContainer>
-            </div>
+            <LiveChart series={series} color={runColor(run)} />
           )}
         </figure>
       )}

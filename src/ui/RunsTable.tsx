@@ -3,7 +3,7 @@
  * data and best / last metrics, one colour per run (the charts'); ticked runs are compared side by
  * side with the config and data fields that differ highlighted.
  */
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { renameRun, setRunNotes, toggleCompareRun } from '../store/runs.ts';
 import { differingFields, RUN_FIELDS, type RunRow } from '../store/runTable.ts';
 
@@ -51,7 +51,7 @@ function Swatch(props: { color: string }) {
   return <span className="swatch" style={{ background: props.color }} aria-hidden="true" />;
 }
 
-export function RunsTable(props: { rows: RunRow[]; compareIds: string[] }) {
+export const RunsTable = memo(function RunsTable(props: { rows: RunRow[]; compareIds: string[] }) {
   const { rows, compareIds } = props;
   const compared = compareIds.map((id) => rows.find((r) => r.id === id)).filter((r): r is RunRow => !!r);
   const differs = differingFields(compared);
@@ -161,4 +161,4 @@ export function RunsTable(props: { rows: RunRow[]; compareIds: string[] }) {
       )}
     </div>
   );
-}
+});
