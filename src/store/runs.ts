@@ -9,7 +9,7 @@ import { runEntryJob, stopJob } from './jobRunner.ts';
 import { pickRunColor } from './runColors.ts';
 import { deleteMetrics, flushMetrics, queueEvals, queueMetrics, refreshQuota } from './persistence.ts';
 import { modelSize } from './estimates.ts';
-import { type AppState, newId, patchEntry, type RunEntry, useApp, workerBackendName } from './state.ts';
+import { newId, patchEntry, type RunEntry, useApp, workerBackendName } from './state.ts';
 
 const set = useApp.setState;
 const get = useApp.getState;
@@ -35,11 +35,6 @@ export function nextRunName(runs: Pick<RunEntry, 'name'>[]): string {
   return `run ${n + 1}`;
 }
 
-/** The training worker's backend as the header reports it (absent until the worker has started). */
-function trainBackend(s: AppState): string | undefined {
-  return workerBackendName(s, 'train');
-}
-
 /** Adds a run entry (not started yet: `driveRun` starts it) and returns its id. */
 export function createRun(cacheId: string): string {
   const s = get();
@@ -55,7 +50,7 @@ export function createRun(cacheId: string): string {
     exampleSetId: cache.exampleSetId,
     student: s.studentSpec,
     config: s.runConfig,
-    backend: trainBackend(s),
+    backend: workerBackendName(s, 'train'),
     studentSize: s.studentInfo ? modelSize(s.studentInfo.config) : undefined,
     color: pickRunColor(
       s.runs.map((r) => r.color),
