@@ -10,6 +10,7 @@
  * workers/backend.ts, the CLI's src/cli/nodeBackend.ts, the browser bench.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerFasterWasmKernels } from './wasmKernels.ts';
 
 export interface UseBackendOptions {
   /** Run a tiny matmul and check its result (default true): a backend can start and still not compute. */
@@ -25,6 +26,7 @@ export async function useBackend(name: string, options: UseBackendOptions = {}):
   };
   if (!tf.findBackendFactory(name))
     fail(`it is not registered (known: ${Object.keys(tf.engine().registryFactory).join(', ')})`);
+  if (name === 'wasm') registerFasterWasmKernels();
   let ok: boolean;
   try {
     ok = await tf.setBackend(name);

@@ -15,6 +15,7 @@
  * cpu, wasm, webgl and webgpu.
  */
 import * as tf from '@tensorflow/tfjs';
+import { tensorFilledInPlace } from '../backend/tensorFilledInPlace.ts';
 import type { Rng } from '../random/rng.ts';
 
 export const DROPOUT_TABLE_P = 65521;
@@ -55,19 +56,20 @@ export class DropoutTables {
       cols < DROPOUT_TABLE_Q && (path === 'device' || (path === 'auto' && !['cpu', 'wasm'].includes(tf.getBackend())));
     if (!device) {
       // The device formula, in float32: frac of a float32 sum, compared with float32(keep).
+      // Written straight into wasm memory where the backend allows (no JavaScript copy).
       const keep32 = Math.fround(keep);
       const value = Math.fround(1 / keep);
-      const out = new Float32Array(size);
       const { a, b } = this;
-      let p = s;
-      let q = t;
-      for (let i = 0; i < size; i++) {
-        const sum = Math.fround(a[p] + b[q]);
-        if (sum - Math.floor(sum) < keep32) out[i] = value;
-        if (++p === DROPOUT_TABLE_P) p = 0;
-        if (++q === DROPOUT_TABLE_Q) q = 0;
-      }
-      return tf.tensor(out, shape);
+      return tensorFilledInPlace(shape, (out) => {
+        let p = s;
+        let q = t;
+        for (let i = 0; i < size; i++) {
+          const sum = Math.fround(a[p] + b[q]);
+          out[i] = sum - Math.floor(sum) < keep32 ? value : 0;
+          if (++p === DROPOUT_TABLE_P) p = 0;
+          if (++q === DROPOUT_TABLE_Q) q = 0;
+        }
+      });
     }
     // Row starts of the flat index modulo P and Q, exact in float64 here, so the
     // device only adds numbers below P + cols.
