@@ -1,8 +1,9 @@
 /**
  * Node only: starts tfjs's wasm backend from the .wasm
- * files in node_modules (no download), on as many threads as the machine has
- * cores (TFJS_WASM_THREADS sets another count; see wasmThreads.ts for how the
- * threaded build runs in Node). Returns null when it works, otherwise the
+ * files in node_modules (no download). The CLI runs it with its matrix products on
+ * onnxruntime's native kernels (useCliWasm, nativeMatMul.ts); otherwise on as many
+ * threads as the machine has cores (TFJS_WASM_THREADS sets another count; see
+ * wasmThreads.ts for how the threaded build runs in Node). Returns null when it works, otherwise the
  * reason, so callers can skip with a message.
  */
 import os from 'node:os';
@@ -12,6 +13,13 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend } from '../core/backend/useBackend.ts';
 import {
+  NATIVE_MATMUL_VARIABLE,
+  installNativeMatMul,
+  nativeMatMulWanted,
+  uninstallNativeMatMul,
+} from './nativeMatMul.ts';
+import {
+  THREADS_VARIABLE,
   installPthreadWorkers,
   onPthreadFailure,
   stopPthreadWorkers,
@@ -127,15 +135,41 @@ export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<
 }
 
 /**
+ * The CLI's wasm: tfjs-wasm on one thread with its matrix products on onnxruntime's
+ * native kernels on every core (nativeMatMul.ts), unless TFJS_NATIVE_MATMUL=0 or the
+ * native kernel cannot load (said in one line through `note`); then tfjs-wasm's own
+ * kernels on TFJS_WASM_THREADS threads. Returns null on success, or why wasm could
+ * not start at all. Throws on a bad TFJS_NATIVE_MATMUL or TFJS_WASM_THREADS.
+ */
+export async function useCliWasm(note: (line: string) => void = console.error): Promise<string | null> {
+  if (nativeMatMulWanted()) {
+    const why = installNativeMatMul();
+    if (why === null) {
+      // onnxruntime reads the operands in place, which it cannot in the threaded build's shared memory
+      if (process.env[THREADS_VARIABLE] && wasmThreadsWanted() > 1) {
+        note(
+          `note: ${THREADS_VARIABLE} is not used while the matmuls run natively (${NATIVE_MATMUL_VARIABLE}=0 to use it)`,
+        );
+      }
+      return useWasmBackend({ threads: 1, note });
+    }
+    note(`note: the native matmul could not load (${why}); tfjs-wasm's own kernels are used`);
+  } else {
+    uninstallNativeMatMul();
+  }
+  return useWasmBackend({ note });
+}
+
+/**
  * Picks the tfjs backend for a CLI command: wasm by default (tens of times faster
- * than tfjs's pure-JS cpu backend in Node), cpu on request or when wasm fails.
+ * than tfjs's pure-JS cpu backend in Node; see useCliWasm), cpu on request or when wasm fails.
  */
 export async function selectCliBackend(requested: string): Promise<string> {
   if (requested !== 'wasm' && requested !== 'cpu') {
     throw new Error(`--tfjs_backend must be wasm or cpu in Node, got "${requested}"`);
   }
   if (requested === 'wasm') {
-    const why = await useWasmBackend();
+    const why = await useCliWasm();
     if (why === null) return 'wasm';
     console.error(`note: ${why}; using the cpu backend`);
   }

@@ -10,17 +10,9 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { bertMaskedLm } from '../core/distill/batch.ts';
-import { distillTask } from '../core/distill/distillTask.ts';
-import { LOSS_PRESETS } from '../core/distill/loss.ts';
-import { bertEncoder } from '../core/model/bert.ts';
 import { parseBertConfig } from '../core/model/config.ts';
-import { Rng } from '../core/random/rng.ts';
-import { AdamW } from '../core/run/adamw.ts';
-import { optimiserStep } from '../core/run/trainStep.ts';
-import { tinyDistillItems } from '../testing/distillItems.ts';
+import { modelNumbers, worstDifference } from '../testing/modelNumbers.ts';
 import { REPO_ROOT } from '../testing/refData.ts';
-import { randomIds, randomWeights } from '../testing/tinyBert.ts';
 import { useWasmBackend } from './nodeBackend.ts';
 import { THREADS_VARIABLE, wasmThreadsWanted } from './wasmThreads.ts';
 
@@ -33,49 +25,6 @@ const cfg = parseBertConfig({
   intermediate_size: 256,
   max_position_embeddings: 64,
 });
-
-interface Numbers {
-  encoder: Float32Array;
-  loss: number;
-  gradNorm: number;
-  weightsAfterStep: Record<string, Float32Array>;
-}
-
-/** The encoder's output on a fixed batch, then one AdamW step of the seed loss from fixed weights. */
-async function modelNumbers(): Promise<Numbers> {
-  const weights = randomWeights(cfg, { pooler: false, mlmHead: true }, 3, 0.1);
-  const rng = new Rng(8);
-  const inputs = {
-    inputIds: tf.tensor2d(randomIds(rng, 4, 48, cfg.vocab_size), undefined, 'int32'),
-    tokenTypeIds: tf.zeros([4, 48], 'int32') as tf.Tensor2D,
-    attentionMask: tf.ones([4, 48], 'int32') as tf.Tensor2D,
-  };
-  const encoderOut = bertEncoder(weights, cfg, inputs);
-  const encoder = (await encoderOut.data()) as Float32Array;
-  tf.dispose([encoderOut, ...Object.values(inputs)]);
-
-  const vars = Object.fromEntries(
-    Object.entries(weights).map(([n, t]) => [n, tf.variable(t, true, `wasmThreads${getThreadsCount()}/${n}`)]),
-  );
-  tf.dispose(Object.values(weights));
-  const task = distillTask(bertMaskedLm(cfg), LOSS_PRESETS.seed);
-  const batch = task.prepare(await tinyDistillItems(8, 4, cfg));
-  const opt = new AdamW();
-  const step = await optimiserStep(vars, opt, [batch], () => ({ training: false }), 1e-2, 1);
-  batch.dispose();
-  const weightsAfterStep: Record<string, Float32Array> = {};
-  for (const [n, v] of Object.entries(vars)) weightsAfterStep[n] = (await v.data()) as Float32Array;
-  opt.dispose();
-  tf.dispose(Object.values(vars));
-  return { encoder, loss: step.total, gradNorm: step.gradNorm, weightsAfterStep };
-}
-
-function worstDifference(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
 
 const twoCores = os.availableParallelism() >= 2;
 
@@ -103,11 +52,11 @@ describe('tfjs-wasm threads in Node', () => {
     expect(notes).toEqual([]);
     expect(tf.getBackend()).toBe('wasm');
     expect(getThreadsCount()).toBe(2);
-    const threaded = await modelNumbers();
+    const threaded = await modelNumbers(cfg, 'wasmThreads2');
 
     expect(await useWasmBackend({ threads: 1 })).toBeNull();
     expect(getThreadsCount()).toBe(1);
-    const single = await modelNumbers();
+    const single = await modelNumbers(cfg, 'wasmThreads1');
 
     expect(worstDifference(threaded.encoder, single.encoder)).toBeLessThan(1e-5);
     expect(threaded.loss).toBeGreaterThan(0);

@@ -21,6 +21,7 @@
  * code trains on cpu, wasm, webgl and webgpu.
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMulTransposesAreSlow } from '../backend/matMulTransposes.ts';
 import { Rng } from '../random/rng.ts';
 import { mean } from './reductions.ts';
 import type { BertConfig } from './config.ts';
@@ -68,7 +69,7 @@ export function weight(weights: Weights, name: string, shape: number[]): tf.Tens
  * backward pass is written with explicit transposes: da = dy · bᵀ, db = aᵀ · dy.
  */
 export function matMulPlain(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+  if (!matMulTransposesAreSlow()) return tf.matMul(a, b);
   const swapLast = (t: tf.Tensor) => {
     const perm = [...t.shape.keys()];
     [perm[t.rank - 2], perm[t.rank - 1]] = [perm[t.rank - 1], perm[t.rank - 2]];
@@ -90,6 +91,8 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   if (tf.getBackend() !== 'wasm') {
     return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, transposeB: true, bias: b }) as tf.Tensor2D;
   }
+  // wasm with a matmul kernel that handles transposes (the Node CLI's native one)
+  if (!matMulTransposesAreSlow()) return tf.add(tf.matMul(x, w, false, true), b) as tf.Tensor2D;
   // wasm: no transposeB (slow, see matMulPlain) and no fused bias (tfjs-backend-wasm
   // 4.22 adds it to the wrong rows when transposeB is set). Transpose whichever is
   // cheaper: W (out·in values), or x and the result (N·(in + out)), which wins for
