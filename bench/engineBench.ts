@@ -48,6 +48,8 @@ export interface EngineBenchOptions {
   backend: string;
   /** threads the backend runs on (Node's wasm: see src/cli/wasmThreads.ts), for the report */
   threads?: number;
+  /** where the matmuls run when not on the backend's own kernel (the CLI's native one), for the report */
+  matmul?: string;
   /** the students trained with the seed loss */
   students: EngineCase[];
   /** timed student steps (after 2 warm-up steps; default 3) */
@@ -75,6 +77,8 @@ export interface EngineRow {
   backend: string;
   /** threads the backend ran on, when known */
   threads?: number;
+  /** where the matmuls ran when not on the backend's own kernel */
+  matmul?: string;
   case: string;
   what: 'student-step' | 'teacher-batch';
   batch: number;
@@ -180,6 +184,7 @@ async function studentRow(opts: EngineBenchOptions, c: EngineCase, P: number, k:
     return {
       backend: opts.backend,
       threads: opts.threads,
+      matmul: opts.matmul,
       case: name,
       what: 'student-step',
       batch,
@@ -239,6 +244,7 @@ async function teacherRow(opts: EngineBenchOptions, c: EngineCase, P: number, k:
     return {
       backend: opts.backend,
       threads: opts.threads,
+      matmul: opts.matmul,
       case: name,
       what: 'teacher-batch',
       batch,

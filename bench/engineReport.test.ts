@@ -121,3 +121,16 @@ describe('engine rows on threads', () => {
     expect(md).toContain('- Node wasm student-step student-3L-768: wall 2000.0 ms');
   });
 });
+
+describe('engine rows with the native matmul', () => {
+  it('says where the matmuls ran, in the table, the round trips and the profile', () => {
+    const md = engineMarkdown({
+      node: [{ backend: 'wasm', rows: [{ ...row, matmul: 'onnxruntime ×2' }], errors: [] }],
+      browser: [],
+      torch: [],
+    }).join('\n');
+    expect(md).toContain('| Node | wasm (matmul: onnxruntime ×2) | 1 | student-step | student-3L-768 | 8×128 |');
+    expect(md).toContain('| Node | wasm + onnxruntime ×2 matmul | student-step | student-3L-768 | **1** |');
+    expect(md).toContain('- Node wasm + onnxruntime ×2 matmul student-step student-3L-768: wall 2000.0 ms');
+  });
+});

@@ -33,9 +33,10 @@ const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const big = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en') : '–');
 const count = (x: number | null) => (x === null ? '–' : Number.isInteger(x) ? String(x) : x.toFixed(1));
 
-/** The backend, with its thread count when more than one (a Node wasm row on threads). */
+/** The backend, with its thread count when more than one (a Node wasm row on threads) and where its matmuls ran. */
 const backendName = (x: EngineRow) =>
-  x.threads !== undefined && x.threads > 1 ? `${x.backend} ×${x.threads}` : x.backend;
+  (x.threads !== undefined && x.threads > 1 ? `${x.backend} ×${x.threads}` : x.backend) +
+  (x.matmul ? ` + ${x.matmul} matmul` : '');
 
 function rowsOf(r: EngineReport): { where: string; row: EngineRow }[] {
   return [
@@ -70,7 +71,7 @@ export function engineMarkdown(r: EngineReport, nativeGflops?: number): string[]
     );
     for (const { where, row: x } of all) {
       L.push(
-        `| ${where} | ${x.backend} | ${x.threads ?? '–'} | ${x.what} | ${x.case} | ${x.batch}×${x.seq} | ${f1(x.msPerRep)} | ${f2(x.examplesPerSec)} | **${f2(x.modelGflops)}** |${ofNative(x.modelGflops)}`,
+        `| ${where} | ${x.backend}${x.matmul ? ` (matmul: ${x.matmul})` : ''} | ${x.threads ?? '–'} | ${x.what} | ${x.case} | ${x.batch}×${x.seq} | ${f1(x.msPerRep)} | ${f2(x.examplesPerSec)} | **${f2(x.modelGflops)}** |${ofNative(x.modelGflops)}`,
       );
     }
     L.push('');

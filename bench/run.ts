@@ -37,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, isExecutableFile } from '../e2e/chromium.ts';
+import { installNativeMatMul, uninstallNativeMatMul } from '../src/cli/nativeMatMul.ts';
 import { configureWasmPaths, useWasmBackend } from '../src/cli/nodeBackend.ts';
 import { benchEngine, engineCases } from './engineBench.ts';
 import type { EngineReport, TorchPeerResult } from './engineReport.ts';
@@ -450,8 +451,25 @@ async function main(): Promise<void> {
         }
       }
     }
-    // the sections after this one run wasm as before, on one thread
-    if (nodeBackends.includes('wasm')) await useWasmBackend({ threads: 1, note: log });
+    // The CLI's default: tfjs-wasm on one thread, its matmuls on onnxruntime's native kernels on every core.
+    if (nodeBackends.includes('wasm')) {
+      const why = installNativeMatMul();
+      if (why) errors.push(`Node engine wasm + native matmul: ${why}`);
+      else if (!(await useWasmBackend({ threads: 1, note: log }))) {
+        const matmul = `onnxruntime ×${os.availableParallelism()}`;
+        log(`--- engine: Node wasm, matmul on ${matmul}`);
+        const r = await attempt('engine wasm + native matmul', () =>
+          benchEngine({ backend: 'wasm', threads: 1, matmul, ...engineCases({ full: true, slow: false }), log }),
+        );
+        if (r) {
+          engine.node.push(r);
+          errors.push(...r.errors.map((e) => `Node engine (native matmul) ${e}`));
+        }
+      }
+      uninstallNativeMatMul();
+      // the sections after this one run wasm as before, on one thread
+      await useWasmBackend({ threads: 1, note: log });
+    }
     const peer = engineCases({ full: true, slow: false }).students;
     for (const c of quick ? peer.slice(0, 1) : peer) {
       log(`engine: PyTorch peer ${c.name} ...`);

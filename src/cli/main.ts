@@ -11,7 +11,7 @@ import { formatHelp, parseFlags, UsageError } from './args.ts';
 import type { Command } from './command.ts';
 
 const BACKEND_HELP =
-  'tfjs backend for the model work: wasm (fast, default; on every core, or on TFJS_WASM_THREADS threads) or cpu.';
+  "tfjs backend for the model work: wasm (fast, default: its matrix products on onnxruntime's native kernels on every core; TFJS_NATIVE_MATMUL=0 runs them in wasm, on every core or on TFJS_WASM_THREADS threads) or cpu.";
 
 /** Takes `--tfjs_backend=X` (a flag of every tensor command) out of the command's own flags. */
 function takeBackendFlag(argv: string[]): { backend: string; others: string[] } {
