@@ -11,7 +11,7 @@ import { matMulTransposesAreSlow } from '../core/backend/matMulTransposes.ts';
 import { useBackend } from '../core/backend/useBackend.ts';
 import { parseBertConfig } from '../core/model/config.ts';
 import { Rng } from '../core/random/rng.ts';
-import { modelNumbers, worstDifference } from '../testing/modelNumbers.ts';
+import { expectSameNumbers, modelNumbers, worstDifference } from '../testing/modelNumbers.ts';
 import {
   CHUNK_OUTPUT_BYTES,
   NATIVE_MATMUL_VARIABLE,
@@ -109,14 +109,8 @@ describeWasm(`the native matmul${wasmProblem ? ` [skipped: ${wasmProblem}]` : ''
     const before = nativeMatMulCounts()?.nativeCalls ?? 0;
     const native = await modelNumbers(cfg, 'nativeMatMul');
     expect((nativeMatMulCounts()?.nativeCalls ?? 0) - before).toBeGreaterThan(20);
-    expect(worstDifference(native.encoder, plain.encoder)).toBeLessThan(1e-4);
-    expect(native.loss).toBeGreaterThan(0);
-    expect(Math.abs(native.loss - plain.loss)).toBeLessThan(1e-5 * plain.loss);
-    expect(Math.abs(native.gradNorm - plain.gradNorm)).toBeLessThan(1e-4 * plain.gradNorm);
-    for (const [name, w] of Object.entries(plain.weightsAfterStep)) {
-      // AdamW moves each weight by about the learning rate (1e-2): 1e-4 is 1% of that
-      expect(worstDifference(native.weightsAfterStep[name], w), name).toBeLessThan(1e-4);
-    }
+    // AdamW moves each weight by about the learning rate (1e-2): 1e-4 is 1% of that
+    expectSameNumbers(native, plain, { encoder: 1e-4, loss: 1e-5, gradNorm: 1e-4, weight: 1e-4 });
   });
 
   it("keeps tfjs-wasm's kernel and says why when onnxruntime cannot load", async () => {

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { parseBertConfig } from '../core/model/config.ts';
-import { modelNumbers, worstDifference } from '../testing/modelNumbers.ts';
+import { expectSameNumbers, modelNumbers } from '../testing/modelNumbers.ts';
 import { REPO_ROOT } from '../testing/refData.ts';
 import { useWasmBackend } from './nodeBackend.ts';
 import { THREADS_VARIABLE, wasmThreadsWanted } from './wasmThreads.ts';
@@ -58,13 +58,7 @@ describe('tfjs-wasm threads in Node', () => {
     expect(getThreadsCount()).toBe(1);
     const single = await modelNumbers(cfg, 'wasmThreads1');
 
-    expect(worstDifference(threaded.encoder, single.encoder)).toBeLessThan(1e-5);
-    expect(threaded.loss).toBeGreaterThan(0);
-    expect(Math.abs(threaded.loss - single.loss)).toBeLessThan(1e-5 * single.loss);
-    expect(Math.abs(threaded.gradNorm - single.gradNorm)).toBeLessThan(1e-5 * single.gradNorm);
-    for (const [name, w] of Object.entries(single.weightsAfterStep)) {
-      expect(worstDifference(threaded.weightsAfterStep[name], w), name).toBeLessThan(1e-6);
-    }
+    expectSameNumbers(threaded, single, { encoder: 1e-5, loss: 1e-5, gradNorm: 1e-5, weight: 1e-6 });
   });
 
   it.skipIf(!twoCores)('lets a process on threads end by itself (the pthreads do not hold it open)', () => {

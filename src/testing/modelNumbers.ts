@@ -4,6 +4,7 @@
  * AdamW step of the seed loss from fixed weights.
  */
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
 import { bertMaskedLm } from '../core/distill/batch.ts';
 import { distillTask } from '../core/distill/distillTask.ts';
 import { LOSS_PRESETS } from '../core/distill/loss.ts';
@@ -55,4 +56,23 @@ export function worstDifference(a: Float32Array, b: Float32Array): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
+}
+
+/** The largest differences two sets of numbers may have: absolute for the encoder and weights, relative for loss and gradient norm. */
+export interface NumbersTolerance {
+  encoder: number;
+  loss: number;
+  gradNorm: number;
+  weight: number;
+}
+
+/** Asserts (vitest) that `actual` is `expected` within `tol`, naming the worst weight when one is off. */
+export function expectSameNumbers(actual: ModelNumbers, expected: ModelNumbers, tol: NumbersTolerance): void {
+  expect(actual.loss).toBeGreaterThan(0);
+  expect(worstDifference(actual.encoder, expected.encoder), 'encoder').toBeLessThan(tol.encoder);
+  expect(Math.abs(actual.loss - expected.loss) / expected.loss, 'loss').toBeLessThan(tol.loss);
+  expect(Math.abs(actual.gradNorm - expected.gradNorm) / expected.gradNorm, 'gradient norm').toBeLessThan(tol.gradNorm);
+  for (const [name, w] of Object.entries(expected.weightsAfterStep)) {
+    expect(worstDifference(actual.weightsAfterStep[name], w), name).toBeLessThan(tol.weight);
+  }
 }
