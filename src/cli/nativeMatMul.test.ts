@@ -68,7 +68,7 @@ describeWasm(`the native matmul${wasmProblem ? ` [skipped: ${wasmProblem}]` : ''
 
   it("gives tfjs-wasm's products for every transpose, batched, broadcast and chunked", async () => {
     await useBackend('wasm');
-    // wide enough to be computed natively (MIN_NATIVE_FLOPS), one of them past CHUNK_OUTPUT_BYTES
+    // wide enough to be computed natively (MIN_NATIVE_FLOPS), the last four past CHUNK_OUTPUT_BYTES
     const rows = Math.ceil(CHUNK_OUTPUT_BYTES / (4 * 256)) + 37;
     const cases: Case[] = [
       { a: [128, 96], b: [96, 120], ta: false, tb: false },
@@ -81,6 +81,9 @@ describeWasm(`the native matmul${wasmProblem ? ` [skipped: ${wasmProblem}]` : ''
       { a: [12, 64, 128], b: [1, 128, 96], ta: false, tb: false },
       { a: [rows, 24], b: [256, 24], ta: false, tb: true },
       { a: [24, rows], b: [24, 256], ta: true, tb: false },
+      // batched past CHUNK_OUTPUT_BYTES: chunks of whole entries, one operand broadcast in the second
+      { a: [40, 256, 16], b: [40, 256, 16], ta: false, tb: true },
+      { a: [40, 16, 256], b: [1, 16, 256], ta: true, tb: false },
     ];
     const own = await products(cases);
     expect(installNativeMatMul(2)).toBeNull();
@@ -89,6 +92,8 @@ describeWasm(`the native matmul${wasmProblem ? ` [skipped: ${wasmProblem}]` : ''
     const counts = nativeMatMulCounts();
     expect(counts?.nativeCalls).toBe(cases.length);
     expect(counts?.wasmCalls).toBe(0);
+    // the four large products ran in chunks: at least two onnxruntime runs each
+    expect(counts?.sessionRuns).toBeGreaterThanOrEqual(cases.length - 4 + 2 * 4);
     for (const [i, [values, shape]] of native.entries()) {
       expect(shape, JSON.stringify(cases[i])).toEqual(own[i][1]);
       expect(worstDifference(values, own[i][0]), JSON.stringify(cases[i])).toBeLessThan(1e-4);

@@ -2,7 +2,7 @@
  * Node only: tfjs-wasm's matrix products on onnxruntime's native CPU kernels.
  *
  * In the CLI, tfjs-wasm runs every op of a training step; its matmul (XNNPACK in
- * 128-bit wasm SIMD) reaches about a quarter of what the machine's native BLAS does,
+ * 128-bit wasm SIMD) reaches about a fifth of what the machine's native BLAS does,
  * and its batched matmuls (attention's [batch·heads, seq, d] products) and transposed
  * operands (every matmul gradient) fall to a plain loop ten times slower still.
  * onnxruntime-node ships native CPU kernels (MLAS: AVX2/AVX-512, all cores) in its npm
@@ -28,7 +28,7 @@ import { setMatMulTransposesFast } from '../core/backend/matMulTransposes.ts';
 import { GraphBuilder, attr } from '../core/onnx/graphBuilder.ts';
 import { ONNX_DTYPE, encodeModel } from '../core/onnx/onnxProto.ts';
 
-/** Products below this many floating-point operations stay on tfjs-wasm (a native call costs ~20 µs). */
+/** Products below this many floating-point operations stay on tfjs-wasm (each native call has a fixed cost: a session run, a copy of its output). */
 export const MIN_NATIVE_FLOPS = 2 ** 21;
 
 /** The environment variable that turns the native matmul off (`TFJS_NATIVE_MATMUL=0`). */
@@ -72,6 +72,8 @@ interface BatchMatMulAttrs {
 /** What the kernel did since it was installed: calls and floating-point operations, native and not. */
 export interface NativeMatMulCounts {
   nativeCalls: number;
+  /** onnxruntime runs: more than nativeCalls when large products ran in chunks */
+  sessionRuns: number;
   nativeFlops: number;
   wasmCalls: number;
   wasmFlops: number;
@@ -98,7 +100,7 @@ function matMulModel(transposeA: boolean, transposeB: boolean, sliceA: boolean):
     graph: g.graph(),
     opset: 17,
     irVersion: 8,
-    producerName: 'chinese-bert-distill',
+    producerName: 'wwm-distill-workbench',
     producerVersion: '1',
   });
 }
@@ -115,7 +117,7 @@ function loadBinding(): { binding: OrtBinding; Tensor: OrtTensorConstructor } {
   return { binding: binding as OrtBinding, Tensor };
 }
 
-/** Above this many output bytes a 2-D product is computed in row chunks (see `run`). */
+/** Above this many output bytes a product is computed in chunks (see `run`). */
 export const CHUNK_OUTPUT_BYTES = 8 * 2 ** 20;
 
 /**
@@ -123,7 +125,7 @@ export const CHUNK_OUTPUT_BYTES = 8 * 2 ** 20;
  * use, and tfjs-wasm's own kernel for what stays on wasm.
  */
 class NativeMatMul {
-  readonly counts: NativeMatMulCounts = { nativeCalls: 0, nativeFlops: 0, wasmCalls: 0, wasmFlops: 0 };
+  readonly counts: NativeMatMulCounts = { nativeCalls: 0, sessionRuns: 0, nativeFlops: 0, wasmCalls: 0, wasmFlops: 0 };
   private readonly sessions = new Map<string, SyncSession>();
 
   constructor(
@@ -149,6 +151,12 @@ class NativeMatMul {
     return s;
   }
 
+  /** One onnxruntime run of the product graph; the product lands in `fetches.c`. */
+  private runSession(session: SyncSession, feeds: Record<string, OrtTensor>, fetches: { c: OrtTensor }): void {
+    session.run(feeds, fetches, {});
+    this.counts.sessionRuns++;
+  }
+
   private tensor(data: Float32Array, dims: number[]): OrtTensor {
     return new this.ort.Tensor('float32', data, dims);
   }
@@ -158,7 +166,8 @@ class NativeMatMul {
    * output back as a fresh JavaScript copy too (dropped at once); a copy of more than
    * 32 MB is a fresh mmap from glibc each time, whose page faults cost more than the
    * product (the MLM decoder's gradient, [21128, 768], ran at ~20 GFLOP/s whole). So a
-   * large 2-D product runs in chunks of output rows, each copy below CHUNK_OUTPUT_BYTES.
+   * large product runs in chunks, each copy at most CHUNK_OUTPUT_BYTES (or one row / one
+   * batch entry): rows of the output for a 2-D product, whole entries for a batched one.
    */
   run(
     a: Float32Array,
@@ -171,14 +180,34 @@ class NativeMatMul {
     transposeA: boolean,
     transposeB: boolean,
   ): void {
-    const single = aDims[0] === 1 && bDims[0] === 1;
+    const batch = Math.max(aDims[0], bDims[0]);
+    if (batch > 1) {
+      // a batched product (attention's): chunks of whole batch entries, each operand's own
+      // entries (or the one entry it broadcasts)
+      const perChunk = Math.max(1, Math.floor(CHUNK_OUTPUT_BYTES / (4 * m * n)));
+      const aSize = aDims[1] * aDims[2];
+      const bSize = bDims[1] * bDims[2];
+      for (let e0 = 0; e0 < batch; e0 += perChunk) {
+        const e1 = Math.min(batch, e0 + perChunk);
+        const entries = (x: Float32Array, dims: number[], size: number) =>
+          dims[0] === 1
+            ? this.tensor(x, dims)
+            : this.tensor(x.subarray(e0 * size, e1 * size), [e1 - e0, dims[1], dims[2]]);
+        this.runSession(
+          this.session(transposeA, transposeB),
+          { a: entries(a, aDims, aSize), b: entries(b, bDims, bSize) },
+          { c: this.tensor(c.subarray(e0 * m * n, e1 * m * n), [e1 - e0, m, n]) },
+        );
+      }
+      return;
+    }
     const rowsPerChunk = Math.max(1, Math.floor(CHUNK_OUTPUT_BYTES / (4 * n)));
     const bT = this.tensor(b, bDims);
-    if (!single || m <= rowsPerChunk) {
-      this.session(transposeA, transposeB).run(
+    if (m <= rowsPerChunk) {
+      this.runSession(
+        this.session(transposeA, transposeB),
         { a: this.tensor(a, aDims), b: bT },
-        { c: this.tensor(c, [aDims[0] === 1 ? bDims[0] : aDims[0], m, n]) },
-        {},
+        { c: this.tensor(c, [1, m, n]) },
       );
       return;
     }
@@ -188,16 +217,20 @@ class NativeMatMul {
       if (!transposeA) {
         // rows of a are contiguous: a view of them
         const k = aDims[2];
-        this.session(false, transposeB).run(
+        this.runSession(
+          this.session(false, transposeB),
           { a: this.tensor(a.subarray(r0 * k, r1 * k), [1, r1 - r0, k]), b: bT },
           { c: cChunk },
-          {},
         );
       } else {
         // rows of c are columns of a: the graph slices them
         const start = new this.ort.Tensor('int64', BigInt64Array.of(BigInt(r0)), [1]);
         const end = new this.ort.Tensor('int64', BigInt64Array.of(BigInt(r1)), [1]);
-        this.session(true, transposeB, true).run({ a: this.tensor(a, aDims), b: bT, start, end }, { c: cChunk }, {});
+        this.runSession(
+          this.session(true, transposeB, true),
+          { a: this.tensor(a, aDims), b: bT, start, end },
+          { c: cChunk },
+        );
       }
     }
   }
