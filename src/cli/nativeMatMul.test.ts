@@ -5,6 +5,7 @@
  * plain wasm ones; small products stay on wasm; a binding that does not load leaves
  * the kernel as it was and says why; TFJS_NATIVE_MATMUL is read with a clear error.
  */
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matMulTransposesAreSlow } from '../core/backend/matMulTransposes.ts';
@@ -14,6 +15,7 @@ import { Rng } from '../core/random/rng.ts';
 import { expectSameNumbers, modelNumbers, worstDifference } from '../testing/modelNumbers.ts';
 import {
   CHUNK_OUTPUT_BYTES,
+  cliBackendDescription,
   NATIVE_MATMUL_VARIABLE,
   installNativeMatMul,
   nativeMatMulCounts,
@@ -143,9 +145,12 @@ describeWasm(`the native matmul${wasmProblem ? ` [skipped: ${wasmProblem}]` : ''
     }
     expect(tf.getBackend()).toBe('wasm');
     expect(nativeMatMulCounts()).not.toBeNull();
+    expect(cliBackendDescription()).toBe(`wasm, matmuls on onnxruntime-node (${os.availableParallelism()} threads)`);
     expect(notes).toEqual([
       `note: TFJS_WASM_THREADS is not used while the matmuls run natively (${NATIVE_MATMUL_VARIABLE}=0 to use it)`,
     ]);
+    uninstallNativeMatMul();
+    expect(cliBackendDescription()).toBe('wasm');
   });
 });
 

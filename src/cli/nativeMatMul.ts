@@ -71,6 +71,8 @@ interface BatchMatMulAttrs {
 
 /** What the kernel did since it was installed: calls and floating-point operations, native and not. */
 export interface NativeMatMulCounts {
+  /** onnxruntime's intra-op threads */
+  threads: number;
   nativeCalls: number;
   /** onnxruntime runs: more than nativeCalls when large products ran in chunks */
   sessionRuns: number;
@@ -125,14 +127,16 @@ export const CHUNK_OUTPUT_BYTES = 8 * 2 ** 20;
  * use, and tfjs-wasm's own kernel for what stays on wasm.
  */
 class NativeMatMul {
-  readonly counts: NativeMatMulCounts = { nativeCalls: 0, sessionRuns: 0, nativeFlops: 0, wasmCalls: 0, wasmFlops: 0 };
+  readonly counts: NativeMatMulCounts;
   private readonly sessions = new Map<string, SyncSession>();
 
   constructor(
     private readonly ort: { binding: OrtBinding; Tensor: OrtTensorConstructor },
     private readonly threads: number,
     readonly original: tf.KernelConfig,
-  ) {}
+  ) {
+    this.counts = { threads, nativeCalls: 0, sessionRuns: 0, nativeFlops: 0, wasmCalls: 0, wasmFlops: 0 };
+  }
 
   private session(transposeA: boolean, transposeB: boolean, sliceA = false): SyncSession {
     const key = `${transposeA}/${transposeB}/${sliceA}`;
@@ -358,7 +362,15 @@ export function uninstallNativeMatMul(): void {
   setMatMulTransposesFast(false);
 }
 
-/** Calls and FLOPs of the installed kernel (null when not installed). */
+/** Threads, calls and FLOPs of the installed kernel (null when not installed). */
 export function nativeMatMulCounts(): NativeMatMulCounts | null {
   return installed ? { ...installed.counts } : null;
+}
+
+/** The backend the CLI computes on, in words (model cards): "wasm, matmuls on onnxruntime-node (2 threads)" or the backend's name. */
+export function cliBackendDescription(): string {
+  const backend = tf.getBackend();
+  return backend === 'wasm' && installed
+    ? `wasm, matmuls on onnxruntime-node (${installed.counts.threads} threads)`
+    : backend;
 }

@@ -15,8 +15,8 @@
  * Ctrl-C stops after the current step and saves a checkpoint first.
  */
 import { appendFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs';
 import { makeOutputDir } from '../outputPath.ts';
+import { cliBackendDescription } from '../nativeMatMul.ts';
 import path from 'node:path';
 import { type FlagSpecs, type FlagsOf, UsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
@@ -318,7 +318,7 @@ async function run(flags: Flags): Promise<void> {
       batchSize: trainerConfig.batchSize,
       gradientAccumulationSteps: trainerConfig.gradientAccumulationSteps ?? 1,
       seed: trainerConfig.seed ?? flags.seed,
-      backend: `tfjs ${tf.getBackend()} (Node)`,
+      backend: `tfjs ${cliBackendDescription()} (Node)`,
     },
     evaluations: cardEvaluations(history),
   });
