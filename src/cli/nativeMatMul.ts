@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setMatMulTransposesFast } from '../core/backend/matMulTransposes.ts';
+import { registerFasterWasmKernels } from '../core/backend/wasmKernels.ts';
 import { GraphBuilder, attr } from '../core/onnx/graphBuilder.ts';
 import { ONNX_DTYPE, encodeModel } from '../core/onnx/onnxProto.ts';
 
@@ -335,6 +336,8 @@ export function installNativeMatMul(
   load: () => { binding: OrtBinding; Tensor: OrtTensorConstructor } = loadBinding,
 ): string | null {
   if (installed) return null;
+  // tfjs-wasm's faster kernels first, so that what this kernel leaves to wasm goes to them
+  registerFasterWasmKernels();
   try {
     const ort = load();
     const original = tf.getKernel('BatchMatMul', 'wasm');

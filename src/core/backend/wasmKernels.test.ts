@@ -110,6 +110,55 @@ describeWasm(`tfjs-wasm's faster kernels${wasmProblem ? ` [skipped: ${wasmProble
     expect(tf.memory().numBytes).toBe(before.numBytes);
   });
 
+  it('computes plain batched products entry by entry: the float64 product, no memory left behind', async () => {
+    await useBackend('wasm');
+    const live = () => (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
+    const before = { ...tf.memory(), ids: live() };
+    const cases = [
+      { a: [6, 33, 17], b: [6, 17, 29] },
+      { a: [2, 3, 40, 16], b: [2, 3, 16, 24] },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const av = randomValues(
+        c.a.reduce((p, q) => p * q, 1),
+        30 + i,
+      );
+      const bv = randomValues(
+        c.b.reduce((p, q) => p * q, 1),
+        40 + i,
+      );
+      const a = tf.tensor(av, c.a);
+      const b = tf.tensor(bv, c.b);
+      const p = tf.matMul(a, b);
+      const [m, k] = c.a.slice(-2);
+      const n = c.b[c.b.length - 1];
+      expect(p.shape).toEqual([...c.a.slice(0, -2), m, n]);
+      const got = await p.data();
+      const entries = got.length / (m * n);
+      let worst = 0;
+      for (let e = 0; e < entries; e++)
+        for (let r = 0; r < m; r++)
+          for (let j = 0; j < n; j++) {
+            let want = 0;
+            for (let t = 0; t < k; t++) want += av[e * m * k + r * k + t] * bv[e * k * n + t * n + j];
+            worst = Math.max(worst, Math.abs(got[e * m * n + r * n + j] - want));
+          }
+      expect(worst, JSON.stringify(c)).toBeLessThan(1e-5);
+      tf.dispose([a, b, p]);
+    }
+    // transposed and broadcast products go to tfjs-wasm's own kernel, same values as computed by hand
+    const a = tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]);
+    const one = tf.tensor3d([1, 0, 0, 1], [1, 2, 2]);
+    const broadcast = tf.matMul(a, one);
+    const transposed = tf.matMul(a, a, false, true);
+    expect(Array.from(await broadcast.data())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(Array.from(await transposed.data())).toEqual([5, 11, 11, 25, 61, 83, 83, 113]);
+    tf.dispose([a, one, broadcast, transposed]);
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    expect(live()).toBe(before.ids);
+  });
+
   it("other sums (the last axis, everything, few rows, int32) give tfjs-wasm's own results", async () => {
     await useBackend('wasm');
     const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
