@@ -13,6 +13,16 @@ interface HeapBackend {
 }
 const offsetOf = (t: tf.Tensor) => (tf.backend() as unknown as HeapBackend).getMemoryOffset(t.dataId);
 
+function random(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(
+    randomValues(
+      shape.reduce((p, q) => p * q, 1),
+      seed,
+    ),
+    shape,
+  );
+}
+
 function randomValues(n: number, seed: number): Float32Array {
   const rng = new Rng(seed);
   return Float32Array.from({ length: n }, () => rng.random() * 2 - 1);
@@ -157,6 +167,20 @@ describeWasm(`tfjs-wasm's faster kernels${wasmProblem ? ` [skipped: ${wasmProble
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.memory().numBytes).toBe(before.numBytes);
     expect(live()).toBe(before.ids);
+  });
+
+  it('leaves no XNNPACK operator behind: the wasm heap stays put over 400 batched products', async () => {
+    await useBackend('wasm');
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    const a = random([24, 64, 32], 50);
+    const b = random([24, 32, 64], 51);
+    const once = () => tf.matMul(a, b).dispose();
+    for (let i = 0; i < 20; i++) once(); // warm: the heap reaches its working size
+    const before = heap();
+    // each product packs 24 weight operators of 32 × 64 floats (8 KB each): 400 would hold 78 MB if kept
+    for (let i = 0; i < 400; i++) once();
+    expect(heap()).toBe(before);
+    tf.dispose([a, b]);
   });
 
   it("other sums (the last axis, everything, few rows, int32) give tfjs-wasm's own results", async () => {
