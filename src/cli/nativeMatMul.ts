@@ -62,7 +62,6 @@ type OrtTensorConstructor = new (
 interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  disposeData(dataId: tf.DataId): boolean;
 }
 
 interface BatchMatMulAttrs {
@@ -259,7 +258,9 @@ class NativeMatMul {
       (transposeB ? bCols : bRows) === k &&
       a.shape.length === b.shape.length &&
       a.dtype === 'float32' &&
-      b.dtype === 'float32';
+      b.dtype === 'float32' &&
+      // not the threaded build's shared memory, which onnxruntime's binding refuses
+      !(backend.typedArrayFromHeap(a).buffer instanceof SharedArrayBuffer);
     if (!native) {
       this.counts.wasmCalls++;
       this.counts.wasmFlops += flops;
@@ -268,20 +269,12 @@ class NativeMatMul {
     // The output first: allocating it may grow the wasm heap, which detaches earlier views.
     const outShape = [...(batchA >= batchB ? a.shape : b.shape).slice(0, -2), m, n];
     const out = backend.makeOutput(outShape, 'float32');
-    const heap = backend.typedArrayFromHeap(out);
-    if (heap.buffer instanceof SharedArrayBuffer) {
-      // the threaded build's memory, which onnxruntime's binding refuses: tfjs-wasm's kernel
-      backend.disposeData(out.dataId);
-      this.counts.wasmCalls++;
-      this.counts.wasmFlops += flops;
-      return (this.original.kernelFunc as (x: typeof args) => tf.TensorInfo)(args);
-    }
     this.run(
       backend.typedArrayFromHeap(a),
       [batchA, aRows, aCols],
       backend.typedArrayFromHeap(b),
       [batchB, bRows, bCols],
-      heap,
+      backend.typedArrayFromHeap(out),
       m,
       n,
       transposeA,

@@ -103,8 +103,7 @@ function leadingAxesSum(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | nul
   if (!matMul) return null;
   const ones = backend.makeOutput([1, 1, rows], 'float32');
   backend.typedArrayFromHeap(ones).fill(1);
-  // x viewed as [1, rows, cols]: same memory, one more reference, freed below
-  backend.incRef(x.dataId);
+  // x viewed as [1, rows, cols]: the same memory, which the product only reads
   const x3: tf.TensorInfo = { dataId: x.dataId, shape: [1, rows, cols], dtype: 'float32' };
   const out = (matMul.kernelFunc as tf.KernelFunc)({
     inputs: { a: ones, b: x3 },
@@ -112,7 +111,6 @@ function leadingAxesSum(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | nul
     attrs: { transposeA: false, transposeB: false },
   }) as tf.TensorInfo;
   backend.disposeData(ones.dataId);
-  backend.disposeData(x.dataId);
   const shape = keepDims ? [...x.shape.slice(0, r).map(() => 1), ...x.shape.slice(r)] : x.shape.slice(r);
   return { dataId: out.dataId, shape, dtype: 'float32' };
 }
