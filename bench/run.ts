@@ -37,8 +37,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { CHROMIUM_ARGS, DEBIAN_CHROMIUM, findChromium, isExecutableFile } from '../e2e/chromium.ts';
-import { installNativeMatMul, uninstallNativeMatMul } from '../src/cli/nativeMatMul.ts';
-import { configureWasmPaths, useWasmBackend } from '../src/cli/nodeBackend.ts';
+import { NATIVE_MATMUL_VARIABLE, nativeMatMulCounts, uninstallNativeMatMul } from '../src/cli/nativeMatMul.ts';
+import { configureWasmPaths, useCliWasm, useWasmBackend } from '../src/cli/nodeBackend.ts';
 import { benchEngine, engineCases } from './engineBench.ts';
 import type { EngineReport, TorchPeerResult } from './engineReport.ts';
 import { THREAD_SAFE_MINIFY } from '../vite.config.ts';
@@ -451,12 +451,16 @@ async function main(): Promise<void> {
         }
       }
     }
-    // The CLI's default: tfjs-wasm on one thread, its matmuls on onnxruntime's native kernels on every core.
+    // The CLI's default (useCliWasm): tfjs-wasm on one thread, its matmuls on onnxruntime's native kernels.
     if (nodeBackends.includes('wasm')) {
-      const why = installNativeMatMul();
-      if (why) errors.push(`Node engine wasm + native matmul: ${why}`);
-      else if (!(await useWasmBackend({ threads: 1, note: log }))) {
-        const matmul = `onnxruntime ×${os.availableParallelism()}`;
+      const why = await useCliWasm(log);
+      const native = nativeMatMulCounts();
+      if (why || !native) {
+        errors.push(
+          `Node engine wasm + native matmul: ${why ?? `the native matmul is off (${NATIVE_MATMUL_VARIABLE})`}`,
+        );
+      } else {
+        const matmul = `onnxruntime ×${native.threads}`;
         log(`--- engine: Node wasm, matmul on ${matmul}`);
         const r = await attempt('engine wasm + native matmul', () =>
           benchEngine({ backend: 'wasm', threads: 1, matmul, ...engineCases({ full: true, slow: false }), log }),
